@@ -1,0 +1,629 @@
+//! YAML documents with byte spans, for the loaders of YAML rule formats
+//! (Sentinel, Sigma, Splunk, Panther).
+//!
+//! [`parse`] turns a file into [`Node`] trees whose spans are byte ranges in
+//! the file, so every key and value can be pointed at in a diagnostic. Plain
+//! scalars are resolved the way PyYAML (YAML 1.1) resolves them, because the
+//! reference tools of our rule formats (pySigma, Splunk's contentctl, Panther's
+//! analysis tool) are Python and read `yes` as `true`. [`Node::text_map`]
+//! maps a string value (a query in a block scalar) back to the file.
+//!
+//! Aliases are expanded with a node budget, and nesting is limited, so a
+//! hostile file cannot exhaust memory or the stack.
+//!
+//! ```
+//! let text = "title: Test\nquery: |\n  T\n  | where A == 1\n";
+//! let docs = ruledex_yaml::parse(text).unwrap();
+//! let query = docs[0].get("query").unwrap();
+//! assert_eq!(query.as_str(), Some("T\n| where A == 1\n"));
+//! let map = query.text_map(text);
+//! let where_at = map.to_file(2) as usize;
+//! assert_eq!(&text[where_at..where_at + 7], "| where");
+//! ```
+
+use ruledex_ir::{LineIndex, OffsetMap, Span};
+use saphyr_parser::{Event, Parser, ScalarStyle};
+use std::collections::HashMap;
+
+/// Deepest nesting of sequences and mappings accepted.
+pub const MAX_DEPTH: usize = 128;
+/// Most nodes a document may have after alias expansion.
+pub const MAX_NODES: usize = 200_000;
+
+/// A YAML syntax error or a limit exceeded.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct YamlError {
+    /// What went wrong.
+    pub message: String,
+    /// Where, as a byte span in the file.
+    pub span: Span,
+}
+
+/// How a scalar was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// Unquoted.
+    Plain,
+    /// `'...'`.
+    SingleQuoted,
+    /// `"..."`.
+    DoubleQuoted,
+    /// `|` block.
+    Literal,
+    /// `>` block.
+    Folded,
+}
+
+/// A plain scalar's meaning under YAML 1.1 (PyYAML) resolution.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Resolved<'a> {
+    /// `~`, `null`, empty.
+    Null,
+    /// `true`, `yes`, `on`, … and their opposites.
+    Bool(bool),
+    /// Decimal, hex, octal or binary integer.
+    Int(i64),
+    /// A float (including `.inf`, `.nan`).
+    Float(f64),
+    /// Anything else, and every quoted or block scalar.
+    Str(&'a str),
+}
+
+/// The content of a node.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// A scalar with its text (escapes applied) and style.
+    Scalar {
+        /// The scalar's content.
+        text: String,
+        /// How it was written.
+        style: Style,
+    },
+    /// A sequence.
+    Sequence(Vec<Node>),
+    /// A mapping, in file order (duplicate keys kept; [`Node::get`] returns
+    /// the first).
+    Mapping(Vec<(Node, Node)>),
+}
+
+/// A YAML node with its byte span in the file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// Byte range of the node in the file (for block scalars, from the
+    /// indicator `|` to the end of the content).
+    pub span: Span,
+    /// The content.
+    pub value: Value,
+    /// The tag, if one was written (`!!str`, `!Ref`).
+    pub tag: Option<String>,
+}
+
+impl Node {
+    /// The value of `key` in a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|(_, v)| v)
+    }
+
+    /// The key node and value node of `key` in a mapping.
+    pub fn entry(&self, key: &str) -> Option<(&Node, &Node)> {
+        self.entries().find(|(k, _)| k.as_str() == Some(key))
+    }
+
+    /// The entries of a mapping (nothing for other nodes).
+    pub fn entries(&self) -> impl Iterator<Item = (&Node, &Node)> {
+        let items: &[(Node, Node)] = match &self.value {
+            Value::Mapping(items) => items,
+            _ => &[],
+        };
+        items.iter().map(|(k, v)| (k, v))
+    }
+
+    /// The items of a sequence (nothing for other nodes).
+    pub fn items(&self) -> &[Node] {
+        match &self.value {
+            Value::Sequence(items) => items,
+            _ => &[],
+        }
+    }
+
+    /// True for mappings.
+    pub fn is_mapping(&self) -> bool {
+        matches!(self.value, Value::Mapping(_))
+    }
+
+    /// True for sequences.
+    pub fn is_sequence(&self) -> bool {
+        matches!(self.value, Value::Sequence(_))
+    }
+
+    /// The text of a scalar, whatever it resolves to.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Scalar { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The style of a scalar.
+    pub fn style(&self) -> Option<Style> {
+        match &self.value {
+            Value::Scalar { style, .. } => Some(*style),
+            _ => None,
+        }
+    }
+
+    /// A scalar's meaning: plain scalars resolve as in YAML 1.1 (PyYAML);
+    /// quoted and block scalars, and scalars tagged `!!str`, are strings.
+    /// `None` for collections.
+    pub fn resolve(&self) -> Option<Resolved<'_>> {
+        let Value::Scalar { text, style } = &self.value else {
+            return None;
+        };
+        if *style != Style::Plain || self.tag.as_deref().is_some_and(|t| t.ends_with("str")) {
+            return Some(Resolved::Str(text));
+        }
+        Some(resolve_plain(text))
+    }
+
+    /// True for a null scalar (`~`, `null`, or nothing).
+    pub fn is_null(&self) -> bool {
+        matches!(self.resolve(), Some(Resolved::Null))
+    }
+
+    /// A scalar as a string, or each scalar item of a sequence — the shape of
+    /// fields like `tags` that may be written either way.
+    pub fn strings(&self) -> Vec<&str> {
+        match &self.value {
+            Value::Scalar { text, .. } if !self.is_null() => vec![text.as_str()],
+            Value::Sequence(items) => items.iter().filter_map(Node::as_str).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Map offsets in this scalar's text back to the file.
+    ///
+    /// Block scalars and multi-line quoted scalars are located line by line
+    /// (indentation stripped, escapes best effort); single-line scalars map
+    /// linearly after their opening quote.
+    pub fn text_map(&self, file: &str) -> OffsetMap {
+        let Value::Scalar { text, style } = &self.value else {
+            return OffsetMap::shifted(self.span.start);
+        };
+        match style {
+            Style::Literal | Style::Folded => {
+                // Content starts on the line after the `|` indicator.
+                let after_indicator = file[self.span.start as usize..]
+                    .find('\n')
+                    .map_or(self.span.end, |i| self.span.start + i as u32 + 1);
+                OffsetMap::locate_lines(file, after_indicator, text)
+            }
+            Style::SingleQuoted | Style::DoubleQuoted if text.contains('\n') => {
+                OffsetMap::locate_lines(file, self.span.start + 1, text)
+            }
+            Style::SingleQuoted | Style::DoubleQuoted => OffsetMap::shifted(self.span.start + 1),
+            Style::Plain => OffsetMap::shifted(self.span.start),
+        }
+    }
+}
+
+/// Resolve a plain scalar the way PyYAML's YAML 1.1 resolver does.
+pub fn resolve_plain(text: &str) -> Resolved<'_> {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Resolved::Null,
+        "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" | "y" | "Y" => {
+            // PyYAML does not resolve single `y`/`Y`; keep them strings.
+            if text.eq_ignore_ascii_case("y") {
+                return Resolved::Str(text);
+            }
+            return Resolved::Bool(true);
+        }
+        "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            return Resolved::Bool(false)
+        }
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Resolved::Float(f64::INFINITY)
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Resolved::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Resolved::Float(f64::NAN),
+        _ => {}
+    }
+    if let Some(i) = resolve_int(text) {
+        return Resolved::Int(i);
+    }
+    if let Some(f) = resolve_float(text) {
+        return Resolved::Float(f);
+    }
+    Resolved::Str(text)
+}
+
+fn resolve_int(text: &str) -> Option<i64> {
+    let (negative, body) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if body.is_empty() || body.starts_with('_') {
+        return None;
+    }
+    let digits: String = body.chars().filter(|c| *c != '_').collect();
+    let value = if let Some(hex) = digits.strip_prefix("0x") {
+        i64::from_str_radix(hex, 16).ok()?
+    } else if let Some(bin) = digits.strip_prefix("0b") {
+        i64::from_str_radix(bin, 2).ok()?
+    } else if digits.len() > 1 && digits.starts_with('0') {
+        i64::from_str_radix(&digits[1..], 8).ok()?
+    } else if digits.bytes().all(|b| b.is_ascii_digit()) {
+        digits.parse().ok()?
+    } else {
+        return None;
+    };
+    Some(if negative { -value } else { value })
+}
+
+fn resolve_float(text: &str) -> Option<f64> {
+    // PyYAML 1.1 floats need a dot: [-+]?([0-9][0-9_]*)?\.[0-9.]*([eE][-+][0-9]+)?
+    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let dot = mantissa.find('.')?;
+    let (int_part, frac) = (&mantissa[..dot], &mantissa[dot + 1..]);
+    let int_ok = int_part.is_empty()
+        || (int_part.as_bytes()[0].is_ascii_digit()
+            && int_part.bytes().all(|b| b.is_ascii_digit() || b == b'_'));
+    let frac_ok = frac.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    let exp_ok = exponent.is_none_or(|e| {
+        e.len() > 1
+            && matches!(e.as_bytes()[0], b'-' | b'+')
+            && e[1..].bytes().all(|b| b.is_ascii_digit())
+    });
+    if !(int_ok && frac_ok && exp_ok) || (int_part.is_empty() && frac.is_empty()) {
+        return None;
+    }
+    text.replace('_', "").parse().ok()
+}
+
+/// Converts saphyr's character-based markers to byte offsets.
+struct Positions<'a> {
+    text: &'a str,
+    lines: LineIndex,
+    ascii: bool,
+}
+
+impl<'a> Positions<'a> {
+    fn new(text: &'a str) -> Self {
+        Positions {
+            text,
+            lines: LineIndex::new(text),
+            ascii: text.is_ascii(),
+        }
+    }
+
+    fn byte(&self, marker: &saphyr_parser::Marker) -> u32 {
+        if self.ascii {
+            return marker.index().min(self.text.len()) as u32;
+        }
+        let Some(line_start) = self.lines.line_start(marker.line().saturating_sub(1)) else {
+            return self.text.len() as u32;
+        };
+        let rest = &self.text[line_start as usize..];
+        let within = rest
+            .char_indices()
+            .nth(marker.col())
+            .map_or(rest.len(), |(i, _)| i);
+        line_start + within as u32
+    }
+
+    fn span(&self, span: &saphyr_parser::Span) -> Span {
+        Span::new(self.byte(&span.start), self.byte(&span.end))
+    }
+}
+
+enum Frame {
+    Sequence {
+        start: u32,
+        anchor: usize,
+        tag: Option<String>,
+        items: Vec<Node>,
+    },
+    Mapping {
+        start: u32,
+        anchor: usize,
+        tag: Option<String>,
+        items: Vec<(Node, Node)>,
+        key: Option<Node>,
+    },
+}
+
+/// Parse every document of a YAML stream.
+///
+/// Errors carry a byte span pointing at the offending position.
+pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
+    let positions = Positions::new(text);
+    let mut docs = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    let mut nodes = 0usize;
+
+    for event in Parser::new_from_str(text) {
+        let (event, span) = event.map_err(|e| YamlError {
+            message: format!("invalid YAML: {}", e.info()),
+            span: Span::empty(positions.byte(e.marker())),
+        })?;
+        let here = positions.span(&span);
+        let completed = match event {
+            Event::DocumentStart(_) | Event::DocumentEnd => None,
+            Event::Scalar(value, style, anchor, tag) => {
+                let node = Node {
+                    span: here,
+                    value: Value::Scalar {
+                        text: value.into_owned(),
+                        style: style_of(style),
+                    },
+                    tag: tag.map(|t| format!("{}{}", t.handle, t.suffix)),
+                };
+                Some((node, anchor))
+            }
+            Event::Alias(id) => {
+                let Some(target) = anchors.get(&id) else {
+                    return Err(YamlError {
+                        message: "alias to an unknown anchor".into(),
+                        span: here,
+                    });
+                };
+                nodes += count_nodes(target);
+                if nodes > MAX_NODES {
+                    return Err(YamlError {
+                        message: format!(
+                            "document expands to more than {MAX_NODES} nodes (alias bomb?)"
+                        ),
+                        span: here,
+                    });
+                }
+                let mut copy = target.clone();
+                copy.span = here;
+                Some((copy, 0))
+            }
+            Event::SequenceStart(anchor, tag) => {
+                open_collection(
+                    &mut stack,
+                    here,
+                    anchor,
+                    tag.map(|t| format!("{}{}", t.handle, t.suffix)),
+                    true,
+                )?;
+                None
+            }
+            Event::MappingStart(anchor, tag) => {
+                open_collection(
+                    &mut stack,
+                    here,
+                    anchor,
+                    tag.map(|t| format!("{}{}", t.handle, t.suffix)),
+                    false,
+                )?;
+                None
+            }
+            Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
+                Some(Frame::Sequence {
+                    start,
+                    anchor,
+                    tag,
+                    items,
+                }) => {
+                    let end = items.last().map_or(here.end, |n| n.span.end).max(start);
+                    Some((
+                        Node {
+                            span: Span::new(start, end),
+                            value: Value::Sequence(items),
+                            tag,
+                        },
+                        anchor,
+                    ))
+                }
+                Some(Frame::Mapping {
+                    start,
+                    anchor,
+                    tag,
+                    items,
+                    ..
+                }) => {
+                    let end = items
+                        .last()
+                        .map_or(here.end, |(_, v)| v.span.end)
+                        .max(start);
+                    Some((
+                        Node {
+                            span: Span::new(start, end),
+                            value: Value::Mapping(items),
+                            tag,
+                        },
+                        anchor,
+                    ))
+                }
+                None => None,
+            },
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => None,
+        };
+        let Some((node, anchor)) = completed else {
+            continue;
+        };
+        nodes += 1;
+        if nodes > MAX_NODES {
+            return Err(YamlError {
+                message: format!("document has more than {MAX_NODES} nodes"),
+                span: node.span,
+            });
+        }
+        if anchor != 0 {
+            anchors.insert(anchor, node.clone());
+        }
+        match stack.last_mut() {
+            Some(Frame::Sequence { items, .. }) => items.push(node),
+            Some(Frame::Mapping { items, key, .. }) => match key.take() {
+                Some(k) => items.push((k, node)),
+                None => *key = Some(node),
+            },
+            None => docs.push(node),
+        }
+    }
+    Ok(docs)
+}
+
+fn open_collection(
+    stack: &mut Vec<Frame>,
+    here: Span,
+    anchor: usize,
+    tag: Option<String>,
+    is_sequence: bool,
+) -> Result<(), YamlError> {
+    if stack.len() >= MAX_DEPTH {
+        return Err(YamlError {
+            message: format!("nesting deeper than {MAX_DEPTH} levels"),
+            span: here,
+        });
+    }
+    stack.push(if is_sequence {
+        Frame::Sequence {
+            start: here.start,
+            anchor,
+            tag,
+            items: Vec::new(),
+        }
+    } else {
+        Frame::Mapping {
+            start: here.start,
+            anchor,
+            tag,
+            items: Vec::new(),
+            key: None,
+        }
+    });
+    Ok(())
+}
+
+fn count_nodes(node: &Node) -> usize {
+    let mut count = 0;
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        count += 1;
+        match &n.value {
+            Value::Sequence(items) => stack.extend(items),
+            Value::Mapping(items) => {
+                for (k, v) in items {
+                    stack.push(k);
+                    stack.push(v);
+                }
+            }
+            Value::Scalar { .. } => {}
+        }
+    }
+    count
+}
+
+fn style_of(style: ScalarStyle) -> Style {
+    match style {
+        ScalarStyle::Plain => Style::Plain,
+        ScalarStyle::SingleQuoted => Style::SingleQuoted,
+        ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+        ScalarStyle::Literal => Style::Literal,
+        ScalarStyle::Folded => Style::Folded,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_are_bytes_even_after_multibyte_text() {
+        let text = "title: Détection\nlevel: high\n";
+        let docs = parse(text).unwrap();
+        let level = docs[0].get("level").unwrap();
+        assert_eq!(level.span.slice(text), "high");
+        let (key, _) = docs[0].entry("level").unwrap();
+        assert_eq!(key.span.slice(text), "level");
+    }
+
+    #[test]
+    fn plain_scalars_resolve_like_pyyaml() {
+        assert_eq!(resolve_plain("yes"), Resolved::Bool(true));
+        assert_eq!(resolve_plain("Off"), Resolved::Bool(false));
+        assert_eq!(resolve_plain("4624"), Resolved::Int(4624));
+        assert_eq!(resolve_plain("0x10"), Resolved::Int(16));
+        assert_eq!(resolve_plain("010"), Resolved::Int(8));
+        assert_eq!(resolve_plain("1.5"), Resolved::Float(1.5));
+        assert_eq!(resolve_plain("1e5"), Resolved::Str("1e5"));
+        assert_eq!(resolve_plain("~"), Resolved::Null);
+        assert_eq!(resolve_plain("cmd.exe"), Resolved::Str("cmd.exe"));
+        assert_eq!(resolve_plain("-"), Resolved::Str("-"));
+    }
+
+    #[test]
+    fn quoted_scalars_stay_strings() {
+        let docs = parse("a: 'yes'\nb: \"5\"\nc: !!str 7\n").unwrap();
+        assert_eq!(
+            docs[0].get("a").unwrap().resolve(),
+            Some(Resolved::Str("yes"))
+        );
+        assert_eq!(
+            docs[0].get("b").unwrap().resolve(),
+            Some(Resolved::Str("5"))
+        );
+        assert_eq!(
+            docs[0].get("c").unwrap().resolve(),
+            Some(Resolved::Str("7"))
+        );
+    }
+
+    #[test]
+    fn multiple_documents() {
+        let docs = parse("a: 1\n---\nb: 2\n").unwrap();
+        assert_eq!(docs.len(), 2);
+        assert!(docs[1].get("b").is_some());
+    }
+
+    #[test]
+    fn errors_point_into_the_file() {
+        let text = "a: 1\nb: [1, 2\nc: 3\n";
+        let err = parse(text).unwrap_err();
+        assert!(err.message.starts_with("invalid YAML"), "{}", err.message);
+        assert!(err.span.start as usize <= text.len());
+    }
+
+    #[test]
+    fn alias_bombs_are_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let p = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("more than"), "{}", err.message);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let text = "[".repeat(10_000);
+        let err = parse(&text).unwrap_err();
+        assert!(
+            err.message.contains("nesting") || err.message.starts_with("invalid YAML"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn folded_and_quoted_maps_stay_near_their_lines() {
+        let text = "q: \"A\n  | where B\"\n";
+        let docs = parse(text).unwrap();
+        let q = docs[0].get("q").unwrap();
+        assert_eq!(q.as_str(), Some("A | where B"));
+        let map = q.text_map(text);
+        assert_eq!(map.to_file(0), 4);
+    }
+}
