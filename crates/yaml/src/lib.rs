@@ -181,6 +181,37 @@ impl Node {
         }
     }
 
+    /// The node as JSON (plain scalars resolved as by [`Node::resolve`];
+    /// non-string mapping keys rendered as text). For metadata that is kept
+    /// as is rather than modelled.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Sequence(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Mapping(items) => J::Object(
+                items
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            k.as_str()
+                                .map_or_else(|| k.to_json().to_string(), str::to_string),
+                            v.to_json(),
+                        )
+                    })
+                    .collect(),
+            ),
+            Value::Scalar { .. } => match self.resolve() {
+                Some(Resolved::Null) | None => J::Null,
+                Some(Resolved::Bool(b)) => J::Bool(b),
+                Some(Resolved::Int(i)) => J::from(i),
+                Some(Resolved::Float(f)) => {
+                    serde_json::Number::from_f64(f).map_or(J::Null, J::Number)
+                }
+                Some(Resolved::Str(s)) => J::String(s.to_string()),
+            },
+        }
+    }
+
     /// Map offsets in this scalar's text back to the file.
     ///
     /// Block scalars and multi-line quoted scalars are located line by line
@@ -575,6 +606,15 @@ mod tests {
         assert_eq!(
             docs[0].get("c").unwrap().resolve(),
             Some(Resolved::Str("7"))
+        );
+    }
+
+    #[test]
+    fn to_json_keeps_types() {
+        let docs = parse("a: [1, 'x', yes, ~]\nb: {c: 1.5}\n").unwrap();
+        assert_eq!(
+            docs[0].to_json().to_string(),
+            r#"{"a":[1,"x",true,null],"b":{"c":1.5}}"#
         );
     }
 

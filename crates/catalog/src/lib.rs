@@ -1,0 +1,19 @@
+//! The catalog: every rule of every configured source, loaded, normalized
+//! and cross-referenced.
+//!
+//! This crate knows no rule language. Languages plug in as
+//! [`ruledex_ir::RuleFormat`]s collected in a [`Formats`] registry by the
+//! binary; ingest asks them to recognize and load each file.
+//!
+//! ```no_run
+//! use ruledex_catalog::{load_roots, Formats, SourceRoot};
+//!
+//! let formats = Formats::new(); // the binary registers every language here
+//! let files = load_roots(&[SourceRoot::from_path("rules/")], &formats, &|_| {});
+//! let rules: usize = files.iter().map(|f| f.rules.len()).sum();
+//! println!("{rules} rules");
+//! ```
+
+pub mod ingest;
+
+pub use ingest::{discover, load_file, load_roots, Formats, LoadedFile, SourceRoot};

@@ -1,0 +1,261 @@
+//! `ruledex check`: parse everything, report diagnostics and parse rates.
+
+use anyhow::{bail, Result};
+use clap::Args;
+use ruledex_catalog::{load_roots, LoadedFile, SourceRoot};
+use ruledex_ir::{Language, Rule};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// Arguments of `ruledex check`.
+#[derive(Args)]
+pub struct CheckArgs {
+    /// Files or folders to check.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Print a JSON report instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Exit with status 1 when a checked language parses fewer than PCT % of
+    /// its rules.
+    #[arg(long, value_name = "PCT")]
+    min_parse_rate: Option<f64>,
+    /// Only report (and gate) these languages (kql, sigma, eql, …); repeatable.
+    #[arg(long = "lang", value_name = "LANG")]
+    languages: Vec<String>,
+    /// Also print warnings, not only errors.
+    #[arg(long)]
+    warnings: bool,
+    /// List every unknown file instead of the first 20.
+    #[arg(long)]
+    list_unknown: bool,
+}
+
+/// Per-language totals.
+#[derive(Default, Serialize)]
+struct LanguageSummary {
+    language: &'static str,
+    files: usize,
+    rules: usize,
+    parsed: usize,
+    failed: usize,
+    #[serde(skip)]
+    bytes: usize,
+    #[serde(skip)]
+    time: Duration,
+}
+
+#[derive(Serialize)]
+struct FileReport<'a> {
+    path: String,
+    format: Option<&'static str>,
+    language: Option<&'static str>,
+    rules: usize,
+    errors: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    read_error: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    languages: Vec<LanguageSummary>,
+    files: Vec<FileReport<'a>>,
+    unknown_files: usize,
+}
+
+pub fn run(args: &CheckArgs) -> Result<ExitCode> {
+    let wanted: Vec<Language> = args
+        .languages
+        .iter()
+        .map(|l| Language::from_id(l).ok_or_else(|| anyhow::anyhow!("unknown language `{l}`")))
+        .collect::<Result<_>>()?;
+    for path in &args.paths {
+        if !path.exists() {
+            bail!("{} does not exist", path.display());
+        }
+    }
+    let roots: Vec<SourceRoot> = args.paths.iter().map(SourceRoot::from_path).collect();
+    let started = Instant::now();
+    let files = load_roots(&roots, &crate::formats::all(), &|_| {});
+    let wall = started.elapsed();
+    let selected = |rule: &Rule| wanted.is_empty() || wanted.contains(&rule.language);
+
+    let mut languages: BTreeMap<Language, LanguageSummary> = BTreeMap::new();
+    for file in &files {
+        let mut seen_in_file: Vec<Language> = Vec::new();
+        let rules_in_file = file.rules.len().max(1) as u32;
+        for rule in file.rules.iter().filter(|r| selected(r)) {
+            let entry = languages
+                .entry(rule.language)
+                .or_insert_with(|| LanguageSummary {
+                    language: rule.language.id(),
+                    ..Default::default()
+                });
+            if !seen_in_file.contains(&rule.language) {
+                seen_in_file.push(rule.language);
+                entry.files += 1;
+                entry.bytes += file.bytes;
+            }
+            entry.time += file.elapsed / rules_in_file;
+            entry.rules += 1;
+            if rule.parsed() {
+                entry.parsed += 1;
+            } else {
+                entry.failed += 1;
+            }
+        }
+    }
+    for lang in &wanted {
+        languages.entry(*lang).or_insert_with(|| LanguageSummary {
+            language: lang.id(),
+            ..Default::default()
+        });
+    }
+    let unknown: Vec<&LoadedFile> = files.iter().filter(|f| f.is_unknown()).collect();
+
+    if args.json {
+        let report = Report {
+            languages: languages.into_values().collect(),
+            files: files
+                .iter()
+                .filter(|f| wanted.is_empty() || f.rules.iter().any(selected))
+                .map(file_report)
+                .collect(),
+            unknown_files: unknown.len(),
+        };
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(gate(args, &report.languages));
+    }
+
+    print_diagnostics(&files, args, &selected);
+    println!();
+    println!(
+        "{:<10} {:>7} {:>7} {:>7} {:>7} {:>8} {:>10} {:>10}",
+        "language", "files", "rules", "parsed", "failed", "rate", "MB/s", "rules/s"
+    );
+    for s in languages.values() {
+        let secs = s.time.as_secs_f64().max(1e-9);
+        println!(
+            "{:<10} {:>7} {:>7} {:>7} {:>7} {:>7.2}% {:>10.1} {:>10.0}",
+            s.language,
+            s.files,
+            s.rules,
+            s.parsed,
+            s.failed,
+            rate(s),
+            s.bytes as f64 / 1e6 / secs,
+            s.rules as f64 / secs,
+        );
+    }
+    let unreadable: Vec<&LoadedFile> = files.iter().filter(|f| f.read_error.is_some()).collect();
+    println!(
+        "{} files in {:.2}s wall ({} threads); {} unknown, {} unreadable (throughput per language is per core)",
+        files.len(),
+        wall.as_secs_f64(),
+        rayon_threads(),
+        unknown.len(),
+        unreadable.len()
+    );
+    for file in &unreadable {
+        println!(
+            "  unreadable: {}: {}",
+            file.path.display(),
+            file.read_error.as_deref().unwrap_or("")
+        );
+    }
+    if !unknown.is_empty() && wanted.is_empty() {
+        let shown = if args.list_unknown {
+            unknown.len()
+        } else {
+            unknown.len().min(20)
+        };
+        for file in &unknown[..shown] {
+            println!("  unknown: {}", file.path.display());
+        }
+        if shown < unknown.len() {
+            println!(
+                "  … and {} more unknown files (--list-unknown shows all)",
+                unknown.len() - shown
+            );
+        }
+    }
+    let summaries: Vec<LanguageSummary> = languages.into_values().collect();
+    Ok(gate(args, &summaries))
+}
+
+fn rayon_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+fn rate(s: &LanguageSummary) -> f64 {
+    if s.rules == 0 {
+        0.0
+    } else {
+        100.0 * s.parsed as f64 / s.rules as f64
+    }
+}
+
+fn gate(args: &CheckArgs, summaries: &[LanguageSummary]) -> ExitCode {
+    let Some(min) = args.min_parse_rate else {
+        return ExitCode::SUCCESS;
+    };
+    let mut ok = true;
+    for s in summaries {
+        if s.rules == 0 {
+            eprintln!("ruledex: gate failed: no {} rules found", s.language);
+            ok = false;
+        } else if rate(s) < min {
+            eprintln!(
+                "ruledex: gate failed: {} parse rate {:.2}% < {min}%",
+                s.language,
+                rate(s)
+            );
+            ok = false;
+        }
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn file_report(file: &LoadedFile) -> FileReport<'_> {
+    FileReport {
+        path: file.path.display().to_string(),
+        format: file.format,
+        language: file.rules.first().map(|r| r.language.id()),
+        rules: file.rules.len(),
+        errors: file
+            .rules
+            .iter()
+            .flat_map(|r| &r.diagnostics)
+            .filter(|d| d.is_error())
+            .count(),
+        read_error: file.read_error.as_deref(),
+    }
+}
+
+fn print_diagnostics(files: &[LoadedFile], args: &CheckArgs, selected: &dyn Fn(&Rule) -> bool) {
+    for file in files {
+        let shown: Vec<_> = file
+            .rules
+            .iter()
+            .filter(|r| selected(r))
+            .flat_map(|r| &r.diagnostics)
+            .filter(|d| d.is_error() || args.warnings)
+            .collect();
+        if shown.is_empty() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file.path).unwrap_or_default();
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        let path = file.path.display().to_string();
+        for diagnostic in shown {
+            print!("{}", diagnostic.render(&path, text));
+        }
+    }
+}
