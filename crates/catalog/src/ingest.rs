@@ -79,6 +79,8 @@ pub struct SourceRoot {
     pub path: PathBuf,
     /// Commit of the checkout, when known.
     pub commit: Option<String>,
+    /// Web address of the repository, for links to files at their commit.
+    pub web: Option<String>,
 }
 
 impl SourceRoot {
@@ -89,10 +91,12 @@ impl SourceRoot {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| path.display().to_string());
+        let commit = crate::git::checkout_commit(&path);
         SourceRoot {
             name,
             path,
-            commit: None,
+            commit,
+            web: None,
         }
     }
 }

@@ -14,6 +14,16 @@
 //! println!("{rules} rules");
 //! ```
 
+pub mod catalog;
+pub mod config;
+pub mod counts;
+pub mod git;
 pub mod ingest;
+pub mod normalize;
+pub mod search;
 
+pub use catalog::{Catalog, Entry, IngestReport, SourceInfo};
+pub use config::{roots_from_paths, Config, ConfigError, SourceConfig};
+pub use counts::{IndicatorCounts, IndicatorIndex};
 pub use ingest::{discover, load_file, load_roots, Formats, LoadedFile, SourceRoot};
+pub use search::{SearchDoc, SearchError, SearchIndex, SearchResults};

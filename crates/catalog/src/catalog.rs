@@ -1,0 +1,304 @@
+//! The catalog: every rule of every source, keyed, normalized and indexed.
+
+use crate::counts::{IndicatorCounts, IndicatorIndex};
+use crate::ingest::{load_roots, Formats, LoadedFile, SourceRoot};
+use crate::normalize::Normalizer;
+use ruledex_ir::{Language, Platform, Rule};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+/// A configured source as the catalog keeps it.
+#[derive(Clone, Debug)]
+pub struct SourceInfo {
+    /// Source name.
+    pub name: String,
+    /// Folder read.
+    pub path: PathBuf,
+    /// Commit of the checkout, when known.
+    pub commit: Option<String>,
+    /// Web address of the repository, when known.
+    pub web: Option<String>,
+}
+
+impl SourceInfo {
+    /// A link to `path` (relative to the source) at the source's commit, for
+    /// sources with a known web address and commit.
+    pub fn file_url(&self, path: &str) -> Option<String> {
+        let web = self.web.as_ref()?;
+        let commit = self.commit.as_ref()?;
+        let encoded: String = path
+            .split('/')
+            .map(|part| {
+                part.bytes()
+                    .map(|b| match b {
+                        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                            (b as char).to_string()
+                        }
+                        _ => format!("%{b:02X}"),
+                    })
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        Some(format!(
+            "{}/blob/{commit}/{encoded}",
+            web.trim_end_matches('/')
+        ))
+    }
+}
+
+/// One rule in the catalog.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// Unique, URL-safe key: `<source>/<path>` (plus `--<n>` for the n-th
+    /// rule of a file holding several).
+    pub key: String,
+    /// The rule.
+    pub rule: Rule,
+    /// Index of the rule's source in [`Catalog::sources`].
+    pub source: usize,
+    /// Normalized log-source ids the rule reads.
+    pub logsources: Vec<String>,
+}
+
+/// Files ingest saw but could not use.
+#[derive(Clone, Debug, Default)]
+pub struct IngestReport {
+    /// Files read in total.
+    pub files: usize,
+    /// Files no format recognized (paths on disk).
+    pub unknown: Vec<PathBuf>,
+    /// Files that could not be read, with why.
+    pub unreadable: Vec<(PathBuf, String)>,
+}
+
+/// Every rule of every source.
+pub struct Catalog {
+    sources: Vec<SourceInfo>,
+    entries: Vec<Entry>,
+    by_key: HashMap<String, usize>,
+    by_id: HashMap<String, Vec<usize>>,
+    report: IngestReport,
+    indicators: IndicatorIndex,
+}
+
+impl Catalog {
+    /// Ingest `roots` with `formats` and build every index. `progress` is
+    /// called once per file as it is loaded.
+    pub fn build(
+        roots: &[SourceRoot],
+        formats: &Formats,
+        progress: &(dyn Fn(&LoadedFile) + Sync),
+    ) -> Catalog {
+        let files = load_roots(roots, formats, progress);
+        Catalog::from_files(roots, files)
+    }
+
+    /// Build the catalog from already loaded files of `roots`.
+    pub fn from_files(roots: &[SourceRoot], files: Vec<LoadedFile>) -> Catalog {
+        let sources: Vec<SourceInfo> = roots
+            .iter()
+            .map(|r| SourceInfo {
+                name: r.name.clone(),
+                path: r.path.clone(),
+                commit: r.commit.clone(),
+                web: r.web.clone(),
+            })
+            .collect();
+        let source_index: HashMap<&str, usize> = sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.name.as_str(), i))
+            .collect();
+        let mut report = IngestReport {
+            files: files.len(),
+            ..IngestReport::default()
+        };
+        let mut entries = Vec::new();
+        let mut by_key = HashMap::new();
+        for file in files {
+            if let Some(error) = file.read_error {
+                report.unreadable.push((file.path, error));
+                continue;
+            }
+            if file.format.is_none() {
+                report.unknown.push(file.path);
+                continue;
+            }
+            for rule in file.rules {
+                let source = source_index
+                    .get(rule.provenance.source.as_str())
+                    .copied()
+                    .unwrap_or(0);
+                let key = unique_key(&mut by_key, &rule, entries.len());
+                entries.push(Entry {
+                    key,
+                    rule,
+                    source,
+                    logsources: Vec::new(),
+                });
+            }
+        }
+        let normalizer = Normalizer::new();
+        for entry in &mut entries {
+            entry.logsources = normalizer.logsources(&entry.rule);
+        }
+        let indicators = IndicatorIndex::build(&entries, &normalizer);
+        let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, entry) in entries.iter().enumerate() {
+            by_id
+                .entry(entry.rule.id.to_ascii_lowercase())
+                .or_default()
+                .push(i);
+        }
+        Catalog {
+            sources,
+            entries,
+            by_key,
+            by_id,
+            report,
+            indicators,
+        }
+    }
+
+    /// All rules, in ingest order (sources in order, files sorted by path).
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The sources.
+    pub fn sources(&self) -> &[SourceInfo] {
+        &self.sources
+    }
+
+    /// The source of `entry`.
+    pub fn source_of(&self, entry: &Entry) -> &SourceInfo {
+        &self.sources[entry.source]
+    }
+
+    /// Unknown and unreadable files.
+    pub fn report(&self) -> &IngestReport {
+        &self.report
+    }
+
+    /// The rule with catalog key `key`.
+    pub fn get(&self, key: &str) -> Option<&Entry> {
+        self.by_key.get(key).map(|&i| &self.entries[i])
+    }
+
+    /// Position of `key` in [`Catalog::entries`].
+    pub fn position(&self, key: &str) -> Option<usize> {
+        self.by_key.get(key).copied()
+    }
+
+    /// Rules declaring `id` (case-insensitive; ids are not unique across
+    /// sources, so there may be several).
+    pub fn by_id(&self, id: &str) -> Vec<&Entry> {
+        self.by_id
+            .get(&id.to_ascii_lowercase())
+            .map_or_else(Vec::new, |v| v.iter().map(|&i| &self.entries[i]).collect())
+    }
+
+    /// How many *other* rules share each value of indicator `indicator` of
+    /// the rule at `position`.
+    pub fn indicator_counts(&self, position: usize, indicator: usize) -> Vec<IndicatorCounts> {
+        self.indicators.counts(position, indicator)
+    }
+
+    /// The normalized indicator index.
+    pub fn indicator_index(&self) -> &IndicatorIndex {
+        &self.indicators
+    }
+
+    /// Rules per (platform, language).
+    pub fn totals(&self) -> BTreeMap<(Platform, Language), usize> {
+        let mut totals = BTreeMap::new();
+        for e in &self.entries {
+            *totals
+                .entry((e.rule.platform, e.rule.language))
+                .or_default() += 1;
+        }
+        totals
+    }
+}
+
+/// `<source>/<path>[--<n>]` with every character outside `[A-Za-z0-9._/-]`
+/// replaced by `_`, made unique with a `~<k>` suffix when two rules would
+/// share a key.
+fn unique_key(taken: &mut HashMap<String, usize>, rule: &Rule, position: usize) -> String {
+    let p = &rule.provenance;
+    // Segment by segment, so `.` and `..` can never survive as path steps.
+    let mut base = format!("{}/{}", p.source, p.path)
+        .split('/')
+        .filter(|seg| !seg.is_empty())
+        .map(|seg| {
+            let clean: String = seg
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            if clean.chars().all(|c| c == '.') {
+                "_".repeat(clean.len())
+            } else {
+                clean
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    if let Some(i) = p.index {
+        base.push_str(&format!("--{}", i + 1));
+    }
+    let mut key = base.clone();
+    let mut k = 2;
+    while taken.contains_key(&key) {
+        key = format!("{base}~{k}");
+        k += 1;
+    }
+    taken.insert(key.clone(), position);
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_links_encode_paths() {
+        let s = SourceInfo {
+            name: "s".into(),
+            path: "x".into(),
+            commit: Some("abc".into()),
+            web: Some("https://github.com/o/r/".into()),
+        };
+        assert_eq!(
+            s.file_url("Hunting Queries/a&b.yaml").unwrap(),
+            "https://github.com/o/r/blob/abc/Hunting%20Queries/a%26b.yaml"
+        );
+    }
+
+    #[test]
+    fn keys_are_url_safe_and_unique() {
+        let mut taken = HashMap::new();
+        let mut rule = Rule::default();
+        rule.provenance.source = "src".into();
+        rule.provenance.path = "Hunting Queries/a#b.md".into();
+        rule.provenance.index = Some(0);
+        assert_eq!(
+            unique_key(&mut taken, &rule, 0),
+            "src/Hunting_Queries/a_b.md--1"
+        );
+        assert_eq!(
+            unique_key(&mut taken, &rule, 1),
+            "src/Hunting_Queries/a_b.md--1~2"
+        );
+        rule.provenance.path = "../../etc/passwd".into();
+        rule.provenance.index = None;
+        let key = unique_key(&mut taken, &rule, 2);
+        assert!(!key.contains("/../") && !key.starts_with('/'), "{key}");
+    }
+}
