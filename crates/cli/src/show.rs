@@ -222,7 +222,15 @@ fn render_stages(out: &mut String, stages: &[Stage], indent: &str) {
 }
 
 fn indicator_line(i: &Indicator) -> String {
-    let values: Vec<String> = i.values.iter().map(ToString::to_string).collect();
+    // The other side of a field comparison is a field: no quotes.
+    let values: Vec<String> = match i.kind {
+        ruledex_ir::IndicatorKind::Field(_) => i
+            .values
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        ruledex_ir::IndicatorKind::Value(_) => i.values.iter().map(ToString::to_string).collect(),
+    };
     let mut line = format!(
         "{:<28} {:<14} {}",
         i.field,

@@ -432,8 +432,10 @@ pub struct Comparison {
     /// Set when the values come from a binding, watchlist or lookup.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values_from: Option<ValueSource>,
-    /// The operator as the rule wrote it (`=~`, `has_cs`, `|contains|all`,
-    /// `isnotnull`), used when rendering so the text stays faithful.
+    /// The operator as the rule wrote it (`=~`, `has_cs`, `|contains|all`),
+    /// used when rendering so the text stays faithful. A function the rule
+    /// called is written with `()` (`isnotnull()`, `ipv4_is_in_range()`) and
+    /// rendered as a call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub written_op: Option<String>,
     /// Where the comparison is, in the file.
@@ -682,26 +684,27 @@ fn write_comparison(out: &mut String, c: &Comparison) {
         .written_op
         .as_deref()
         .unwrap_or_else(|| c.op.default_token(c.case_sensitive));
-    if matches!(c.op, Op::Exists | Op::NotExists) {
-        // Existence is written as a function in most languages
-        // (`isnotempty(X)`); keep the function the rule used.
-        if c.written_op.is_some() {
-            let _ = write!(out, "{token}({field})");
-        } else {
-            let _ = write!(out, "{field} {token}");
+    // A written operator ending in `()` is a function the rule called:
+    // render the call (`isnotnull(x)`, `ipv4_is_in_range(ip, "10.0.0.0/8")`).
+    if let Some(function) = token.strip_suffix("()") {
+        let _ = write!(out, "{function}({field}");
+        if let Some(source) = &c.values_from {
+            out.push_str(", ");
+            write_source(out, source);
         }
+        for v in &c.values {
+            let _ = write!(out, ", {v}");
+        }
+        out.push(')');
+        return;
+    }
+    if matches!(c.op, Op::Exists | Op::NotExists) {
+        let _ = write!(out, "{field} {token}");
         return;
     }
     let _ = write!(out, "{field} {token} ");
     if let Some(source) = &c.values_from {
-        let _ = match (&source.column, source.kind) {
-            (Some(col), ValueSourceKind::Binding) => {
-                write!(out, "<{col} from binding {}>", source.name)
-            }
-            (Some(col), _) => write!(out, "<{col} from {}>", source.name),
-            (None, ValueSourceKind::Binding) => write!(out, "<binding {}>", source.name),
-            (None, _) => write!(out, "<{}>", source.name),
-        };
+        write_source(out, source);
         return;
     }
     match c.op {
@@ -722,6 +725,18 @@ fn write_comparison(out: &mut String, c: &Comparison) {
             let _ = write!(out, "{}", c.values[0]);
         }
     }
+}
+
+/// `<column from binding name>`: values the rule takes from elsewhere.
+fn write_source(out: &mut String, source: &ValueSource) {
+    let _ = match (&source.column, source.kind) {
+        (Some(col), ValueSourceKind::Binding) => {
+            write!(out, "<{col} from binding {}>", source.name)
+        }
+        (Some(col), _) => write!(out, "<{col} from {}>", source.name),
+        (None, ValueSourceKind::Binding) => write!(out, "<binding {}>", source.name),
+        (None, _) => write!(out, "<{}>", source.name),
+    };
 }
 
 impl fmt::Display for Predicate {
@@ -777,8 +792,18 @@ mod tests {
 
     #[test]
     fn written_function_is_kept_for_existence() {
-        let c = Comparison::new("isipv4", Op::Exists, vec![]).written("isnotnull");
+        let c = Comparison::new("isipv4", Op::Exists, vec![]).written("isnotnull()");
         assert_eq!(Predicate::Compare(c).to_string(), "isnotnull(isipv4)");
+        let c = Comparison::new("ip", Op::Cidr, vec!["10.0.0.0/8".into()])
+            .written("ipv4_is_in_range()");
+        assert_eq!(
+            Predicate::Compare(c).to_string(),
+            r#"ipv4_is_in_range(ip, "10.0.0.0/8")"#
+        );
+        assert_eq!(
+            Predicate::Compare(Comparison::new("x", Op::Exists, vec![])).to_string(),
+            "x exists"
+        );
     }
 
     #[test]

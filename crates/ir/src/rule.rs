@@ -683,17 +683,33 @@ fn collect_pipeline(stages: &[Stage], binding: Option<&String>, out: &mut Vec<In
 
 fn collect_stage(stage: &Stage, stage_ref: &StageRef, out: &mut Vec<Indicator>) {
     if let Some(predicate) = &stage.predicate {
-        out.extend(
-            indicators_of(predicate, stage_ref)
-                .into_iter()
-                .filter(|i| !i.derived.as_ref().is_some_and(|d| d.aggregate)),
-        );
+        for indicator in indicators_of(predicate, stage_ref) {
+            // Thresholds on aggregates are not indicators; the same match
+            // written twice in one stage (`ipv4_match or ipv6_match` over
+            // one list) is one indicator.
+            let aggregate = indicator.derived.as_ref().is_some_and(|d| d.aggregate);
+            let repeated = out.iter().any(|o: &Indicator| same_match(o, &indicator));
+            if !aggregate && !repeated {
+                out.push(indicator);
+            }
+        }
     }
     for sub in &stage.subqueries {
         for inner in sub {
             collect_stage(inner, stage_ref, out);
         }
     }
+}
+
+/// Same stage, field, kind, values, value source and polarity.
+fn same_match(a: &Indicator, b: &Indicator) -> bool {
+    a.stage == b.stage
+        && a.field == b.field
+        && a.kind == b.kind
+        && a.values == b.values
+        && a.values_from == b.values_from
+        && a.negated == b.negated
+        && a.case_sensitive == b.case_sensitive
 }
 
 #[cfg(test)]

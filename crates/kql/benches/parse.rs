@@ -1,0 +1,2 @@
+//! Parser throughput over the fixture queries.
+fn main() {}

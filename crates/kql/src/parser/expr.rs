@@ -1,0 +1,871 @@
+//! Scalar expressions: a Pratt parser over the KQL operator table, plus
+//! literals.
+//!
+//! Precedence, loosest first: `or`; `and`; comparisons, string operators,
+//! `in`, `has_any`, `between` (one level, left-associative); `+ -`;
+//! `* / %`; unary `-`/`+`; postfix `.member`, `[index]`, calls.
+
+use super::Parser;
+use crate::ast::*;
+use crate::error::codes;
+use crate::lexer::{decode_string, TokenKind};
+use crate::MAX_HEIGHT;
+use ruledex_ir::Span;
+
+/// Binding powers (higher binds tighter).
+const BP_OR: u8 = 1;
+const BP_AND: u8 = 2;
+const BP_COMPARE: u8 = 3;
+const BP_ADD: u8 = 4;
+const BP_MUL: u8 = 5;
+const BP_UNARY: u8 = 6;
+
+/// The infix operator at the cursor and how many tokens spell it.
+#[derive(Clone, Copy)]
+enum Infix {
+    Binary(BinaryOp),
+    In { negated: bool, ci: bool },
+    HasAny { all: bool },
+    Between { negated: bool },
+    ColumnMatch,
+}
+
+impl Infix {
+    fn binding_power(self) -> u8 {
+        match self {
+            Infix::Binary(BinaryOp::Or) => BP_OR,
+            Infix::Binary(BinaryOp::And) => BP_AND,
+            Infix::Binary(BinaryOp::Add | BinaryOp::Subtract) => BP_ADD,
+            Infix::Binary(BinaryOp::Multiply | BinaryOp::Divide | BinaryOp::Modulo) => BP_MUL,
+            Infix::ColumnMatch => BP_COMPARE,
+            _ => BP_COMPARE,
+        }
+    }
+}
+
+/// String operators spelled as one word, positive form.
+fn word_operator(word: &str) -> Option<Infix> {
+    use BinaryOp::*;
+    let op = match word {
+        "or" => Or,
+        "and" => And,
+        "has" => Has,
+        "has_cs" => HasCs,
+        "hasprefix" => HasPrefix,
+        "hasprefix_cs" => HasPrefixCs,
+        "hassuffix" => HasSuffix,
+        "hassuffix_cs" => HasSuffixCs,
+        "contains" => Contains,
+        "contains_cs" | "containscs" => ContainsCs,
+        "notcontains" => NotContains,
+        "notcontainscs" => NotContainsCs,
+        "startswith" => StartsWith,
+        "startswith_cs" => StartsWithCs,
+        "endswith" => EndsWith,
+        "endswith_cs" => EndsWithCs,
+        "like" => Like,
+        "notlike" => NotLike,
+        "likecs" => LikeCs,
+        "notlikecs" => NotLikeCs,
+        "has_any" => return Some(Infix::HasAny { all: false }),
+        "has_all" => return Some(Infix::HasAny { all: true }),
+        "between" => return Some(Infix::Between { negated: false }),
+        "in" => {
+            return Some(Infix::In {
+                negated: false,
+                ci: false,
+            })
+        }
+        _ => return None,
+    };
+    Some(Infix::Binary(op))
+}
+
+/// String operators written with a leading `!`.
+fn negated_word_operator(word: &str) -> Option<Infix> {
+    use BinaryOp::*;
+    let op = match word {
+        "has" => NotHas,
+        "has_cs" => NotHasCs,
+        "hasprefix" => NotHasPrefix,
+        "hasprefix_cs" => NotHasPrefixCs,
+        "hassuffix" => NotHasSuffix,
+        "hassuffix_cs" => NotHasSuffixCs,
+        "contains" => NotContains,
+        "contains_cs" => NotContainsCs,
+        "startswith" => NotStartsWith,
+        "startswith_cs" => NotStartsWithCs,
+        "endswith" => NotEndsWith,
+        "endswith_cs" => NotEndsWithCs,
+        "between" => return Some(Infix::Between { negated: true }),
+        "in" => {
+            return Some(Infix::In {
+                negated: true,
+                ci: false,
+            })
+        }
+        _ => return None,
+    };
+    Some(Infix::Binary(op))
+}
+
+impl Parser<'_> {
+    /// Parse a full scalar expression.
+    pub(super) fn parse_expr(&mut self) -> Expr {
+        self.parse_expr_bp(0)
+    }
+
+    /// The infix operator at the cursor, with the number of tokens it uses.
+    fn peek_infix(&self) -> Option<(Infix, usize)> {
+        use BinaryOp::*;
+        let simple = |op| Some((Infix::Binary(op), 1));
+        match self.kind() {
+            TokenKind::EqEq => simple(Eq),
+            TokenKind::Assign => simple(Equals),
+            TokenKind::NotEq => simple(NotEq),
+            TokenKind::LtGt => simple(LtGt),
+            TokenKind::EqTilde => simple(EqTilde),
+            TokenKind::BangTilde => simple(NotEqTilde),
+            TokenKind::Lt => simple(Lt),
+            TokenKind::Le => simple(Le),
+            TokenKind::Gt => simple(Gt),
+            TokenKind::Ge => simple(Ge),
+            TokenKind::Plus => simple(Add),
+            TokenKind::Minus => simple(Subtract),
+            TokenKind::Star => simple(Multiply),
+            TokenKind::Slash => simple(Divide),
+            TokenKind::Percent => simple(Modulo),
+            TokenKind::Colon if self.search_mode => Some((Infix::ColumnMatch, 1)),
+            TokenKind::Ident => {
+                let word = self.text_of(self.tok());
+                if word == "matches" {
+                    return self
+                        .nth_is_word(1, "regex")
+                        .then_some((Infix::Binary(MatchesRegex), 2));
+                }
+                let op = word_operator(word)?;
+                if let Infix::In { .. } = op {
+                    if self.nth_kind(1) == TokenKind::Tilde && self.nth_touches_previous(1) {
+                        return Some((
+                            Infix::In {
+                                negated: false,
+                                ci: true,
+                            },
+                            2,
+                        ));
+                    }
+                }
+                Some((op, 1))
+            }
+            TokenKind::Bang
+                if self.nth_kind(1) == TokenKind::Ident && self.nth_touches_previous(1) =>
+            {
+                let word = self.text_of(self.nth(1));
+                let op = negated_word_operator(word)?;
+                if let Infix::In { .. } = op {
+                    if self.nth_kind(2) == TokenKind::Tilde && self.nth_touches_previous(2) {
+                        return Some((
+                            Infix::In {
+                                negated: true,
+                                ci: true,
+                            },
+                            3,
+                        ));
+                    }
+                }
+                Some((op, 2))
+            }
+            _ => None,
+        }
+    }
+
+    /// The Pratt loop: a prefix expression, then infix operators binding at
+    /// least as tightly as `min_bp`.
+    pub(super) fn parse_expr_bp(&mut self, min_bp: u8) -> Expr {
+        if !self.enter() {
+            return self.error_expr_here();
+        }
+        let mut left = self.parse_prefix();
+        let mut chain = 0usize;
+        while let Some((op, len)) = self.peek_infix() {
+            let bp = op.binding_power();
+            if bp < min_bp || bp == 0 {
+                break;
+            }
+            if self.height >= MAX_HEIGHT {
+                // A chain this long would make a tree too tall to walk or
+                // drop recursively; report and skip the rest.
+                self.enter();
+                break;
+            }
+            for _ in 0..len {
+                self.bump();
+            }
+            let start = left.span.start;
+            let kind = match op {
+                Infix::Binary(op) => {
+                    let right = self.parse_operand(bp + 1);
+                    ExprKind::Binary {
+                        op,
+                        left: Box::new(left),
+                        right: Box::new(right),
+                    }
+                }
+                Infix::ColumnMatch => {
+                    let right = self.parse_operand(bp + 1);
+                    ExprKind::ColumnMatch {
+                        column: Box::new(left),
+                        value: Box::new(right),
+                    }
+                }
+                Infix::In { negated, ci } => ExprKind::In {
+                    negated,
+                    case_insensitive: ci,
+                    left: Box::new(left),
+                    list: self.parse_value_list(),
+                },
+                Infix::HasAny { all } => ExprKind::HasAny {
+                    all,
+                    left: Box::new(left),
+                    list: self.parse_value_list(),
+                },
+                Infix::Between { negated } => {
+                    let (low, high) = self.parse_between_range();
+                    ExprKind::Between {
+                        negated,
+                        left: Box::new(left),
+                        low: Box::new(low),
+                        high: Box::new(high),
+                    }
+                }
+            };
+            left = Expr {
+                kind,
+                span: self.span_from(start),
+            };
+            chain += 1;
+            self.height += 1;
+        }
+        self.height -= chain;
+        self.leave();
+        left
+    }
+
+    /// The right operand of a binary operator; reports a missing one.
+    fn parse_operand(&mut self, bp: u8) -> Expr {
+        self.parse_expr_bp(bp)
+    }
+
+    /// An error node at the cursor (after a reported error).
+    fn error_expr_here(&self) -> Expr {
+        Expr {
+            kind: ExprKind::Error,
+            span: Span::empty(self.tok().span.start),
+        }
+    }
+
+    /// `( a, b, ... )` after `in` / `has_any`; the items may be subqueries.
+    /// A single name or call without parentheses is accepted as a one-item
+    /// list (`x in (list)` is usual, `x has_any (terms)` too).
+    fn parse_value_list(&mut self) -> Vec<Expr> {
+        let Some(open) = self.eat(TokenKind::LParen) else {
+            self.error_expected("`(` and a list of values");
+            return Vec::new();
+        };
+        let mut items = Vec::new();
+        if !self.enter() {
+            self.expect_close(TokenKind::RParen, open);
+            return items;
+        }
+        while !self.at(TokenKind::RParen) && !self.at(TokenKind::Eof) {
+            let before = self.pos;
+            items.push(self.parse_pipe_expr());
+            if self.eat(TokenKind::Comma).is_none() {
+                break;
+            }
+            if self.pos == before {
+                self.bump();
+            }
+        }
+        self.leave();
+        self.expect_close(TokenKind::RParen, open);
+        items
+    }
+
+    /// `( low .. high )` after `between`.
+    fn parse_between_range(&mut self) -> (Expr, Expr) {
+        let Some(open) = self.expect(TokenKind::LParen, "`(` and a range `low .. high`") else {
+            return (self.error_expr_here(), self.error_expr_here());
+        };
+        let low = self.parse_expr();
+        let high = if self
+            .expect(TokenKind::DotDot, "`..` between the bounds")
+            .is_some()
+        {
+            self.parse_expr()
+        } else {
+            self.error_expr_here()
+        };
+        self.expect_close(TokenKind::RParen, open);
+        (low, high)
+    }
+
+    fn parse_prefix(&mut self) -> Expr {
+        let op = match self.kind() {
+            TokenKind::Minus => Some(UnaryOp::Negate),
+            TokenKind::Plus => Some(UnaryOp::Plus),
+            _ => None,
+        };
+        if let Some(op) = op {
+            let start = self.bump().span.start;
+            let operand = self.parse_expr_bp(BP_UNARY);
+            return Expr {
+                kind: ExprKind::Unary {
+                    op,
+                    operand: Box::new(operand),
+                },
+                span: self.span_from(start),
+            };
+        }
+        let primary = self.parse_primary();
+        self.parse_postfix(primary)
+    }
+
+    /// `.member`, `.['member']`, `[index]` and method calls after a primary.
+    fn parse_postfix(&mut self, mut expr: Expr) -> Expr {
+        let mut chain = 0usize;
+        loop {
+            if self.height >= MAX_HEIGHT {
+                self.enter();
+                break;
+            }
+            let start = expr.span.start;
+            match self.kind() {
+                // `a.[0]`, `a.["key"]`: an index written after a dot.
+                TokenKind::Dot
+                    if self.nth_kind(1) == TokenKind::LBracket && !self.nth_name_at(1) =>
+                {
+                    self.bump();
+                    let open = self.bump();
+                    let index = self.parse_expr();
+                    self.expect_close(TokenKind::RBracket, open);
+                    expr = Expr {
+                        kind: ExprKind::Index {
+                            target: Box::new(expr),
+                            index: Box::new(index),
+                        },
+                        span: self.span_from(start),
+                    };
+                }
+                TokenKind::Dot
+                    if matches!(self.nth_kind(1), TokenKind::Ident | TokenKind::LBracket) =>
+                {
+                    self.bump();
+                    let Some(member) = self.parse_name() else {
+                        self.error_expected("a member name after `.`");
+                        break;
+                    };
+                    if self.at(TokenKind::LParen) && !member.quoted {
+                        let args = self.parse_arguments();
+                        let span = self.span_from(start);
+                        expr = Expr {
+                            kind: ExprKind::Call(Call {
+                                name: member,
+                                target: Some(Box::new(expr)),
+                                args,
+                                span,
+                            }),
+                            span,
+                        };
+                    } else {
+                        expr = Expr {
+                            kind: ExprKind::Path {
+                                target: Box::new(expr),
+                                member,
+                            },
+                            span: self.span_from(start),
+                        };
+                    }
+                }
+                TokenKind::LBracket => {
+                    let open = self.bump();
+                    let index = self.parse_expr();
+                    self.expect_close(TokenKind::RBracket, open);
+                    expr = Expr {
+                        kind: ExprKind::Index {
+                            target: Box::new(expr),
+                            index: Box::new(index),
+                        },
+                        span: self.span_from(start),
+                    };
+                }
+                _ => break,
+            }
+            chain += 1;
+            self.height += 1;
+        }
+        self.height -= chain;
+        expr
+    }
+
+    fn parse_primary(&mut self) -> Expr {
+        let t = self.tok();
+        let start = t.span.start;
+        match t.kind {
+            TokenKind::Int
+            | TokenKind::Real
+            | TokenKind::Timespan
+            | TokenKind::String
+            | TokenKind::TypedLiteral => {
+                let literal = self.parse_literal_token();
+                Expr {
+                    span: literal.span,
+                    kind: ExprKind::Literal(literal),
+                }
+            }
+            TokenKind::Ident => {
+                let word = self.text_of(t);
+                match word {
+                    "true" | "false" => {
+                        self.bump();
+                        return Expr {
+                            kind: ExprKind::Literal(Literal {
+                                kind: LiteralKind::Bool(word == "true"),
+                                span: t.span,
+                            }),
+                            span: t.span,
+                        };
+                    }
+                    "dynamic" if self.nth_kind(1) == TokenKind::LParen => {
+                        return self.parse_dynamic_literal();
+                    }
+                    "typeof" if self.nth_kind(1) == TokenKind::LParen => {
+                        return self.parse_typeof();
+                    }
+                    _ => {}
+                }
+                let name = self.parse_name().unwrap_or_else(|| Ident {
+                    name: String::new(),
+                    span: t.span,
+                    quoted: false,
+                });
+                if self.at(TokenKind::LParen) {
+                    let args = self.parse_arguments();
+                    let span = self.span_from(start);
+                    return Expr {
+                        kind: ExprKind::Call(Call {
+                            name,
+                            target: None,
+                            args,
+                            span,
+                        }),
+                        span,
+                    };
+                }
+                Expr {
+                    span: name.span,
+                    kind: ExprKind::Name(name),
+                }
+            }
+            TokenKind::LBracket if self.at_name() => {
+                let name = self.parse_name().unwrap_or_else(|| Ident {
+                    name: String::new(),
+                    span: t.span,
+                    quoted: true,
+                });
+                Expr {
+                    span: name.span,
+                    kind: ExprKind::Name(name),
+                }
+            }
+            TokenKind::LParen => {
+                let open = self.bump();
+                if !self.enter() {
+                    self.expect_close(TokenKind::RParen, open);
+                    return Expr {
+                        kind: ExprKind::Error,
+                        span: self.span_from(start),
+                    };
+                }
+                let inner = self.parse_pipe_expr();
+                self.leave();
+                self.expect_close(TokenKind::RParen, open);
+                Expr {
+                    kind: ExprKind::Paren(Box::new(inner)),
+                    span: self.span_from(start),
+                }
+            }
+            TokenKind::Star => {
+                self.bump();
+                Expr {
+                    kind: ExprKind::Star,
+                    span: t.span,
+                }
+            }
+            _ => {
+                let found = self.describe_current();
+                self.error(
+                    codes::MISSING_EXPRESSION,
+                    format!("expected an expression, found {found}"),
+                    Span::empty(t.span.start),
+                );
+                self.error_expr_here()
+            }
+        }
+    }
+
+    /// `( [name =] value, ... )`; the cursor is on `(`. Values may be
+    /// tabular (`toscalar(T | count)`).
+    pub(super) fn parse_arguments(&mut self) -> Vec<Argument> {
+        let mut args = Vec::new();
+        let Some(open) = self.eat(TokenKind::LParen) else {
+            return args;
+        };
+        if !self.enter() {
+            self.expect_close(TokenKind::RParen, open);
+            return args;
+        }
+        while !self.at(TokenKind::RParen) && !self.at(TokenKind::Eof) {
+            let before = self.pos;
+            let start = self.tok().span.start;
+            let name = if self.at(TokenKind::Ident) && self.nth_kind(1) == TokenKind::Assign {
+                let n = self.parse_name();
+                self.bump();
+                n
+            } else {
+                None
+            };
+            let value = self.parse_pipe_expr();
+            args.push(Argument {
+                name,
+                value,
+                span: self.span_from(start),
+            });
+            if self.eat(TokenKind::Comma).is_none() {
+                break;
+            }
+            if self.pos == before {
+                self.bump();
+            }
+        }
+        self.leave();
+        self.expect_close(TokenKind::RParen, open);
+        args
+    }
+
+    /// `typeof(type)` / `typeof(Name:type, ..., *)`.
+    fn parse_typeof(&mut self) -> Expr {
+        let start = self.bump().span.start;
+        let mut items = Vec::new();
+        if let Some(open) = self.eat(TokenKind::LParen) {
+            while !self.at(TokenKind::RParen) && !self.at(TokenKind::Eof) {
+                let before = self.pos;
+                if let Some(star) = self.eat(TokenKind::Star) {
+                    items.push(TypeOfItem::Star(star.span));
+                } else if self.nth_kind(1) == TokenKind::Colon
+                    || (self.at(TokenKind::LBracket) && self.nth_kind(3) == TokenKind::Colon)
+                {
+                    if let Some(c) = self.parse_column_declaration() {
+                        items.push(TypeOfItem::Column(c));
+                    }
+                } else if self.at(TokenKind::TypedLiteral) {
+                    // `typeof(string)` never lexes as a typed literal, but
+                    // keep the name if a `(` made it one.
+                    let t = self.bump();
+                    items.push(TypeOfItem::Type(TypeName {
+                        name: self.text_of(t).to_string(),
+                        span: t.span,
+                    }));
+                } else if let Some(ty) = self.parse_type_name() {
+                    items.push(TypeOfItem::Type(ty));
+                }
+                if self.eat(TokenKind::Comma).is_none() {
+                    break;
+                }
+                if self.pos == before {
+                    self.bump();
+                }
+            }
+            self.expect_close(TokenKind::RParen, open);
+        }
+        Expr {
+            kind: ExprKind::TypeOf(items),
+            span: self.span_from(start),
+        }
+    }
+
+    // ----- literals -----------------------------------------------------
+
+    /// A literal token (or a run of adjacent string tokens).
+    fn parse_literal_token(&mut self) -> Literal {
+        let t = self.bump();
+        let raw = self.text_of(t);
+        let kind = match t.kind {
+            TokenKind::Int => match parse_int(raw) {
+                Some(v) => LiteralKind::Long(v),
+                None => match raw.parse::<f64>() {
+                    Ok(v) => LiteralKind::Real(v),
+                    Err(_) => {
+                        self.error(
+                            codes::INVALID_NUMBER,
+                            format!("invalid number `{raw}`"),
+                            t.span,
+                        );
+                        LiteralKind::Long(0)
+                    }
+                },
+            },
+            TokenKind::Real => LiteralKind::Real(raw.parse().unwrap_or(f64::NAN)),
+            TokenKind::Timespan => LiteralKind::Timespan(timespan_ticks(raw)),
+            TokenKind::TypedLiteral => self.typed_literal(raw, t.span),
+            _ => {
+                let mut value = decode_string(raw);
+                let mut obfuscated = raw.starts_with(['h', 'H']);
+                let mut verbatim = raw.trim_start_matches(['h', 'H']).starts_with('@');
+                let mut end = t.span.end;
+                while self.at(TokenKind::String) {
+                    let next = self.bump();
+                    let raw = self.text_of(next);
+                    value.push_str(&decode_string(raw));
+                    obfuscated |= raw.starts_with(['h', 'H']);
+                    verbatim |= raw.trim_start_matches(['h', 'H']).starts_with('@');
+                    end = next.span.end;
+                }
+                return Literal {
+                    kind: LiteralKind::String(StringLiteral {
+                        value,
+                        obfuscated,
+                        verbatim,
+                    }),
+                    span: Span::new(t.span.start, end),
+                };
+            }
+        };
+        Literal { kind, span: t.span }
+    }
+
+    /// `type(text)`: split and check the inside.
+    fn typed_literal(&mut self, raw: &str, span: Span) -> LiteralKind {
+        let (ty, rest) = raw.split_once('(').unwrap_or((raw, ")"));
+        let ty = ty.trim().to_string();
+        let text = rest.strip_suffix(')').unwrap_or(rest).trim().to_string();
+        let valid = text == "null"
+            || match ty.as_str() {
+                "int" | "long" => {
+                    let digits = text.trim_start_matches(['+', '-']).trim_start();
+                    parse_int(digits).is_some()
+                }
+                "real" | "double" | "decimal" => {
+                    let v = text.trim_start_matches(['+', '-']).trim_start();
+                    v == "inf" || v == "nan" || v.parse::<f64>().is_ok()
+                }
+                "bool" | "boolean" => text == "true" || text == "false",
+                "string" => false,
+                _ => !text.is_empty(),
+            };
+        if !valid {
+            self.error(
+                codes::INVALID_LITERAL,
+                format!("`{text}` is not a valid {ty} literal"),
+                span,
+            );
+        }
+        LiteralKind::Typed(TypedLiteral { ty, text })
+    }
+
+    /// `dynamic( value )`.
+    fn parse_dynamic_literal(&mut self) -> Expr {
+        let start = self.bump().span.start;
+        let open = self.bump();
+        let value = if self.at(TokenKind::RParen) {
+            self.error(
+                codes::INVALID_DYNAMIC,
+                "empty dynamic literal (write `dynamic(null)`)",
+                self.tok().span,
+            );
+            DynamicValue {
+                kind: DynamicKind::Null,
+                span: Span::empty(self.tok().span.start),
+            }
+        } else {
+            self.parse_dynamic_value()
+        };
+        self.expect_close(TokenKind::RParen, open);
+        let span = self.span_from(start);
+        Expr {
+            kind: ExprKind::Literal(Literal {
+                kind: LiteralKind::Dynamic(Box::new(value)),
+                span,
+            }),
+            span,
+        }
+    }
+
+    /// A JSON-like value inside `dynamic(...)`.
+    fn parse_dynamic_value(&mut self) -> DynamicValue {
+        let t = self.tok();
+        let start = t.span.start;
+        if !self.enter() {
+            return DynamicValue {
+                kind: DynamicKind::Null,
+                span: Span::empty(start),
+            };
+        }
+        let kind = match t.kind {
+            TokenKind::LBracket => {
+                let open = self.bump();
+                let mut items = Vec::new();
+                while !self.at(TokenKind::RBracket) && !self.at(TokenKind::Eof) {
+                    let before = self.pos;
+                    items.push(self.parse_dynamic_value());
+                    if self.eat(TokenKind::Comma).is_none() {
+                        break;
+                    }
+                    if self.pos == before {
+                        self.bump();
+                    }
+                }
+                self.expect_close(TokenKind::RBracket, open);
+                DynamicKind::Array(items)
+            }
+            TokenKind::LBrace => {
+                let open = self.bump();
+                let mut members = Vec::new();
+                while !self.at(TokenKind::RBrace) && !self.at(TokenKind::Eof) {
+                    let before = self.pos;
+                    if self.at(TokenKind::String) {
+                        let key = match self.parse_literal_token().kind {
+                            LiteralKind::String(s) => s,
+                            _ => StringLiteral {
+                                value: String::new(),
+                                obfuscated: false,
+                                verbatim: false,
+                            },
+                        };
+                        if self.expect(TokenKind::Colon, "`:` after the key").is_some() {
+                            let value = self.parse_dynamic_value();
+                            members.push((key, value));
+                        }
+                    } else {
+                        let span = self.tok().span;
+                        self.error(
+                            codes::INVALID_DYNAMIC,
+                            format!(
+                                "expected a string key in a dynamic object, found {}",
+                                self.describe_current()
+                            ),
+                            span,
+                        );
+                        self.skip_nested_construct();
+                    }
+                    if self.eat(TokenKind::Comma).is_none() {
+                        break;
+                    }
+                    if self.pos == before {
+                        self.bump();
+                    }
+                }
+                self.expect_close(TokenKind::RBrace, open);
+                DynamicKind::Object(members)
+            }
+            TokenKind::Ident if self.text_of(t) == "null" => {
+                self.bump();
+                DynamicKind::Null
+            }
+            TokenKind::Ident if matches!(self.text_of(t), "true" | "false") => {
+                self.bump();
+                DynamicKind::Literal(Literal {
+                    kind: LiteralKind::Bool(self.text_of(t) == "true"),
+                    span: t.span,
+                })
+            }
+            TokenKind::Int
+            | TokenKind::Real
+            | TokenKind::Timespan
+            | TokenKind::String
+            | TokenKind::TypedLiteral => DynamicKind::Literal(self.parse_literal_token()),
+            TokenKind::Minus | TokenKind::Plus
+                if matches!(
+                    self.nth_kind(1),
+                    TokenKind::Int | TokenKind::Real | TokenKind::Timespan
+                ) =>
+            {
+                let sign = self.bump();
+                let mut literal = self.parse_literal_token();
+                if sign.kind == TokenKind::Minus {
+                    literal.kind = match literal.kind {
+                        LiteralKind::Long(v) => LiteralKind::Long(v.wrapping_neg()),
+                        LiteralKind::Real(v) => LiteralKind::Real(-v),
+                        LiteralKind::Timespan(v) => LiteralKind::Timespan(v.map(i64::wrapping_neg)),
+                        other => other,
+                    };
+                }
+                literal.span = sign.span.cover(literal.span);
+                DynamicKind::Literal(literal)
+            }
+            _ => {
+                let found = self.describe_current();
+                self.error(
+                    codes::INVALID_DYNAMIC,
+                    format!("expected a value in a dynamic literal, found {found}"),
+                    t.span,
+                );
+                self.skip_nested_construct();
+                DynamicKind::Null
+            }
+        };
+        self.leave();
+        DynamicValue {
+            kind,
+            span: self.span_from(start),
+        }
+    }
+}
+
+/// Decimal or `0x` hexadecimal integer.
+fn parse_int(raw: &str) -> Option<i64> {
+    if let Some(hex) = raw.strip_prefix("0x").or_else(|| raw.strip_prefix("0X")) {
+        return u64::from_str_radix(hex, 16).ok().map(|v| v as i64);
+    }
+    raw.parse().ok()
+}
+
+/// Ticks (100 ns) of a `<number><unit>` timespan, when representable.
+fn timespan_ticks(raw: &str) -> Option<i64> {
+    let split = raw.find(|c: char| c.is_ascii_alphabetic())?;
+    let (number, unit) = raw.split_at(split);
+    let value: f64 = number.parse().ok()?;
+    let ticks_per_unit: f64 = match unit.to_ascii_lowercase().as_str() {
+        "d" | "day" | "days" => 864_000_000_000.0,
+        "h" | "hr" | "hrs" | "hour" | "hours" => 36_000_000_000.0,
+        "m" | "min" | "minute" | "minutes" => 600_000_000.0,
+        "s" | "sec" | "second" | "seconds" => 10_000_000.0,
+        "ms" | "milli" | "millis" | "millisec" | "millisecond" | "milliseconds" => 10_000.0,
+        "micro" | "micros" | "microsec" | "microsecond" | "microseconds" => 10.0,
+        "nano" | "nanos" | "nanosec" | "nanosecond" | "nanoseconds" => 0.01,
+        "tick" | "ticks" => 1.0,
+        _ => return None,
+    };
+    let ticks = value * ticks_per_unit;
+    (ticks.is_finite() && ticks.abs() < 9.2e18).then_some(ticks.round() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timespans_convert_to_ticks() {
+        assert_eq!(timespan_ticks("1d"), Some(864_000_000_000));
+        assert_eq!(timespan_ticks("1.5h"), Some(54_000_000_000));
+        assert_eq!(timespan_ticks("100ms"), Some(1_000_000));
+        assert_eq!(timespan_ticks("1tick"), Some(1));
+    }
+
+    #[test]
+    fn integers_decimal_and_hex() {
+        assert_eq!(parse_int("42"), Some(42));
+        assert_eq!(parse_int("0x1F"), Some(31));
+        assert_eq!(parse_int("abc"), None);
+    }
+}

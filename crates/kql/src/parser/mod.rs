@@ -1,0 +1,840 @@
+//! The recursive-descent parser.
+//!
+//! - [`mod@self`]: the token cursor, error reporting, recovery and depth
+//!   limits, and statements (`let`, `set`, `declare`, queries).
+//! - `tabular`: tabular expressions and every tabular operator.
+//! - `expr`: scalar expressions (a Pratt parser) and literals.
+//!
+//! Recovery: an operator that goes wrong reports one error and the parser
+//! skips to the next `|` or `;` at the same bracket level (or to the bracket
+//! closing the current one), so the following operators and statements are
+//! still parsed. Every loop consumes at least one token per turn, and every
+//! recursive entry goes through [`Parser::enter`], which stops at
+//! [`crate::MAX_DEPTH`] and skips the too-deep part without recursing.
+
+mod expr;
+mod tabular;
+
+use crate::ast::*;
+use crate::error::{codes, ParseError};
+use crate::lexer::{lex, Token, TokenKind};
+use crate::{Parsed, MAX_DEPTH, MAX_HEIGHT};
+use ruledex_ir::Span;
+
+/// Parse a whole script. See [`crate::parse`].
+pub(crate) fn parse_script(text: &str) -> Parsed {
+    // Spans are u32; a text beyond 4 GiB cannot be addressed. Such inputs do
+    // not exist for rules, so refuse them with one error instead of
+    // producing wrong spans.
+    if u32::try_from(text.len()).is_err() {
+        return Parsed {
+            script: Script {
+                statements: Vec::new(),
+                span: Span::new(0, u32::MAX),
+            },
+            errors: vec![ParseError::new(
+                codes::TOO_DEEP,
+                "query text too large (over 4 GiB)",
+                Span::new(0, 0),
+            )],
+        };
+    }
+    let lexed = lex(text);
+    let mut parser = Parser {
+        text,
+        tokens: lexed.tokens,
+        pos: 0,
+        errors: lexed.errors,
+        nesting: 0,
+        height: 0,
+        too_deep_reported: false,
+        search_mode: false,
+    };
+    let statements = parser.parse_statements(None);
+    let script = Script {
+        statements,
+        span: Span::from_range(0..text.len()),
+    };
+    let mut errors = parser.errors;
+    errors.sort_by_key(|e| (e.span.start, e.span.end));
+    Parsed { script, errors }
+}
+
+pub(crate) struct Parser<'a> {
+    text: &'a str,
+    tokens: Vec<Token>,
+    pos: usize,
+    errors: Vec<ParseError>,
+    /// Current recursion depth (bounded by `MAX_DEPTH`).
+    nesting: usize,
+    /// Current tree height estimate: recursion plus operator chains
+    /// (bounded by `MAX_HEIGHT`), so deep left-leaning trees cannot overflow
+    /// the stack of whoever walks or drops them.
+    height: usize,
+    too_deep_reported: bool,
+    /// Inside a `search`/`find` predicate, where `Col:"text"` is allowed.
+    search_mode: bool,
+}
+
+/// Words that start a tabular operator (after `|`, or first in an
+/// implicit-source subquery).
+pub(crate) const OPERATOR_NAMES: &[&str] = &[
+    "where",
+    "filter",
+    "extend",
+    "summarize",
+    "project",
+    "project-away",
+    "project-keep",
+    "project-rename",
+    "project-reorder",
+    "join",
+    "lookup",
+    "union",
+    "mv-expand",
+    "mvexpand",
+    "mv-apply",
+    "mvapply",
+    "parse",
+    "parse-where",
+    "parse-kv",
+    "make-series",
+    "evaluate",
+    "top",
+    "top-nested",
+    "top-hitters",
+    "sort",
+    "order",
+    "distinct",
+    "count",
+    "take",
+    "limit",
+    "sample",
+    "sample-distinct",
+    "as",
+    "invoke",
+    "serialize",
+    "scan",
+    "render",
+    "search",
+    "find",
+    "getschema",
+    "facet",
+    "reduce",
+    "fork",
+    "partition",
+    "consume",
+    "print",
+    "range",
+];
+
+impl<'a> Parser<'a> {
+    // ----- token cursor -------------------------------------------------
+
+    fn tok(&self) -> Token {
+        self.nth(0)
+    }
+
+    fn nth(&self, n: usize) -> Token {
+        let last = self.tokens.len() - 1;
+        self.tokens[(self.pos + n).min(last)]
+    }
+
+    fn kind(&self) -> TokenKind {
+        self.tok().kind
+    }
+
+    fn nth_kind(&self, n: usize) -> TokenKind {
+        self.nth(n).kind
+    }
+
+    fn at(&self, kind: TokenKind) -> bool {
+        self.kind() == kind
+    }
+
+    fn text_of(&self, token: Token) -> &'a str {
+        token.span.slice(self.text)
+    }
+
+    /// True when the current token is the identifier `word`.
+    fn at_word(&self, word: &str) -> bool {
+        self.nth_is_word(0, word)
+    }
+
+    fn nth_is_word(&self, n: usize, word: &str) -> bool {
+        let t = self.nth(n);
+        t.kind == TokenKind::Ident && self.text_of(t) == word
+    }
+
+    /// True when token `n` (relative to the cursor) starts exactly where
+    /// the token before it ends: no space between them.
+    fn nth_touches_previous(&self, n: usize) -> bool {
+        let index = self.pos + n;
+        match (
+            self.tokens.get(index),
+            index.checked_sub(1).and_then(|i| self.tokens.get(i)),
+        ) {
+            (Some(t), Some(prev)) => t.kind != TokenKind::Eof && t.span.start == prev.span.end,
+            _ => false,
+        }
+    }
+
+    fn bump(&mut self) -> Token {
+        let t = self.tok();
+        if t.kind != TokenKind::Eof {
+            self.pos += 1;
+        }
+        t
+    }
+
+    fn eat(&mut self, kind: TokenKind) -> Option<Token> {
+        if self.at(kind) {
+            Some(self.bump())
+        } else {
+            None
+        }
+    }
+
+    fn eat_word(&mut self, word: &str) -> Option<Token> {
+        if self.at_word(word) {
+            Some(self.bump())
+        } else {
+            None
+        }
+    }
+
+    /// End of the last consumed token (or start of the text).
+    fn prev_end(&self) -> u32 {
+        if self.pos == 0 {
+            0
+        } else {
+            self.tokens[self.pos - 1].span.end
+        }
+    }
+
+    /// Span from `start` to the end of the last consumed token.
+    fn span_from(&self, start: u32) -> Span {
+        Span::new(start, self.prev_end().max(start))
+    }
+
+    /// A short description of the current token for messages.
+    fn describe_current(&self) -> String {
+        let t = self.tok();
+        match t.kind {
+            TokenKind::Eof => "end of query".to_string(),
+            TokenKind::String => "a string".to_string(),
+            _ => {
+                let text = self.text_of(t);
+                let short: String = text.chars().take(30).collect();
+                format!("`{short}`")
+            }
+        }
+    }
+
+    // ----- errors ---------------------------------------------------------
+
+    fn error(&mut self, code: &'static str, message: impl Into<String>, span: Span) {
+        // One error per place: a second complaint at the same offset is
+        // nearly always a consequence of the first.
+        if self
+            .errors
+            .last()
+            .is_some_and(|e| e.span.start == span.start)
+        {
+            return;
+        }
+        self.errors.push(ParseError::new(code, message, span));
+    }
+
+    /// `expected X, found Y` at the current token.
+    fn error_expected(&mut self, what: &str) {
+        let found = self.describe_current();
+        let span = self.tok().span;
+        self.error(
+            codes::UNEXPECTED_TOKEN,
+            format!("expected {what}, found {found}"),
+            span,
+        );
+    }
+
+    /// Consume a token of `kind` or report `expected {what}`.
+    fn expect(&mut self, kind: TokenKind, what: &str) -> Option<Token> {
+        if let Some(t) = self.eat(kind) {
+            Some(t)
+        } else {
+            self.error_expected(what);
+            None
+        }
+    }
+
+    /// Consume the keyword `word` or report it missing.
+    fn expect_word(&mut self, word: &str) -> Option<Token> {
+        if let Some(t) = self.eat_word(word) {
+            Some(t)
+        } else {
+            self.error_expected(&format!("`{word}`"));
+            None
+        }
+    }
+
+    /// Consume a closing bracket, or report the opening one unclosed.
+    fn expect_close(&mut self, kind: TokenKind, open: Token) -> bool {
+        if self.eat(kind).is_some() {
+            return true;
+        }
+        let close = match kind {
+            TokenKind::RParen => ")",
+            TokenKind::RBracket => "]",
+            _ => "}",
+        };
+        let found = self.describe_current();
+        let span = self.tok().span;
+        self.error(
+            codes::UNCLOSED_BRACKET,
+            format!(
+                "expected `{close}` to close the `{}` at offset {}, found {found}",
+                self.text_of(open),
+                open.span.start
+            ),
+            span,
+        );
+        // Skip what is left inside the brackets so the caller continues
+        // after them.
+        self.skip_until_close(kind);
+        true
+    }
+
+    // ----- recovery -----------------------------------------------------
+
+    /// Skip tokens until the closing bracket `kind` at this level (consumed),
+    /// or a `|`/`;` at this level when no such bracket follows... To stay
+    /// linear, only brackets are counted.
+    fn skip_until_close(&mut self, kind: TokenKind) {
+        let mut depth = 0usize;
+        loop {
+            match self.kind() {
+                TokenKind::Eof => return,
+                TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => depth += 1,
+                k @ (TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace) => {
+                    if depth == 0 {
+                        if k == kind {
+                            self.bump();
+                        }
+                        return;
+                    }
+                    depth -= 1;
+                }
+                TokenKind::Semicolon if depth == 0 && kind != TokenKind::RBrace => return,
+                _ => {}
+            }
+            self.bump();
+        }
+    }
+
+    /// Skip to the next `|` or `;` at this bracket level, or to a closing
+    /// bracket of an enclosing level (not consumed).
+    fn skip_to_sync(&mut self) {
+        let mut depth = 0usize;
+        loop {
+            match self.kind() {
+                TokenKind::Eof => return,
+                TokenKind::Pipe | TokenKind::Semicolon if depth == 0 => return,
+                TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => depth += 1,
+                TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => {
+                    if depth == 0 {
+                        return;
+                    }
+                    depth -= 1;
+                }
+                _ => {}
+            }
+            self.bump();
+        }
+    }
+
+    /// True at a token that ends an operator: `|`, `;`, a closing bracket or
+    /// the end.
+    fn at_operator_end(&self) -> bool {
+        matches!(
+            self.kind(),
+            TokenKind::Pipe
+                | TokenKind::Semicolon
+                | TokenKind::RParen
+                | TokenKind::RBracket
+                | TokenKind::RBrace
+                | TokenKind::Eof
+        )
+    }
+
+    // ----- depth limits -------------------------------------------------
+
+    /// Enter one recursion level. When the limit is reached, report it
+    /// (once), skip the rest of the nested construct without recursing, and
+    /// return false; the caller then returns an error node.
+    fn enter(&mut self) -> bool {
+        if self.nesting >= MAX_DEPTH || self.height >= MAX_HEIGHT {
+            if !self.too_deep_reported {
+                self.too_deep_reported = true;
+                let span = self.tok().span;
+                self.errors.push(ParseError::new(
+                    codes::TOO_DEEP,
+                    format!("nesting too deep (the limit is {MAX_DEPTH} levels)"),
+                    span,
+                ));
+            }
+            self.skip_nested_construct();
+            return false;
+        }
+        self.nesting += 1;
+        self.height += 1;
+        true
+    }
+
+    fn leave(&mut self) {
+        self.nesting -= 1;
+        self.height -= 1;
+    }
+
+    /// Skip the construct at the cursor: tokens up to the first `,`, `|`,
+    /// `;` or unmatched closing bracket at this level, counting brackets
+    /// iteratively.
+    fn skip_nested_construct(&mut self) {
+        let mut depth = 0usize;
+        loop {
+            match self.kind() {
+                TokenKind::Eof => return,
+                TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => depth += 1,
+                TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => {
+                    if depth == 0 {
+                        return;
+                    }
+                    depth -= 1;
+                }
+                TokenKind::Comma | TokenKind::Pipe | TokenKind::Semicolon if depth == 0 => return,
+                _ => {}
+            }
+            self.bump();
+        }
+    }
+
+    // ----- names ----------------------------------------------------------
+
+    /// True when a name starts here: an identifier or `['quoted']`.
+    fn at_name(&self) -> bool {
+        match self.kind() {
+            TokenKind::Ident => true,
+            TokenKind::LBracket => {
+                self.nth_kind(1) == TokenKind::String && self.nth_kind(2) == TokenKind::RBracket
+            }
+            _ => false,
+        }
+    }
+
+    /// True when token `n` starts a `['quoted']` name.
+    fn nth_name_at(&self, n: usize) -> bool {
+        self.nth_kind(n) == TokenKind::LBracket
+            && self.nth_kind(n + 1) == TokenKind::String
+            && self.nth_kind(n + 2) == TokenKind::RBracket
+    }
+
+    /// Parse a name (identifier or `['quoted']`), if one is here.
+    fn parse_name(&mut self) -> Option<Ident> {
+        match self.kind() {
+            TokenKind::Ident => {
+                let t = self.bump();
+                Some(Ident {
+                    name: self.text_of(t).to_string(),
+                    span: t.span,
+                    quoted: false,
+                })
+            }
+            TokenKind::LBracket if self.at_name() => {
+                let open = self.bump();
+                let s = self.bump();
+                let close = self.bump();
+                Some(Ident {
+                    name: crate::lexer::decode_string(self.text_of(s)),
+                    span: open.span.cover(close.span),
+                    quoted: true,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// A name, or an error node name (empty) after reporting.
+    fn expect_name(&mut self, what: &str) -> Ident {
+        match self.parse_name() {
+            Some(name) => name,
+            None => {
+                self.error_expected(what);
+                Ident {
+                    name: String::new(),
+                    span: Span::empty(self.tok().span.start),
+                    quoted: false,
+                }
+            }
+        }
+    }
+
+    /// A dotted name: `hint.strategy`, `query_results_cache_max_age`.
+    fn parse_dotted_name(&mut self) -> Option<Ident> {
+        let mut name = self.parse_name()?;
+        while self.at(TokenKind::Dot) && self.nth_kind(1) == TokenKind::Ident {
+            self.bump();
+            let part = self.bump();
+            name.name.push('.');
+            name.name.push_str(self.text_of(part));
+            name.span = name.span.cover(part.span);
+        }
+        Some(name)
+    }
+
+    /// A type name (`string`, `dynamic`, …).
+    fn parse_type_name(&mut self) -> Option<TypeName> {
+        if self.at(TokenKind::Ident) {
+            let t = self.bump();
+            Some(TypeName {
+                name: self.text_of(t).to_string(),
+                span: t.span,
+            })
+        } else {
+            self.error_expected("a type name");
+            None
+        }
+    }
+
+    /// `Name: type`.
+    fn parse_column_declaration(&mut self) -> Option<ColumnDeclaration> {
+        let start = self.tok().span.start;
+        let name = self.parse_name().or_else(|| {
+            self.error_expected("a column name");
+            None
+        })?;
+        self.expect(TokenKind::Colon, "`:` and a type")?;
+        let ty = self.parse_type_name()?;
+        Some(ColumnDeclaration {
+            name,
+            ty,
+            span: self.span_from(start),
+        })
+    }
+
+    /// `( Name: type, ... )` — the cursor is on `(`.
+    fn parse_schema(&mut self) -> Vec<ColumnDeclaration> {
+        let mut columns = Vec::new();
+        let Some(open) = self.expect(TokenKind::LParen, "`(` and a schema") else {
+            return columns;
+        };
+        while !self.at(TokenKind::RParen) && !self.at(TokenKind::Eof) {
+            let before = self.pos;
+            match self.parse_column_declaration() {
+                Some(c) => columns.push(c),
+                None => {
+                    self.skip_nested_construct();
+                }
+            }
+            if self.eat(TokenKind::Comma).is_none() {
+                break;
+            }
+            if self.pos == before {
+                self.bump();
+            }
+        }
+        self.expect_close(TokenKind::RParen, open);
+        columns
+    }
+
+    // ----- statements ---------------------------------------------------
+
+    /// Statements up to the end, or up to the closing `}` of a function
+    /// body when `body_open` is the `{`.
+    fn parse_statements(&mut self, body_open: Option<Token>) -> Vec<Statement> {
+        let mut statements = Vec::new();
+        loop {
+            while self.eat(TokenKind::Semicolon).is_some() {}
+            match self.kind() {
+                TokenKind::Eof => break,
+                TokenKind::RBrace if body_open.is_some() => break,
+                _ => {}
+            }
+            let before = self.pos;
+            statements.push(self.parse_statement());
+            match self.kind() {
+                TokenKind::Semicolon => {
+                    self.bump();
+                }
+                TokenKind::Eof => break,
+                TokenKind::RBrace if body_open.is_some() => break,
+                _ => {
+                    let found = self.describe_current();
+                    let span = self.tok().span;
+                    self.error(
+                        codes::EXPECTED_SEMICOLON,
+                        format!("expected `;` or the end of the query, found {found}"),
+                        span,
+                    );
+                    self.skip_statement_rest(body_open.is_some());
+                }
+            }
+            if self.pos == before {
+                self.bump();
+            }
+        }
+        statements
+    }
+
+    /// Skip to the next `;` at this level (or the `}` ending a body).
+    fn skip_statement_rest(&mut self, in_body: bool) {
+        let mut depth = 0usize;
+        loop {
+            match self.kind() {
+                TokenKind::Eof => return,
+                TokenKind::Semicolon if depth == 0 => return,
+                TokenKind::RBrace if depth == 0 && in_body => return,
+                TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => depth += 1,
+                TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => {
+                    depth = depth.saturating_sub(1);
+                }
+                _ => {}
+            }
+            self.bump();
+        }
+    }
+
+    fn parse_statement(&mut self) -> Statement {
+        let next_is_name = matches!(self.nth_kind(1), TokenKind::Ident | TokenKind::LBracket);
+        if self.at_word("let") && next_is_name {
+            return self.parse_let();
+        }
+        if self.at_word("set") && self.nth_kind(1) == TokenKind::Ident {
+            return self.parse_set();
+        }
+        if self.at_word("declare") && self.nth_is_word(1, "query_parameters") {
+            return self.parse_declare();
+        }
+        if self.at_word("alias") && self.nth_is_word(1, "database") {
+            return self.parse_alias();
+        }
+        Statement::Query(self.parse_tabular())
+    }
+
+    fn parse_let(&mut self) -> Statement {
+        let start = self.bump().span.start;
+        let name = self.expect_name("a name after `let`");
+        if self
+            .expect(TokenKind::Assign, "`=` after the let name")
+            .is_none()
+        {
+            self.skip_statement_rest(false);
+            return Statement::Error(self.span_from(start));
+        }
+        let value = if self.at_word("view") && self.nth_kind(1) == TokenKind::LParen {
+            let view_start = self.bump().span.start;
+            LetValue::View(self.parse_function_definition(view_start))
+        } else if self.at(TokenKind::LParen) && self.parenthesis_followed_by_brace() {
+            let fn_start = self.tok().span.start;
+            LetValue::Function(self.parse_function_definition(fn_start))
+        } else {
+            let tabular = self.parse_tabular();
+            match tabular_into_scalar(tabular) {
+                Classified::Scalar(expr) => LetValue::Expr(expr),
+                Classified::Tabular(tabular) => LetValue::Tabular(tabular),
+            }
+        };
+        Statement::Let(LetStatement {
+            name,
+            value,
+            span: self.span_from(start),
+        })
+    }
+
+    /// At `(`: does the matching `)` precede a `{` (a function definition)?
+    fn parenthesis_followed_by_brace(&self) -> bool {
+        let mut depth = 0usize;
+        let mut i = self.pos;
+        while let Some(t) = self.tokens.get(i) {
+            match t.kind {
+                TokenKind::LParen => depth += 1,
+                TokenKind::RParen => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return self
+                            .tokens
+                            .get(i + 1)
+                            .is_some_and(|t| t.kind == TokenKind::LBrace);
+                    }
+                }
+                TokenKind::Eof | TokenKind::Semicolon | TokenKind::Pipe => return false,
+                _ => {}
+            }
+            i += 1;
+        }
+        false
+    }
+
+    /// `(params) { body }`; the cursor is on `(`.
+    fn parse_function_definition(&mut self, start: u32) -> FunctionDefinition {
+        let params = self.parse_parameter_list();
+        let mut body = Vec::new();
+        if let Some(open) = self.expect(TokenKind::LBrace, "`{` and a function body") {
+            if self.enter() {
+                body = self.parse_statements(Some(open));
+                self.leave();
+            }
+            self.expect_close(TokenKind::RBrace, open);
+        }
+        FunctionDefinition {
+            params,
+            body,
+            span: self.span_from(start),
+        }
+    }
+
+    /// `( name: type [= default], T: (*), ... )`; the cursor is on `(`.
+    fn parse_parameter_list(&mut self) -> Vec<Parameter> {
+        let mut params = Vec::new();
+        let Some(open) = self.expect(TokenKind::LParen, "`(` and parameters") else {
+            return params;
+        };
+        while !self.at(TokenKind::RParen) && !self.at(TokenKind::Eof) {
+            let before = self.pos;
+            match self.parse_parameter() {
+                Some(p) => params.push(p),
+                None => self.skip_nested_construct(),
+            }
+            if self.eat(TokenKind::Comma).is_none() {
+                break;
+            }
+            if self.pos == before {
+                self.bump();
+            }
+        }
+        self.expect_close(TokenKind::RParen, open);
+        params
+    }
+
+    fn parse_parameter(&mut self) -> Option<Parameter> {
+        let start = self.tok().span.start;
+        let name = self.parse_name().or_else(|| {
+            self.error_expected("a parameter name");
+            None
+        })?;
+        self.expect(TokenKind::Colon, "`:` and a parameter type")?;
+        let ty = if let Some(open) = self.eat(TokenKind::LParen) {
+            let mut columns = Vec::new();
+            let mut open_schema = false;
+            while !self.at(TokenKind::RParen) && !self.at(TokenKind::Eof) {
+                let before = self.pos;
+                if self.eat(TokenKind::Star).is_some() {
+                    open_schema = true;
+                } else if let Some(c) = self.parse_column_declaration() {
+                    columns.push(c);
+                } else {
+                    self.skip_nested_construct();
+                }
+                if self.eat(TokenKind::Comma).is_none() {
+                    break;
+                }
+                if self.pos == before {
+                    self.bump();
+                }
+            }
+            self.expect_close(TokenKind::RParen, open);
+            ParameterType::Tabular {
+                columns,
+                open: open_schema,
+            }
+        } else {
+            ParameterType::Scalar(self.parse_type_name()?)
+        };
+        let default = if self.eat(TokenKind::Assign).is_some() {
+            Some(self.parse_expr())
+        } else {
+            None
+        };
+        Some(Parameter {
+            name,
+            ty,
+            default,
+            span: self.span_from(start),
+        })
+    }
+
+    fn parse_set(&mut self) -> Statement {
+        let start = self.bump().span.start;
+        let name = self.parse_dotted_name().unwrap_or_else(|| Ident {
+            name: String::new(),
+            span: Span::empty(start),
+            quoted: false,
+        });
+        let value = if self.eat(TokenKind::Assign).is_some() {
+            Some(self.parse_expr())
+        } else {
+            None
+        };
+        Statement::Set(SetStatement {
+            name,
+            value,
+            span: self.span_from(start),
+        })
+    }
+
+    fn parse_declare(&mut self) -> Statement {
+        let start = self.bump().span.start;
+        self.bump(); // query_parameters
+        let params = self.parse_parameter_list();
+        Statement::Declare(DeclareStatement {
+            params,
+            span: self.span_from(start),
+        })
+    }
+
+    fn parse_alias(&mut self) -> Statement {
+        let start = self.bump().span.start;
+        self.bump(); // database
+        let name = self.expect_name("an alias name");
+        self.expect(TokenKind::Assign, "`=`");
+        let value = self.parse_expr();
+        Statement::Alias(AliasStatement {
+            name,
+            value,
+            span: self.span_from(start),
+        })
+    }
+}
+
+/// What [`tabular_into_scalar`] found.
+pub(crate) enum Classified {
+    /// A plain expression, name or call.
+    Scalar(Expr),
+    /// A real tabular expression.
+    Tabular(TabularExpression),
+}
+
+/// A tabular expression without operators whose source is a plain
+/// expression, name or call becomes that expression; anything else stays
+/// tabular.
+pub(crate) fn tabular_into_scalar(tabular: TabularExpression) -> Classified {
+    use Classified::{Scalar as Ok, Tabular as Err};
+    if !tabular.operators.is_empty() {
+        return Err(tabular);
+    }
+    let span = tabular.source.span;
+    match tabular.source.kind {
+        SourceKind::Expr(e) => Ok(e),
+        SourceKind::Name(ident) => Ok(Expr {
+            kind: ExprKind::Name(ident),
+            span,
+        }),
+        SourceKind::Call(call) if call.name.name != "materialize" => Ok(Expr {
+            kind: ExprKind::Call(call),
+            span,
+        }),
+        kind => Err(TabularExpression {
+            source: Source { kind, span },
+            operators: tabular.operators,
+            span: tabular.span,
+        }),
+    }
+}

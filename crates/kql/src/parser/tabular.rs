@@ -1,0 +1,1403 @@
+//! Tabular expressions (`Source | op | op`) and every tabular operator.
+
+use super::{tabular_into_scalar, Classified, Parser, OPERATOR_NAMES};
+use crate::ast::*;
+use crate::error::codes;
+use crate::lexer::{Token, TokenKind};
+use ruledex_ir::Span;
+
+/// Parameter names an operator accepts as `name=value` before its arguments
+/// (besides `hint.*`, accepted everywhere).
+fn allowed_params(op: &str) -> &'static [&'static str] {
+    match op {
+        "join" => &["kind", "withsource"],
+        "lookup" => &["kind"],
+        "union" => &["kind", "withsource", "isfuzzy"],
+        "mv-expand" | "mvexpand" => &["bagexpansion", "with_itemindex", "kind"],
+        "mv-apply" | "mvapply" => &["with_itemindex", "kind"],
+        "parse" | "parse-where" => &["kind", "flags"],
+        "make-series" => &["kind"],
+        "search" => &["kind"],
+        "find" => &["withsource", "datascope", "isfuzzy", "kind"],
+        "scan" => &["with_match_id"],
+        "reduce" => &["kind"],
+        "consume" => &["decodeblocks"],
+        "summarize" | "evaluate" | "as" | "sort" | "order" | "partition" | "externaldata"
+        | "external_data" => &[],
+        _ => &[],
+    }
+}
+
+impl Parser<'_> {
+    // ----- tabular expressions -------------------------------------------
+
+    /// `Source | op | op ...`.
+    pub(super) fn parse_tabular(&mut self) -> TabularExpression {
+        let start = self.tok().span.start;
+        let source = self.parse_source();
+        self.parse_pipes(source, start)
+    }
+
+    /// The `| op` chain after a source.
+    fn parse_pipes(&mut self, source: Source, start: u32) -> TabularExpression {
+        let mut operators = Vec::new();
+        while self.at(TokenKind::Pipe) {
+            let before = self.pos;
+            let pipe = self.bump();
+            operators.push(self.parse_operator(Some(pipe)));
+            if self.pos == before {
+                self.bump();
+            }
+        }
+        TabularExpression {
+            source,
+            operators,
+            span: self.span_from(start),
+        }
+    }
+
+    /// A tabular or scalar expression where either may appear (call
+    /// arguments, parentheses, `in (...)` lists): a pipeline becomes
+    /// [`ExprKind::Tabular`], anything else stays a plain expression.
+    pub(super) fn parse_pipe_expr(&mut self) -> Expr {
+        let tabular = self.parse_tabular();
+        match tabular_into_scalar(tabular) {
+            Classified::Scalar(expr) => expr,
+            Classified::Tabular(tabular) => Expr {
+                span: tabular.span,
+                kind: ExprKind::Tabular(Box::new(tabular)),
+            },
+        }
+    }
+
+    /// A subquery that may start directly with an operator (`mv-apply ...
+    /// on (summarize ...)`, `fork (where ...)`); the rows come from the
+    /// enclosing query then.
+    fn parse_subquery(&mut self) -> TabularExpression {
+        let start = self.tok().span.start;
+        if self.at_operator_start() {
+            let source = Source {
+                kind: SourceKind::Implicit,
+                span: Span::empty(start),
+            };
+            let first = self.parse_operator(None);
+            let mut tabular = self.parse_pipes(source, start);
+            tabular.operators.insert(0, first);
+            return tabular;
+        }
+        self.parse_tabular()
+    }
+
+    /// Whether the cursor is on an operator name (for implicit-source
+    /// subqueries).
+    fn at_operator_start(&self) -> bool {
+        if !self.at(TokenKind::Ident) {
+            return false;
+        }
+        let (name, _) = self.peek_operator_name();
+        OPERATOR_NAMES.contains(&name.as_str())
+    }
+
+    /// The operator name at the cursor, joining `project` `-` `away` when
+    /// the pieces touch, and the number of tokens it spans.
+    fn peek_operator_name(&self) -> (String, usize) {
+        let first = self.tok();
+        let mut name = self.text_of(first).to_string();
+        let mut len = 1;
+        while self.nth_kind(len) == TokenKind::Minus
+            && self.nth_touches_previous(len)
+            && self.nth_kind(len + 1) == TokenKind::Ident
+            && self.nth_touches_previous(len + 1)
+        {
+            name.push('-');
+            name.push_str(self.text_of(self.nth(len + 1)));
+            len += 2;
+        }
+        (name, len)
+    }
+
+    /// The start of a tabular expression.
+    fn parse_source(&mut self) -> Source {
+        let t = self.tok();
+        if t.kind == TokenKind::Ident {
+            let word = self.text_of(t);
+            let next = self.nth_kind(1);
+            let is_source_operator = match word {
+                "union" | "print" => true,
+                "search" => next != TokenKind::LParen,
+                "find" => {
+                    matches!(
+                        self.text_of(self.nth(1)),
+                        "in" | "where" | "withsource" | "datascope"
+                    )
+                }
+                "datatable" | "externaldata" | "external_data" => next == TokenKind::LParen,
+                "range" => next == TokenKind::Ident && self.nth_is_word(2, "from"),
+                "evaluate" => next == TokenKind::Ident,
+                _ => false,
+            };
+            if is_source_operator {
+                let op = self.parse_operator(None);
+                return Source {
+                    span: op.span,
+                    kind: SourceKind::Operator(Box::new(op)),
+                };
+            }
+        }
+        let expr = self.parse_expr();
+        let span = expr.span;
+        let kind = match expr.kind {
+            ExprKind::Name(ident) => SourceKind::Name(ident),
+            ExprKind::Call(call) if call.target.is_none() => SourceKind::Call(call),
+            ExprKind::Paren(inner) => match inner.kind {
+                ExprKind::Tabular(tabular) => SourceKind::Parenthesized(tabular),
+                kind => SourceKind::Expr(Expr {
+                    kind: ExprKind::Paren(Box::new(Expr {
+                        kind,
+                        span: inner.span,
+                    })),
+                    span,
+                }),
+            },
+            ExprKind::Error => SourceKind::Error,
+            kind => SourceKind::Expr(Expr { kind, span }),
+        };
+        Source { kind, span }
+    }
+
+    /// A single table reference (join/lookup right side, union item): a
+    /// name, a pattern, a call or a parenthesized query, without a pipe.
+    fn parse_table_reference(&mut self, allow_pattern: bool) -> TabularExpression {
+        let start = self.tok().span.start;
+        if allow_pattern && self.at_pattern_with_star() {
+            let pattern = self.parse_name_pattern();
+            let span = pattern.span;
+            return TabularExpression {
+                source: Source {
+                    kind: SourceKind::Pattern(pattern),
+                    span,
+                },
+                operators: Vec::new(),
+                span,
+            };
+        }
+        if self.at(TokenKind::LParen) {
+            let open = self.bump();
+            let inner = if self.enter() {
+                let inner = self.parse_tabular();
+                self.leave();
+                inner
+            } else {
+                TabularExpression {
+                    source: Source {
+                        kind: SourceKind::Error,
+                        span: Span::empty(start),
+                    },
+                    operators: Vec::new(),
+                    span: Span::empty(start),
+                }
+            };
+            self.expect_close(TokenKind::RParen, open);
+            let span = self.span_from(start);
+            return TabularExpression {
+                source: Source {
+                    kind: SourceKind::Parenthesized(Box::new(inner)),
+                    span,
+                },
+                operators: Vec::new(),
+                span,
+            };
+        }
+        // A postfix-level expression: name, call, `database('x').T`.
+        let expr = self.parse_expr_bp(7);
+        let span = expr.span;
+        let kind = match expr.kind {
+            ExprKind::Name(ident) => SourceKind::Name(ident),
+            ExprKind::Call(call) if call.target.is_none() => SourceKind::Call(call),
+            ExprKind::Error => SourceKind::Error,
+            kind => SourceKind::Expr(Expr { kind, span }),
+        };
+        TabularExpression {
+            source: Source { kind, span },
+            operators: Vec::new(),
+            span,
+        }
+    }
+
+    // ----- name patterns ------------------------------------------------
+
+    /// Is a name pattern containing `*` at the cursor (`Device*`, `*Logs`)?
+    fn at_pattern_with_star(&self) -> bool {
+        let mut n = 0;
+        let mut saw_star = false;
+        loop {
+            match self.nth_kind(n) {
+                TokenKind::Star => saw_star = true,
+                TokenKind::Ident => {}
+                _ => return saw_star,
+            }
+            n += 1;
+            if !self.nth_touches_previous(n) {
+                return saw_star;
+            }
+        }
+    }
+
+    /// A column or table name that may contain `*`, from touching
+    /// identifier and `*` tokens, or a `['quoted']` name.
+    fn parse_name_pattern(&mut self) -> NamePattern {
+        let start = self.tok().span.start;
+        if self.at(TokenKind::LBracket) {
+            if let Some(ident) = self.parse_name() {
+                return NamePattern {
+                    text: ident.name,
+                    span: ident.span,
+                };
+            }
+        }
+        let mut text = String::new();
+        let mut first = true;
+        while matches!(self.kind(), TokenKind::Ident | TokenKind::Star)
+            && (first || self.nth_touches_previous(0))
+        {
+            let t = self.bump();
+            text.push_str(self.text_of(t));
+            first = false;
+        }
+        if text.is_empty() {
+            self.error_expected("a column name");
+        }
+        NamePattern {
+            text,
+            span: self.span_from(start),
+        }
+    }
+
+    fn parse_name_pattern_list(&mut self) -> Vec<NamePattern> {
+        let mut out = Vec::new();
+        loop {
+            let before = self.pos;
+            out.push(self.parse_name_pattern());
+            // `project-reorder` allows an order after each column.
+            if self.at(TokenKind::Ident)
+                && matches!(
+                    self.text_of(self.tok()),
+                    "asc" | "desc" | "granny-asc" | "granny-desc"
+                )
+            {
+                self.bump();
+            } else if self.at_word("granny")
+                && self.nth_kind(1) == TokenKind::Minus
+                && self.nth_kind(2) == TokenKind::Ident
+            {
+                self.bump();
+                self.bump();
+                self.bump();
+            }
+            if self.eat(TokenKind::Comma).is_none() || self.pos == before {
+                break;
+            }
+        }
+        out
+    }
+
+    // ----- shared argument forms ----------------------------------------
+
+    /// `name=value` options before an operator's arguments. Only names the
+    /// operator accepts (and `hint.*`) are taken, so `extend x = 1` is not
+    /// mistaken for an option.
+    fn parse_params(&mut self, op: &str) -> Vec<NamedParameter> {
+        let allowed = allowed_params(op);
+        let mut params = Vec::new();
+        loop {
+            if !self.at(TokenKind::Ident) {
+                break;
+            }
+            let word = self.text_of(self.tok());
+            let is_hint = word == "hint"
+                && self.nth_kind(1) == TokenKind::Dot
+                && self.nth_kind(2) == TokenKind::Ident
+                && self.nth_kind(3) == TokenKind::Assign;
+            let is_allowed = allowed.contains(&word) && self.nth_kind(1) == TokenKind::Assign;
+            if !is_hint && !is_allowed {
+                break;
+            }
+            let start = self.tok().span.start;
+            let Some(name) = self.parse_dotted_name() else {
+                break;
+            };
+            self.bump(); // `=`
+            let value = self.parse_param_value();
+            params.push(NamedParameter {
+                name,
+                value,
+                span: self.span_from(start),
+            });
+        }
+        params
+    }
+
+    /// A parameter value: a name, a literal, or a signed number.
+    fn parse_param_value(&mut self) -> Expr {
+        match self.kind() {
+            TokenKind::Ident
+                if !matches!(self.text_of(self.tok()), "true" | "false" | "dynamic") =>
+            {
+                let name = self.parse_name().unwrap_or_else(|| Ident {
+                    name: String::new(),
+                    span: Span::empty(0),
+                    quoted: false,
+                });
+                Expr {
+                    span: name.span,
+                    kind: ExprKind::Name(name),
+                }
+            }
+            _ => self.parse_expr_bp(7),
+        }
+    }
+
+    /// `name = value, ...` (the inside of `with (...)` option lists).
+    fn parse_named_list(&mut self) -> Vec<NamedParameter> {
+        let mut out = Vec::new();
+        while self.at_name() {
+            let before = self.pos;
+            let start = self.tok().span.start;
+            let Some(name) = self.parse_dotted_name() else {
+                break;
+            };
+            if self.expect(TokenKind::Assign, "`=` and a value").is_none() {
+                break;
+            }
+            let value = self.parse_expr();
+            out.push(NamedParameter {
+                name,
+                value,
+                span: self.span_from(start),
+            });
+            if self.eat(TokenKind::Comma).is_none() || self.pos == before {
+                break;
+            }
+        }
+        out
+    }
+
+    /// `( name = value, ... )`.
+    fn parse_parenthesized_named_list(&mut self) -> Vec<NamedParameter> {
+        let Some(open) = self.expect(TokenKind::LParen, "`(` and options") else {
+            return Vec::new();
+        };
+        let list = self.parse_named_list();
+        self.expect_close(TokenKind::RParen, open);
+        list
+    }
+
+    /// Is `name =` (a single `=`) at the cursor?
+    fn at_assignment(&self) -> bool {
+        match self.kind() {
+            TokenKind::Ident => self.nth_kind(1) == TokenKind::Assign,
+            TokenKind::LBracket => self.at_name() && self.nth_kind(3) == TokenKind::Assign,
+            _ => false,
+        }
+    }
+
+    /// Is `(a, b) =` at the cursor?
+    fn at_tuple_assignment(&self) -> bool {
+        if !self.at(TokenKind::LParen) {
+            return false;
+        }
+        let mut n = 1;
+        loop {
+            if self.nth_kind(n) != TokenKind::Ident {
+                return false;
+            }
+            match self.nth_kind(n + 1) {
+                TokenKind::Comma => n += 2,
+                TokenKind::RParen => return self.nth_kind(n + 2) == TokenKind::Assign,
+                _ => return false,
+            }
+        }
+    }
+
+    /// `[Name =] expr` or `(A, B) = expr`.
+    fn parse_column_assignment(&mut self) -> ColumnAssignment {
+        let start = self.tok().span.start;
+        let mut names = Vec::new();
+        if self.at_tuple_assignment() {
+            self.bump();
+            while let Some(name) = self.parse_name() {
+                names.push(name);
+                if self.eat(TokenKind::Comma).is_none() {
+                    break;
+                }
+            }
+            self.bump(); // `)`
+            self.bump(); // `=`
+        } else if self.at_assignment() {
+            if let Some(name) = self.parse_name() {
+                names.push(name);
+            }
+            self.bump(); // `=`
+        }
+        let expr = self.parse_expr();
+        ColumnAssignment {
+            names,
+            expr,
+            span: self.span_from(start),
+        }
+    }
+
+    /// A comma-separated list of column assignments.
+    fn parse_column_assignments(&mut self) -> Vec<ColumnAssignment> {
+        let mut out = Vec::new();
+        loop {
+            let before = self.pos;
+            out.push(self.parse_column_assignment());
+            if self.eat(TokenKind::Comma).is_none() || self.pos == before {
+                break;
+            }
+        }
+        out
+    }
+
+    /// A comma-separated list of expressions.
+    fn parse_expr_list(&mut self) -> Vec<Expr> {
+        let mut out = Vec::new();
+        loop {
+            let before = self.pos;
+            out.push(self.parse_expr());
+            if self.eat(TokenKind::Comma).is_none() || self.pos == before {
+                break;
+            }
+        }
+        out
+    }
+
+    /// `expr [asc|desc] [nulls first|last]`.
+    fn parse_sort_key(&mut self) -> SortKey {
+        let start = self.tok().span.start;
+        let expr = self.parse_expr();
+        let order = if self.eat_word("asc").is_some() {
+            Some(SortOrder::Ascending)
+        } else if self.eat_word("desc").is_some() {
+            Some(SortOrder::Descending)
+        } else {
+            None
+        };
+        let nulls = if self.eat_word("nulls").is_some() {
+            if self.eat_word("first").is_some() {
+                Some(NullsPosition::First)
+            } else if self.expect_word("last").is_some() {
+                Some(NullsPosition::Last)
+            } else {
+                None
+            }
+        } else {
+            None
+        };
+        SortKey {
+            expr,
+            order,
+            nulls,
+            span: self.span_from(start),
+        }
+    }
+
+    fn parse_sort_keys(&mut self) -> Vec<SortKey> {
+        let mut out = Vec::new();
+        loop {
+            let before = self.pos;
+            out.push(self.parse_sort_key());
+            if self.eat(TokenKind::Comma).is_none() || self.pos == before {
+                break;
+            }
+        }
+        out
+    }
+
+    /// `( subquery )` with an implicit source allowed.
+    fn parse_parenthesized_subquery(&mut self) -> TabularExpression {
+        let start = self.tok().span.start;
+        let Some(open) = self.expect(TokenKind::LParen, "`(` and a subquery") else {
+            return error_tabular(start);
+        };
+        let inner = if self.enter() {
+            let inner = self.parse_subquery();
+            self.leave();
+            inner
+        } else {
+            error_tabular(start)
+        };
+        self.expect_close(TokenKind::RParen, open);
+        inner
+    }
+
+    /// `(T1, T2*, (subquery))` after `in` in `search`/`find`.
+    fn parse_table_list_in_parens(&mut self) -> Vec<TabularExpression> {
+        let mut out = Vec::new();
+        let Some(open) = self.expect(TokenKind::LParen, "`(` and a list of tables") else {
+            return out;
+        };
+        while !self.at(TokenKind::RParen) && !self.at(TokenKind::Eof) {
+            let before = self.pos;
+            out.push(self.parse_table_reference(true));
+            if self.eat(TokenKind::Comma).is_none() || self.pos == before {
+                break;
+            }
+        }
+        self.expect_close(TokenKind::RParen, open);
+        out
+    }
+
+    // ----- operators ----------------------------------------------------
+
+    /// An operator after `pipe` (or, with `None`, in source position or
+    /// first in an implicit subquery).
+    pub(super) fn parse_operator(&mut self, pipe: Option<Token>) -> Operator {
+        let start = pipe.map_or(self.tok().span.start, |p| p.span.start);
+        let errors_before = self.errors.len();
+        if !self.at(TokenKind::Ident) {
+            let span = match pipe {
+                Some(p) => p.span.cover(Span::empty(self.tok().span.start)),
+                None => self.tok().span,
+            };
+            let found = self.describe_current();
+            self.error(
+                codes::MISSING_OPERATOR,
+                format!("expected a tabular operator after `|`, found {found}"),
+                span,
+            );
+            self.skip_to_sync();
+            return Operator {
+                name: Ident {
+                    name: String::new(),
+                    span: Span::empty(self.prev_end()),
+                    quoted: false,
+                },
+                kind: OperatorKind::Error,
+                span: self.span_from(start),
+            };
+        }
+        let (name_text, len) = self.peek_operator_name();
+        let name_start = self.tok().span.start;
+        for _ in 0..len {
+            self.bump();
+        }
+        let name = Ident {
+            name: name_text,
+            span: self.span_from(name_start),
+            quoted: false,
+        };
+        let kind = self.parse_operator_body(&name);
+        // Anything left before the next `|` was not understood.
+        if !self.at_operator_end() {
+            if self.errors.len() == errors_before {
+                let found = self.describe_current();
+                let span = self.tok().span;
+                self.error(
+                    codes::UNEXPECTED_TOKEN,
+                    format!("unexpected {found} in the `{}` operator", name.name),
+                    span,
+                );
+            }
+            self.skip_to_sync();
+        }
+        Operator {
+            name,
+            kind,
+            span: self.span_from(start),
+        }
+    }
+
+    fn parse_operator_body(&mut self, name: &Ident) -> OperatorKind {
+        let op = name.name.as_str();
+        match op {
+            "where" | "filter" => OperatorKind::Where {
+                predicate: self.parse_required_expr(op),
+            },
+            "extend" => OperatorKind::Extend {
+                columns: self.parse_column_assignments(),
+            },
+            "project" => OperatorKind::Project {
+                columns: self.parse_column_assignments(),
+            },
+            "project-away" => OperatorKind::ProjectAway {
+                columns: self.parse_name_pattern_list(),
+            },
+            "project-keep" => OperatorKind::ProjectKeep {
+                columns: self.parse_name_pattern_list(),
+            },
+            "project-reorder" => OperatorKind::ProjectReorder {
+                columns: self.parse_name_pattern_list(),
+            },
+            "project-rename" => OperatorKind::ProjectRename {
+                columns: self.parse_column_assignments(),
+            },
+            "summarize" => self.parse_summarize(),
+            "join" => self.parse_join(),
+            "lookup" => {
+                let params = self.parse_params(op);
+                let right = Box::new(self.parse_table_reference(false));
+                let on = if self.expect_word("on").is_some() {
+                    self.parse_expr_list()
+                } else {
+                    Vec::new()
+                };
+                OperatorKind::Lookup { params, right, on }
+            }
+            "union" => {
+                let params = self.parse_params(op);
+                let mut sources = Vec::new();
+                loop {
+                    let before = self.pos;
+                    sources.push(self.parse_table_reference(true));
+                    if self.eat(TokenKind::Comma).is_none() || self.pos == before {
+                        break;
+                    }
+                }
+                OperatorKind::Union { params, sources }
+            }
+            "mv-expand" | "mvexpand" => {
+                let params = self.parse_params(op);
+                let items = self.parse_expand_items();
+                let limit = self.eat_word("limit").map(|_| self.parse_expr());
+                OperatorKind::MvExpand {
+                    params,
+                    items,
+                    limit,
+                }
+            }
+            "mv-apply" | "mvapply" => {
+                let params = self.parse_params(op);
+                let items = self.parse_expand_items();
+                let limit = self.eat_word("limit").map(|_| self.parse_expr());
+                let on = if self.expect_word("on").is_some() {
+                    self.parse_parenthesized_subquery()
+                } else {
+                    error_tabular(self.tok().span.start)
+                };
+                OperatorKind::MvApply {
+                    params,
+                    items,
+                    limit,
+                    on: Box::new(on),
+                }
+            }
+            "parse" => OperatorKind::Parse(self.parse_parse(op)),
+            "parse-where" => OperatorKind::ParseWhere(self.parse_parse(op)),
+            "parse-kv" => {
+                let source = self.parse_expr();
+                let keys = if self.expect_word("as").is_some() {
+                    self.parse_schema()
+                } else {
+                    Vec::new()
+                };
+                let options = if self.eat_word("with").is_some() {
+                    self.parse_parenthesized_named_list()
+                } else {
+                    Vec::new()
+                };
+                OperatorKind::ParseKv {
+                    source,
+                    keys,
+                    options,
+                }
+            }
+            "make-series" => self.parse_make_series(),
+            "evaluate" => {
+                let params = self.parse_params(op);
+                let plugin = self.parse_required_expr(op);
+                OperatorKind::Evaluate { params, plugin }
+            }
+            "top" => {
+                let count = self.parse_required_expr(op);
+                let by = if self.expect_word("by").is_some() {
+                    self.parse_sort_keys()
+                } else {
+                    Vec::new()
+                };
+                OperatorKind::Top { count, by }
+            }
+            "top-nested" => self.parse_top_nested(name.span.start),
+            "top-hitters" => {
+                let count = self.parse_required_expr(op);
+                let of = if self.expect_word("of").is_some() {
+                    self.parse_expr()
+                } else {
+                    self.error_expr()
+                };
+                let by = self.eat_word("by").map(|_| self.parse_expr());
+                OperatorKind::TopHitters { count, of, by }
+            }
+            "sort" | "order" => {
+                let params = self.parse_params(op);
+                let keys = if self.expect_word("by").is_some() {
+                    self.parse_sort_keys()
+                } else {
+                    Vec::new()
+                };
+                OperatorKind::Sort { params, keys }
+            }
+            "distinct" => OperatorKind::Distinct {
+                columns: self.parse_expr_list(),
+            },
+            "count" => OperatorKind::Count,
+            "take" | "limit" => OperatorKind::Take {
+                count: self.parse_required_expr(op),
+            },
+            "sample" => OperatorKind::Sample {
+                count: self.parse_required_expr(op),
+            },
+            "sample-distinct" => {
+                let count = self.parse_required_expr(op);
+                let of = if self.expect_word("of").is_some() {
+                    self.parse_expr()
+                } else {
+                    self.error_expr()
+                };
+                OperatorKind::SampleDistinct { count, of }
+            }
+            "as" => {
+                let params = self.parse_params(op);
+                let name = self.expect_name("a name after `as`");
+                OperatorKind::As { params, name }
+            }
+            "invoke" => OperatorKind::Invoke {
+                function: self.parse_required_expr(op),
+            },
+            "serialize" => OperatorKind::Serialize {
+                columns: if self.at_operator_end() {
+                    Vec::new()
+                } else {
+                    self.parse_column_assignments()
+                },
+            },
+            "scan" => self.parse_scan(),
+            "render" => self.parse_render(),
+            "range" => {
+                let column = self.expect_name("a column name after `range`");
+                let from = self.keyword_expr("from");
+                let to = self.keyword_expr("to");
+                let step = self.keyword_expr("step");
+                OperatorKind::Range {
+                    column,
+                    from,
+                    to,
+                    step,
+                }
+            }
+            "print" => OperatorKind::Print {
+                columns: self.parse_column_assignments(),
+            },
+            "search" => {
+                let params = self.parse_params(op);
+                let tables = if self.eat_word("in").is_some() {
+                    self.parse_table_list_in_parens()
+                } else {
+                    Vec::new()
+                };
+                let predicate = self.parse_search_predicate(op);
+                OperatorKind::Search {
+                    params,
+                    tables,
+                    predicate,
+                }
+            }
+            "find" => self.parse_find(),
+            "getschema" => OperatorKind::Getschema,
+            "datatable" => {
+                let columns = self.parse_schema();
+                let mut values = Vec::new();
+                if let Some(open) = self.expect(TokenKind::LBracket, "`[` and the table's values") {
+                    while !self.at(TokenKind::RBracket) && !self.at(TokenKind::Eof) {
+                        let before = self.pos;
+                        values.push(self.parse_expr());
+                        if self.eat(TokenKind::Comma).is_none() || self.pos == before {
+                            break;
+                        }
+                    }
+                    self.expect_close(TokenKind::RBracket, open);
+                }
+                OperatorKind::Datatable { columns, values }
+            }
+            "externaldata" | "external_data" => {
+                let columns = self.parse_schema();
+                let mut uris = Vec::new();
+                if let Some(open) = self.expect(TokenKind::LBracket, "`[` and storage URLs") {
+                    while !self.at(TokenKind::RBracket) && !self.at(TokenKind::Eof) {
+                        let before = self.pos;
+                        uris.push(self.parse_expr());
+                        if self.eat(TokenKind::Comma).is_none() || self.pos == before {
+                            break;
+                        }
+                    }
+                    self.expect_close(TokenKind::RBracket, open);
+                }
+                let properties = if self.eat_word("with").is_some() {
+                    self.parse_parenthesized_named_list()
+                } else {
+                    Vec::new()
+                };
+                OperatorKind::Externaldata {
+                    columns,
+                    uris,
+                    properties,
+                }
+            }
+            "facet" => {
+                let columns = if self.expect_word("by").is_some() {
+                    self.parse_expr_list()
+                } else {
+                    Vec::new()
+                };
+                let with = if self.eat_word("with").is_some() {
+                    Some(Box::new(self.parse_parenthesized_subquery()))
+                } else {
+                    None
+                };
+                OperatorKind::Facet { columns, with }
+            }
+            "reduce" => {
+                let params = self.parse_params(op);
+                let by = self.keyword_expr("by");
+                let options = if self.eat_word("with").is_some() {
+                    self.parse_named_list()
+                } else {
+                    Vec::new()
+                };
+                OperatorKind::Reduce {
+                    params,
+                    by,
+                    options,
+                }
+            }
+            "fork" => {
+                let mut branches = Vec::new();
+                while self.at(TokenKind::LParen)
+                    || (self.at(TokenKind::Ident)
+                        && self.nth_kind(1) == TokenKind::Assign
+                        && self.nth_kind(2) == TokenKind::LParen)
+                {
+                    let before = self.pos;
+                    let start = self.tok().span.start;
+                    let name = if self.at(TokenKind::Ident) {
+                        let n = self.parse_name();
+                        self.bump();
+                        n
+                    } else {
+                        None
+                    };
+                    let query = self.parse_parenthesized_subquery();
+                    branches.push(ForkBranch {
+                        name,
+                        query,
+                        span: self.span_from(start),
+                    });
+                    if self.pos == before {
+                        break;
+                    }
+                }
+                if branches.is_empty() {
+                    self.error_expected("`(` and a fork branch");
+                }
+                OperatorKind::Fork { branches }
+            }
+            "partition" => {
+                let params = self.parse_params(op);
+                let by = if self.expect_word("by").is_some() {
+                    let name = self.expect_name("the partition column");
+                    Expr {
+                        span: name.span,
+                        kind: ExprKind::Name(name),
+                    }
+                } else {
+                    self.error_expr()
+                };
+                let subquery = if let Some(open) = self.eat(TokenKind::LBrace) {
+                    let start = open.span.start;
+                    let inner = if self.enter() {
+                        let inner = self.parse_subquery();
+                        self.leave();
+                        inner
+                    } else {
+                        error_tabular(start)
+                    };
+                    self.expect_close(TokenKind::RBrace, open);
+                    inner
+                } else {
+                    self.parse_parenthesized_subquery()
+                };
+                OperatorKind::Partition {
+                    params,
+                    by,
+                    subquery: Box::new(subquery),
+                }
+            }
+            "consume" => OperatorKind::Consume {
+                params: self.parse_params(op),
+            },
+            _ => {
+                let span = name.span;
+                self.error(
+                    codes::UNKNOWN_OPERATOR,
+                    format!("unknown tabular operator `{}`", name.name),
+                    span,
+                );
+                self.skip_to_sync();
+                OperatorKind::Error
+            }
+        }
+    }
+
+    /// An expression that must be there (`where` needs a predicate).
+    fn parse_required_expr(&mut self, op: &str) -> Expr {
+        if self.at_operator_end() {
+            let found = self.describe_current();
+            let span = Span::empty(self.tok().span.start);
+            self.error(
+                codes::MISSING_EXPRESSION,
+                format!("expected an expression after `{op}`, found {found}"),
+                span,
+            );
+            return self.error_expr();
+        }
+        self.parse_expr()
+    }
+
+    fn error_expr(&self) -> Expr {
+        Expr {
+            kind: ExprKind::Error,
+            span: Span::empty(self.tok().span.start),
+        }
+    }
+
+    /// `keyword expr`, reporting a missing keyword.
+    fn keyword_expr(&mut self, keyword: &str) -> Expr {
+        self.keyword_expr_bp(keyword, 0)
+    }
+
+    fn keyword_expr_bp(&mut self, keyword: &str, bp: u8) -> Expr {
+        if self.expect_word(keyword).is_some() {
+            self.parse_expr_bp(bp)
+        } else {
+            self.error_expr()
+        }
+    }
+
+    fn parse_summarize(&mut self) -> OperatorKind {
+        let params = self.parse_params("summarize");
+        let aggregates = if self.at_word("by") || self.at_operator_end() {
+            Vec::new()
+        } else {
+            self.parse_column_assignments()
+        };
+        let by = if self.eat_word("by").is_some() {
+            self.parse_column_assignments()
+        } else {
+            Vec::new()
+        };
+        OperatorKind::Summarize {
+            params,
+            aggregates,
+            by,
+        }
+    }
+
+    fn parse_join(&mut self) -> OperatorKind {
+        let params = self.parse_params("join");
+        let right = Box::new(self.parse_table_reference(false));
+        let mut on = Vec::new();
+        let mut where_clause = None;
+        if self.eat_word("on").is_some() {
+            on = self.parse_expr_list();
+        } else if self.eat_word("where").is_some() {
+            where_clause = Some(self.parse_expr());
+        } else if !self.at_operator_end() {
+            self.error_expected("`on` or `where` after the join's right side");
+        }
+        OperatorKind::Join {
+            params,
+            right,
+            on,
+            where_clause,
+        }
+    }
+
+    /// `[Name =] expr [to typeof(type)], ...` of mv-expand / mv-apply.
+    fn parse_expand_items(&mut self) -> Vec<ExpandItem> {
+        let mut items = Vec::new();
+        loop {
+            let before = self.pos;
+            let start = self.tok().span.start;
+            let column = self.parse_column_assignment();
+            let to_type = if self.eat_word("to").is_some() {
+                self.parse_to_typeof()
+            } else {
+                None
+            };
+            items.push(ExpandItem {
+                column,
+                to_type,
+                span: self.span_from(start),
+            });
+            if self.eat(TokenKind::Comma).is_none() || self.pos == before {
+                break;
+            }
+        }
+        items
+    }
+
+    /// `typeof(type)` after `to`.
+    fn parse_to_typeof(&mut self) -> Option<TypeName> {
+        self.expect_word("typeof")?;
+        let open = self.expect(TokenKind::LParen, "`(` and a type")?;
+        let ty = if self.at(TokenKind::TypedLiteral) {
+            None
+        } else {
+            self.parse_type_name()
+        };
+        self.expect_close(TokenKind::RParen, open);
+        ty
+    }
+
+    fn parse_parse(&mut self, op: &str) -> ParseOperator {
+        let params = self.parse_params(op);
+        let source = self.parse_required_expr(op);
+        let mut pattern = Vec::new();
+        if self.expect_word("with").is_some() {
+            while !self.at_operator_end() {
+                let before = self.pos;
+                match self.kind() {
+                    TokenKind::String => {
+                        let expr = self.parse_expr_bp(7);
+                        if let ExprKind::Literal(literal) = expr.kind {
+                            pattern.push(ParsePatternPart::Text(literal));
+                        }
+                    }
+                    TokenKind::Star => pattern.push(ParsePatternPart::Star(self.bump().span)),
+                    TokenKind::Ident | TokenKind::LBracket if self.at_name() => {
+                        let name = self.parse_name();
+                        let ty = if self.eat(TokenKind::Colon).is_some() {
+                            self.parse_type_name()
+                        } else {
+                            None
+                        };
+                        if let Some(name) = name {
+                            pattern.push(ParsePatternPart::Column { name, ty });
+                        }
+                    }
+                    _ => {
+                        self.error_expected("a string, `*` or a column name in the parse pattern");
+                        break;
+                    }
+                }
+                if self.pos == before {
+                    break;
+                }
+            }
+            if pattern.is_empty() {
+                self.error_expected("a parse pattern after `with`");
+            }
+        }
+        ParseOperator {
+            params,
+            source,
+            pattern,
+        }
+    }
+
+    fn parse_make_series(&mut self) -> OperatorKind {
+        let params = self.parse_params("make-series");
+        let mut aggregates = Vec::new();
+        loop {
+            let before = self.pos;
+            let start = self.tok().span.start;
+            let column = self.parse_column_assignment();
+            let default = if self.at_word("default") && self.nth_kind(1) == TokenKind::Assign {
+                self.bump();
+                self.bump();
+                Some(self.parse_expr())
+            } else {
+                None
+            };
+            aggregates.push(MakeSeriesAggregate {
+                column,
+                default,
+                span: self.span_from(start),
+            });
+            if self.eat(TokenKind::Comma).is_none() || self.pos == before {
+                break;
+            }
+        }
+        // The axis binds tighter than `in`, so `on T in range(...)` works.
+        let on = self.keyword_expr_bp("on", 4);
+        let mut from = None;
+        let mut to = None;
+        let mut step = None;
+        let mut range = None;
+        if self.eat_word("in").is_some() {
+            range = Some(self.parse_expr_bp(7));
+        } else {
+            if self.eat_word("from").is_some() {
+                from = Some(self.parse_expr());
+            }
+            if self.eat_word("to").is_some() {
+                to = Some(self.parse_expr());
+            }
+            step = Some(self.keyword_expr("step"));
+        }
+        let by = if self.eat_word("by").is_some() {
+            self.parse_column_assignments()
+        } else {
+            Vec::new()
+        };
+        OperatorKind::MakeSeries {
+            params,
+            aggregates,
+            on,
+            from,
+            to,
+            step,
+            range,
+            by,
+        }
+    }
+
+    fn parse_top_nested(&mut self, _start: u32) -> OperatorKind {
+        let mut levels = Vec::new();
+        let mut clause_start = self.prev_end();
+        loop {
+            let before = self.pos;
+            let count = if self.at_word("of") {
+                None
+            } else {
+                Some(self.parse_expr())
+            };
+            let of = if self.expect_word("of").is_some() {
+                self.parse_column_assignment()
+            } else {
+                ColumnAssignment {
+                    names: Vec::new(),
+                    expr: self.error_expr(),
+                    span: Span::empty(self.tok().span.start),
+                }
+            };
+            let others = if self.at_word("with") && self.nth_is_word(1, "others") {
+                self.bump();
+                self.bump();
+                self.expect(TokenKind::Assign, "`=` after `with others`");
+                Some(self.parse_expr())
+            } else {
+                None
+            };
+            let by = if self.expect_word("by").is_some() {
+                self.parse_column_assignment()
+            } else {
+                ColumnAssignment {
+                    names: Vec::new(),
+                    expr: self.error_expr(),
+                    span: Span::empty(self.tok().span.start),
+                }
+            };
+            let order = if self.eat_word("asc").is_some() {
+                Some(SortOrder::Ascending)
+            } else if self.eat_word("desc").is_some() {
+                Some(SortOrder::Descending)
+            } else {
+                None
+            };
+            levels.push(TopNestedLevel {
+                count,
+                of,
+                others,
+                by,
+                order,
+                span: self.span_from(clause_start),
+            });
+            if self.at(TokenKind::Comma) && self.nth_is_word(1, "top") {
+                self.bump();
+                clause_start = self.tok().span.start;
+                let (name, len) = self.peek_operator_name();
+                if name != "top-nested" {
+                    self.error_expected("`top-nested`");
+                    break;
+                }
+                for _ in 0..len {
+                    self.bump();
+                }
+            } else {
+                break;
+            }
+            if self.pos == before {
+                break;
+            }
+        }
+        OperatorKind::TopNested { levels }
+    }
+
+    fn parse_scan(&mut self) -> OperatorKind {
+        let params = self.parse_params("scan");
+        let mut order_by = Vec::new();
+        let mut partition_by = Vec::new();
+        let mut declare = Vec::new();
+        if self.at_word("order") && self.nth_is_word(1, "by") {
+            self.bump();
+            self.bump();
+            order_by = self.parse_sort_keys();
+        }
+        if self.at_word("partition") && self.nth_is_word(1, "by") {
+            self.bump();
+            self.bump();
+            partition_by = self.parse_expr_list();
+        }
+        if self.eat_word("declare").is_some() {
+            declare = self.parse_parameter_list();
+        }
+        let mut steps = Vec::new();
+        if self.expect_word("with").is_some() {
+            if let Some(open) = self.expect(TokenKind::LParen, "`(` and scan steps") {
+                while self.at_word("step") {
+                    let before = self.pos;
+                    let start = self.bump().span.start;
+                    let name = self.expect_name("a step name");
+                    let step_params =
+                        if self.at_word("output") && self.nth_kind(1) == TokenKind::Assign {
+                            let p_start = self.tok().span.start;
+                            let pname = self.parse_name();
+                            self.bump();
+                            let value = self.parse_param_value();
+                            pname
+                                .map(|name| NamedParameter {
+                                    name,
+                                    value,
+                                    span: self.span_from(p_start),
+                                })
+                                .into_iter()
+                                .collect()
+                        } else {
+                            Vec::new()
+                        };
+                    self.expect(TokenKind::Colon, "`:` and the step condition");
+                    let condition = self.parse_expr();
+                    let assignments = if self.eat(TokenKind::FatArrow).is_some() {
+                        self.parse_column_assignments()
+                    } else {
+                        Vec::new()
+                    };
+                    self.expect(TokenKind::Semicolon, "`;` after the scan step");
+                    steps.push(ScanStep {
+                        name,
+                        params: step_params,
+                        condition,
+                        assignments,
+                        span: self.span_from(start),
+                    });
+                    if self.pos == before {
+                        break;
+                    }
+                }
+                self.expect_close(TokenKind::RParen, open);
+            }
+        }
+        OperatorKind::Scan(ScanOperator {
+            params,
+            order_by,
+            partition_by,
+            declare,
+            steps,
+        })
+    }
+
+    fn parse_render(&mut self) -> OperatorKind {
+        let chart = self.expect_name("a visualization after `render`");
+        let mut properties = Vec::new();
+        if self.eat_word("with").is_some() {
+            if let Some(open) = self.expect(TokenKind::LParen, "`(` and render properties") {
+                while self.at_name() {
+                    let before = self.pos;
+                    let start = self.tok().span.start;
+                    let Some(name) = self.parse_name() else { break };
+                    if self.expect(TokenKind::Assign, "`=` and a value").is_none() {
+                        break;
+                    }
+                    let mut values = vec![self.parse_expr()];
+                    // List properties (`ycolumns=a, b`) continue until the
+                    // next `name =`.
+                    while self.at(TokenKind::Comma) {
+                        let saved = self.pos;
+                        self.bump();
+                        if self.at_assignment() {
+                            self.pos = saved;
+                            break;
+                        }
+                        values.push(self.parse_expr());
+                    }
+                    properties.push(RenderProperty {
+                        name,
+                        values,
+                        span: self.span_from(start),
+                    });
+                    if self.eat(TokenKind::Comma).is_none() || self.pos == before {
+                        break;
+                    }
+                }
+                self.expect_close(TokenKind::RParen, open);
+            }
+        }
+        OperatorKind::Render { chart, properties }
+    }
+
+    /// A `search`/`find` predicate, where `Col:"text"` is allowed.
+    fn parse_search_predicate(&mut self, op: &str) -> Expr {
+        let saved = self.search_mode;
+        self.search_mode = true;
+        let predicate = self.parse_required_expr(op);
+        self.search_mode = saved;
+        predicate
+    }
+
+    fn parse_find(&mut self) -> OperatorKind {
+        let params = self.parse_params("find");
+        let tables = if self.eat_word("in").is_some() {
+            self.parse_table_list_in_parens()
+        } else {
+            Vec::new()
+        };
+        let predicate = if self.expect_word("where").is_some() {
+            self.parse_search_predicate("where")
+        } else {
+            self.error_expr()
+        };
+        let mut project = Vec::new();
+        let mut project_smart = false;
+        if self.at_word("project") {
+            let (name, len) = self.peek_operator_name();
+            for _ in 0..len {
+                self.bump();
+            }
+            if name == "project-smart" {
+                project_smart = true;
+            } else {
+                project = self.parse_expr_list();
+            }
+        }
+        OperatorKind::Find {
+            params,
+            tables,
+            predicate,
+            project,
+            project_smart,
+        }
+    }
+}
+
+fn error_tabular(at: u32) -> TabularExpression {
+    TabularExpression {
+        source: Source {
+            kind: SourceKind::Error,
+            span: Span::empty(at),
+        },
+        operators: Vec::new(),
+        span: Span::empty(at),
+    }
+}
