@@ -254,13 +254,14 @@ def load_mapping(path):
     return known
 
 
-# Which vocabularies of the mapping a corpus's field names are looked up in.
+# Which vocabularies of the mapping a corpus's field names are looked up in
+# (the same order as `Vocabulary::lookup_order` in the crate).
 CORPUS_VOCABS = {
-    "sigma": ("sigma",),
+    "sigma": ("sigma", "native"),
     "sentinel": ("sentinel",),
     "defender": ("sentinel",),
     "elastic": ("ecs",),
-    "splunk": ("cim",),
+    "splunk": ("cim", "sigma", "native"),
     "chronicle": ("udm",),
     "panther_detection": ("native",),
     "panther_tests": ("native",),
