@@ -1,0 +1,235 @@
+//! Field names across vocabularies.
+
+use ruledex_logsource::{FieldMap, Vocabulary};
+
+fn map() -> &'static FieldMap {
+    FieldMap::embedded()
+}
+
+#[test]
+fn command_line_round_trips_across_every_vocabulary() {
+    let pc = Some("windows.process_creation");
+    let spellings = [
+        (Vocabulary::Sigma, "CommandLine"),
+        (Vocabulary::Sentinel, "ProcessCommandLine"),
+        (Vocabulary::Ecs, "process.command_line"),
+        (Vocabulary::Cim, "Processes.process"),
+        (Vocabulary::Udm, "target.process.command_line"),
+    ];
+    for (vocabulary, name) in spellings {
+        assert_eq!(
+            map().canonical(vocabulary, pc, name),
+            Some("process.command_line"),
+            "{vocabulary} {name}"
+        );
+        assert!(
+            map()
+                .names("process.command_line", vocabulary)
+                .iter()
+                .any(|n| n.name == name),
+            "reverse {vocabulary} {name}"
+        );
+    }
+}
+
+#[test]
+fn initiating_process_means_parent_only_in_process_creation() {
+    let m = map();
+    assert_eq!(
+        m.canonical(
+            Vocabulary::Sentinel,
+            Some("windows.process_creation"),
+            "InitiatingProcessFileName"
+        ),
+        Some("process.parent.name")
+    );
+    assert_eq!(
+        m.canonical(
+            Vocabulary::Sentinel,
+            Some("windows.network_connection"),
+            "InitiatingProcessFileName"
+        ),
+        Some("process.name")
+    );
+    assert_eq!(
+        m.canonical(
+            Vocabulary::Udm,
+            Some("windows.process_creation"),
+            "principal.process.file.full_path"
+        ),
+        Some("process.parent.executable")
+    );
+    assert_eq!(
+        m.canonical(
+            Vocabulary::Udm,
+            Some("windows.file_event"),
+            "principal.process.file.full_path"
+        ),
+        Some("process.executable")
+    );
+    // Without a log source a name with conflicting scoped meanings stays unmapped.
+    assert_eq!(
+        m.canonical(Vocabulary::Sentinel, None, "InitiatingProcessFileName"),
+        None
+    );
+}
+
+#[test]
+fn same_column_different_tables() {
+    let m = map();
+    assert_eq!(
+        m.canonical(
+            Vocabulary::Sentinel,
+            Some("windows.process_creation"),
+            "FolderPath"
+        ),
+        Some("process.executable")
+    );
+    assert_eq!(
+        m.canonical(
+            Vocabulary::Sentinel,
+            Some("windows.file_event"),
+            "FolderPath"
+        ),
+        Some("file.path")
+    );
+    assert_eq!(
+        m.canonical(
+            Vocabulary::Sentinel,
+            Some("windows.image_load"),
+            "FolderPath"
+        ),
+        Some("dll.path")
+    );
+    assert_eq!(
+        m.canonical(
+            Vocabulary::Sigma,
+            Some("windows.image_load"),
+            "OriginalFileName"
+        ),
+        Some("dll.pe.original_file_name")
+    );
+    assert_eq!(
+        m.canonical(
+            Vocabulary::Sigma,
+            Some("windows.process_creation"),
+            "OriginalFileName"
+        ),
+        Some("process.pe.original_file_name")
+    );
+}
+
+#[test]
+fn operation_fields_share_one_canonical_field() {
+    let m = map();
+    let cases = [
+        (Vocabulary::Native, "aws.cloudtrail", "eventName"),
+        (Vocabulary::Sigma, "aws.cloudtrail", "eventName"),
+        (Vocabulary::Sentinel, "aws.cloudtrail", "EventName"),
+        (Vocabulary::Ecs, "aws.cloudtrail", "event.action"),
+        (Vocabulary::Cim, "aws.cloudtrail", "eventName"),
+        (
+            Vocabulary::Udm,
+            "aws.cloudtrail",
+            "metadata.product_event_type",
+        ),
+        (Vocabulary::Native, "okta.system", "eventType"),
+        (Vocabulary::Sentinel, "azure.audit", "OperationName"),
+        (Vocabulary::Native, "gcp.audit", "protoPayload.methodName"),
+        (Vocabulary::Sigma, "gcp.audit", "gcp.audit.method_name"),
+    ];
+    for (vocabulary, logsource, name) in cases {
+        assert_eq!(
+            m.canonical(vocabulary, Some(logsource), name),
+            Some("event.action"),
+            "{vocabulary} {logsource} {name}"
+        );
+    }
+    // Event ids: Sigma, Sentinel, Splunk and UDM on Windows logs.
+    for (vocabulary, name) in [
+        (Vocabulary::Sigma, "EventID"),
+        (Vocabulary::Sentinel, "EventID"),
+        (Vocabulary::Cim, "EventCode"),
+        (Vocabulary::Udm, "metadata.product_event_type"),
+    ] {
+        assert_eq!(
+            m.canonical(vocabulary, Some("windows.security"), name),
+            Some("event.code"),
+            "{vocabulary} {name}"
+        );
+    }
+}
+
+#[test]
+fn identity_fields() {
+    let m = map();
+    assert_eq!(
+        m.canonical(
+            Vocabulary::Sentinel,
+            Some("azure.signin"),
+            "UserPrincipalName"
+        ),
+        Some("user.name")
+    );
+    assert_eq!(
+        m.canonical(Vocabulary::Sentinel, Some("azure.signin"), "IPAddress"),
+        Some("source.ip")
+    );
+    assert_eq!(
+        m.canonical(Vocabulary::Sentinel, Some("azure.signin"), "AppDisplayName"),
+        Some("azure.signinlogs.properties.app_display_name")
+    );
+    assert_eq!(
+        m.canonical(Vocabulary::Native, Some("okta.system"), "actor.alternateId"),
+        Some("user.name")
+    );
+    assert_eq!(
+        m.canonical(
+            Vocabulary::Native,
+            Some("aws.cloudtrail"),
+            "sourceIPAddress"
+        ),
+        Some("source.ip")
+    );
+    assert_eq!(
+        m.canonical(
+            Vocabulary::Native,
+            Some("aws.cloudtrail"),
+            "userIdentity.arn"
+        ),
+        Some("aws.cloudtrail.user_identity.arn")
+    );
+}
+
+#[test]
+fn splunk_falls_back_to_raw_windows_and_json_names() {
+    let m = map();
+    assert_eq!(
+        m.canonical(Vocabulary::Cim, None, "Image"),
+        Some("process.executable")
+    );
+    assert_eq!(
+        m.canonical(Vocabulary::Cim, Some("m365.audit"), "Operation"),
+        Some("event.action")
+    );
+    assert_eq!(
+        m.canonical(Vocabulary::Cim, None, "Registry.registry_path"),
+        Some("registry.path")
+    );
+}
+
+#[test]
+fn unmapped_fields_stay_unmapped() {
+    let m = map();
+    assert_eq!(
+        m.canonical(Vocabulary::Sigma, None, "SomeVendorField"),
+        None
+    );
+    assert_eq!(m.canonical(Vocabulary::Ecs, None, ""), None);
+    assert!(m.names("no.such.field", Vocabulary::Sigma).is_empty());
+    // Exact case is preferred, but a differently cased name still resolves.
+    assert_eq!(
+        m.canonical(Vocabulary::Sigma, None, "commandline"),
+        Some("process.command_line")
+    );
+}
