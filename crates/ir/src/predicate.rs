@@ -688,12 +688,14 @@ fn write_comparison(out: &mut String, c: &Comparison) {
     // render the call (`isnotnull(x)`, `ipv4_is_in_range(ip, "10.0.0.0/8")`).
     if let Some(function) = token.strip_suffix("()") {
         let _ = write!(out, "{function}({field}");
+        // Values from a binding were written as the binding's name.
         if let Some(source) = &c.values_from {
             out.push_str(", ");
             write_source(out, source);
-        }
-        for v in &c.values {
-            let _ = write!(out, ", {v}");
+        } else {
+            for v in &c.values {
+                let _ = write!(out, ", {v}");
+            }
         }
         out.push(')');
         return;

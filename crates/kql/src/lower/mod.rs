@@ -72,6 +72,8 @@ struct BindingInfo {
     values: Vec<Value>,
     /// The columns a tabular binding produces.
     columns: Columns,
+    /// True for a function's parameter, whose value is only known per call.
+    parameter: bool,
 }
 
 impl BindingInfo {
@@ -150,6 +152,7 @@ impl<'q> Lowering<'q> {
                                 kind: BindingKind::Scalar,
                                 values: Vec::new(),
                                 columns: Columns::default(),
+                                parameter: true,
                             },
                         );
                     }
@@ -230,6 +233,7 @@ impl<'q> Lowering<'q> {
                             },
                             values: Vec::new(),
                             columns: Columns::open(),
+                            parameter: true,
                         },
                     );
                 }
@@ -251,6 +255,7 @@ impl<'q> Lowering<'q> {
                 kind: binding.kind,
                 values: binding.values.clone(),
                 columns,
+                parameter: false,
             },
         );
         self.analysis.bindings.push(binding);
@@ -404,7 +409,12 @@ impl<'q> Lowering<'q> {
                 stage.uses.push(n.name.clone());
             }
             None => {
-                self.add_source(DataSourceKind::Table, &n.name);
+                let kind = if is_asim_parser(&n.name) {
+                    DataSourceKind::Function
+                } else {
+                    DataSourceKind::Table
+                };
+                self.add_source(kind, &n.name);
                 *columns = Columns::open();
             }
         }
@@ -1165,6 +1175,16 @@ impl<'q> Lowering<'q> {
         }
         self.analysis
     }
+}
+
+/// ASIM parsers (`imAuthentication`, `_Im_Dns`, `_ASim_NetworkSession`,
+/// `ASimProcessEvent`) are functions even when called without parentheses.
+fn is_asim_parser(name: &str) -> bool {
+    let starts_upper = |rest: &str| rest.chars().next().is_some_and(|c| c.is_ascii_uppercase());
+    name.strip_prefix("im").is_some_and(starts_upper)
+        || name.strip_prefix("ASim").is_some_and(starts_upper)
+        || name.starts_with("_Im_")
+        || name.starts_with("_ASim_")
 }
 
 /// The stage kind for an operator: its canonical name (`filter` is `where`,

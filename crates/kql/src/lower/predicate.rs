@@ -154,7 +154,6 @@ impl Ctx<'_> {
                         vec![Value::String(s.value.clone())],
                     )
                     .case_sensitive(false)
-                    .written("search")
                     .at(self.span(expr)),
                 )
             }
@@ -424,21 +423,18 @@ impl Ctx<'_> {
                     (_, [first, ..]) => match transparent(&name) {
                         Some(folds) => match self.operand(&first.value, columns) {
                             Operand::Field { field, folds_case } => {
-                                let expression = self.text(expr);
-                                let derived = Some(match field.derived {
-                                    // Keep the column the rule compares, and
-                                    // describe the whole transformation.
-                                    Some(d) => Derivation {
-                                        expression: format!("{} ∘ {}", expression, d.expression),
-                                        ..d
-                                    },
-                                    None => Derivation {
+                                // An already traced field keeps its trace: a
+                                // conversion around it adds nothing a reader
+                                // needs.
+                                let derived = Some(field.derived.unwrap_or_else(|| {
+                                    let expression = self.text(expr);
+                                    Derivation {
                                         column: expression.clone(),
                                         expression,
                                         traced: true,
                                         aggregate: false,
-                                    },
-                                });
+                                    }
+                                }));
                                 Operand::Field {
                                     field: FieldRef {
                                         name: field.name,
@@ -516,6 +512,10 @@ impl Ctx<'_> {
             };
         }
         match self.bindings.get(name) {
+            // A function parameter has no value the analysis can know.
+            Some(BindingInfo {
+                parameter: true, ..
+            }) => Operand::Other,
             Some(BindingInfo {
                 kind: BindingKind::Scalar,
                 values,
@@ -576,9 +576,14 @@ impl Ctx<'_> {
                 Some((rest.trim_start_matches('.').to_string(), None))
             }
             ExprKind::Name(root) => match columns.get(&root.name).map(|c| &c.origin) {
-                Some(Origin::Traced { field, .. }) => Some((
+                Some(Origin::Traced {
+                    field, expression, ..
+                }) => Some((
                     format!("{field}{rest}"),
-                    Some((format!("{}{rest}", root.name), self.text(expr))),
+                    Some((
+                        format!("{}{rest}", root.name),
+                        format!("{expression}{rest}"),
+                    )),
                 )),
                 _ => Some((format!("{}{rest}", root.name), None)),
             },
