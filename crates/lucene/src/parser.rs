@@ -251,7 +251,16 @@ impl Parser {
 
     fn parse_postfix(&mut self) -> Node {
         let mut node = self.parse_primary();
+        // Each suffix nests the tree one level (`a^1^1^1…`), so each counts
+        // toward the depth limit.
+        let mut levels = 0;
         loop {
+            if matches!(self.peek(), Some(TokenKind::Tilde(_) | TokenKind::Caret(_))) {
+                if !self.enter() {
+                    break;
+                }
+                levels += 1;
+            }
             match self.peek() {
                 Some(TokenKind::Tilde(distance)) => {
                     let distance = distance.clone();
@@ -277,9 +286,11 @@ impl Parser {
                         span,
                     };
                 }
-                _ => return node,
+                _ => break,
             }
         }
+        self.depth -= levels;
+        node
     }
 
     fn parse_primary(&mut self) -> Node {
