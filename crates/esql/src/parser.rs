@@ -95,9 +95,10 @@ pub fn parse(text: &str) -> Parsed {
     for (index, segment) in segments.iter().enumerate() {
         let tokens = tokenize(text, *segment, &mut errors);
         if tokens.is_empty() {
-            if several || !text.trim().is_empty() {
-                // The pipe before (or after) the empty command.
-                let at = if index == 0 {
+            if several {
+                // Point at the pipe after the empty command, or before it
+                // when it is the last one (a trailing pipe).
+                let at = if index + 1 < segments.len() {
                     segment.end
                 } else {
                     segment.start.saturating_sub(1)
@@ -105,7 +106,7 @@ pub fn parse(text: &str) -> Parsed {
                 errors.push(ParseError::new(
                     ErrorCode::EmptyCommand,
                     "empty command between pipes",
-                    Span::new(at, at + 1).cover(Span::empty(at)),
+                    Span::new(at, at + 1),
                 ));
             } else {
                 errors.push(ParseError::new(

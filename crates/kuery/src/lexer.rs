@@ -266,25 +266,14 @@ fn unicode_escape(text: &str, at: usize) -> Option<(char, usize)> {
     Some((char::from_u32(code).unwrap_or('\u{FFFD}'), 6))
 }
 
-/// An escaped keyword (`\and`, `\OR`, `\not`) right after a backslash: the
-/// keyword as written, when it ends the word.
+/// An escaped keyword (`\and`, `\OR`, `\not`) right after a backslash:
+/// the keyword as written. Checked before the whitespace escapes, so `\not`
+/// is the word `not`, not a newline followed by `ot`.
 fn escaped_keyword(text: &str, at: usize) -> Option<&str> {
-    for len in [3usize, 2] {
-        let Some(word) = text.get(at..at + len) else {
-            continue;
-        };
-        let keyword = ["and", "or", "not"]
-            .iter()
-            .any(|k| word.eq_ignore_ascii_case(k));
-        let ends = text[at + len..]
-            .chars()
-            .next()
-            .is_none_or(|c| c.is_whitespace() || (is_special(c) && c != '*' && c != '\\'));
-        if keyword && ends {
-            return Some(word);
-        }
-    }
-    None
+    ["and", "not", "or"].iter().find_map(|k| {
+        let word = text.get(at..at + k.len())?;
+        word.eq_ignore_ascii_case(k).then_some(word)
+    })
 }
 
 /// Builder that merges adjacent text into one [`Part::Text`].
