@@ -112,7 +112,7 @@ fn spans_map_through_an_indented_block() {
 
 #[test]
 fn every_problem_is_reported_not_just_the_first() {
-    let query = "a:b AND\n  c:\"open\nprocess.name:x )";
+    let query = "process.name:x )\nAND (a:b";
     let found = diagnose(query);
     assert!(found.len() >= 2, "{found:?}");
 }
