@@ -21,12 +21,20 @@ pub enum ErrorCode {
     TooDeep,
     /// `KUE006`: a field with `:` or a range operator but no value.
     MissingValue,
-    /// `KUE007`: a range bound that is a wildcard pattern (`x > a*`), which
-    /// Kibana rejects.
-    WildcardRange,
+    /// `KUE007` (warning): `\t`, `\n` or `\r` inside a quoted value right
+    /// before a letter or digit (`"C:\Windows\temp"`). Kibana decodes it as
+    /// whitespace, so the value holds a tab or line break where the author
+    /// most likely meant a backslash: `\\t` is a backslash and `t`.
+    WhitespaceEscape,
 }
 
 impl ErrorCode {
+    /// True for codes that are warnings: the query is valid kuery, but
+    /// probably does not mean what it says.
+    pub fn is_warning(self) -> bool {
+        matches!(self, ErrorCode::WhitespaceEscape)
+    }
+
     /// The stable code, e.g. `KUE001`.
     pub fn code(self) -> &'static str {
         match self {
@@ -36,12 +44,12 @@ impl ErrorCode {
             ErrorCode::InvalidEscape => "KUE004",
             ErrorCode::TooDeep => "KUE005",
             ErrorCode::MissingValue => "KUE006",
-            ErrorCode::WildcardRange => "KUE007",
+            ErrorCode::WhitespaceEscape => "KUE007",
         }
     }
 }
 
-/// One syntax error, with a span in the query text (not yet the file).
+/// One syntax error (or warning), with a span in the query text (not yet the file).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{code}: {message}", code = self.code.code())]
 pub struct ParseError {
@@ -64,7 +72,11 @@ impl ParseError {
 
     /// This error as an IR diagnostic placed in the file through `map`.
     pub fn to_diagnostic(&self, map: &OffsetMap) -> Diagnostic {
-        Diagnostic::error(self.code.code(), self.message.clone())
-            .with_span(map.span_to_file(self.span))
+        let diagnostic = if self.code.is_warning() {
+            Diagnostic::warning(self.code.code(), self.message.clone())
+        } else {
+            Diagnostic::error(self.code.code(), self.message.clone())
+        };
+        diagnostic.with_span(map.span_to_file(self.span))
     }
 }

@@ -123,14 +123,17 @@ pub fn tokenize(text: &str, errors: &mut Vec<ParseError>) -> Vec<Token> {
                         Some('t') => {
                             chars.next();
                             parts.push_char('\t');
+                            warn_whitespace_escape(text, i, errors);
                         }
                         Some('n') => {
                             chars.next();
                             parts.push_char('\n');
+                            warn_whitespace_escape(text, i, errors);
                         }
                         Some('r') => {
                             chars.next();
                             parts.push_char('\r');
+                            warn_whitespace_escape(text, i, errors);
                         }
                         Some('u') => match unicode_escape(text, i) {
                             Some((ch, len)) => {
@@ -253,6 +256,25 @@ pub fn tokenize(text: &str, errors: &mut Vec<ParseError>) -> Vec<Token> {
         });
     }
     tokens
+}
+
+/// Warn about `\t`, `\n` or `\r` at byte `at` of a quoted string when a
+/// letter or digit follows: almost always a Windows path whose backslash
+/// was meant literally (`"C:\Windows\temp"`).
+fn warn_whitespace_escape(text: &str, at: usize, errors: &mut Vec<ParseError>) {
+    let next = text.get(at + 2..).and_then(|rest| rest.chars().next());
+    if next.is_some_and(|c| c.is_ascii_alphanumeric()) {
+        let escape = text.get(at..at + 2).unwrap_or("\\");
+        errors.push(ParseError::new(
+            ErrorCode::WhitespaceEscape,
+            format!(
+                "`{escape}` in a quoted value is whitespace, not a backslash and `{letter}`; \
+                 write `\\\\{letter}` if a backslash was meant",
+                letter = escape.get(1..).unwrap_or_default()
+            ),
+            Span::from_range(at..at + 2),
+        ));
+    }
 }
 
 /// `\uXXXX` at byte `at` (the backslash): the character and the escape's

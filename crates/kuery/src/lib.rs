@@ -29,6 +29,13 @@
 //! - **Field-less values** (`"mimikatz"`) search the default fields as full
 //!   text: they lower to `has` on the field `*` and are case-insensitive.
 //! - **Nested** `field:{ sub: v }` compares `field.sub`.
+//! - **Escapes in quoted values** follow Kibana: `\"`, `\\`, `\uXXXX`,
+//!   and `\t`/`\n`/`\r` decode to whitespace; any other backslash is
+//!   literal (`"C:\Windows"`). Because `"C:\temp"` therefore holds a tab,
+//!   a whitespace escape before a letter or digit gets the warning
+//!   `KUE007`.
+//! - **Lenient where Kibana is strict**: `not not x` is accepted; a range
+//!   bound with `*` is a literal star (ranges have no wildcards).
 //! - **Datasets**: positive `eq`/`in` on `event.dataset` or
 //!   `data_stream.dataset` also become [`ruledex_ir::DataSourceKind::Dataset`]
 //!   data sources.

@@ -15,14 +15,15 @@ use ruledex_ir::Span;
 pub struct Parsed {
     /// The syntax tree. Parts that did not parse are [`Expr::Error`] nodes.
     pub query: Query,
-    /// All errors, in text order of discovery. Empty when the query is valid.
+    /// All errors and warnings ([`ErrorCode::is_warning`]), sorted by
+    /// position.
     pub errors: Vec<ParseError>,
 }
 
 impl Parsed {
-    /// True when the query parsed without error.
+    /// True when the query parsed without error (warnings allowed).
     pub fn is_ok(&self) -> bool {
-        self.errors.is_empty()
+        self.errors.iter().all(|e| e.code.is_warning())
     }
 }
 
@@ -424,13 +425,8 @@ impl Parser<'_> {
                         span: tok.span,
                     };
                     self.pos += 1;
-                    if value.is_wildcard() {
-                        self.error(
-                            ErrorCode::WildcardRange,
-                            "a range bound cannot be a wildcard pattern",
-                            value.span,
-                        );
-                    }
+                    // A `*` in a range bound is a literal character: a
+                    // range has no wildcards.
                     Expr::Range {
                         span: field.span.cover(value.span),
                         field,

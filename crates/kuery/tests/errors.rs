@@ -59,8 +59,13 @@ fn missing_value_is_kue006() {
 }
 
 #[test]
-fn wildcard_range_is_kue007() {
-    assert_reports("event.code > 46*".to_string(), "KUE007", 1, 14);
+fn whitespace_escape_in_a_quoted_path_is_kue007() {
+    assert_reports(
+        "process.executable : \"C:\\temp\\x.exe\"".to_string(),
+        "KUE007",
+        1,
+        25,
+    );
 }
 
 #[test]
