@@ -227,18 +227,24 @@ fn skip_string(
             '\\' => {
                 let Some(&(_, e)) = chars.peek() else { break };
                 chars.next();
-                match e {
-                    'n' => value.push('\n'),
-                    't' => value.push('\t'),
-                    'r' => value.push('\r'),
-                    '"' | '\\' => value.push(e),
-                    // Unknown escapes are kept as written.
+                let decoded = match e {
+                    'n' => '\n',
+                    't' => '\t',
+                    'r' => '\r',
+                    '"' | '\\' => e,
+                    // Unknown escapes are kept as written: two bytes for
+                    // two bytes, so the offsets stay aligned.
                     other => {
                         value.push('\\');
                         value.push(other);
+                        continue;
                     }
-                }
-                offsets.push((u(value.len()), u(pos + 1 + e.len_utf8())));
+                };
+                // The decoded character maps to the escaped one (the byte
+                // after the backslash), so a span ending on it ends after
+                // the escape, and the text after it stays aligned.
+                offsets.push((u(value.len()), u(pos + 1)));
+                value.push(decoded);
             }
             '\n' | '\r' => {
                 // A plain string cannot span lines: stop here and report.
