@@ -42,7 +42,7 @@ fn main() {
     }
     println!("{kinds:#?}");
     let mut list: Vec<_> = opaque.into_iter().collect();
-    list.sort_by(|a, b| b.1.cmp(&a.1));
+    list.sort_by_key(|entry| std::cmp::Reverse(entry.1));
     for (k, n) in list.iter().take(40) {
         println!("{n:5} {k}");
     }
