@@ -335,7 +335,16 @@ impl Lowerer<'_> {
                 }
             }
             CommandKind::Enrich { policy, with, .. } => {
-                self.dependency(policy);
+                // `_any:policy` (also `_coordinator:`, `_remote:`) selects
+                // where the policy runs; the dependency is the policy.
+                let name = match policy.name.split_once(':') {
+                    Some((mode, name)) if mode.starts_with('_') => name,
+                    _ => policy.name.as_str(),
+                };
+                self.dependency(&Name {
+                    name: name.to_string(),
+                    span: policy.span,
+                });
                 for item in with {
                     let name = item.name.as_ref().unwrap_or(&item.field).name.clone();
                     self.derived.insert(
