@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Differential test of ruledex-kuery against kibana-ql (a Python parser
+r"""Differential test of ruledex-kuery against kibana-ql (a Python parser
 built from Kibana's kuery grammar).
 
 Usage:
