@@ -1,0 +1,69 @@
+//! Parse and analyze speed on the fixtures and on one long generated query.
+//!
+//! `cargo bench -p ruledex-esql` (the whole-corpus comparison of all Elastic
+//! languages is `tools/bench/elastic-langs`).
+
+use ruledex_ir::OffsetMap;
+
+fn main() {
+    divan::main();
+}
+
+fn fixtures() -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut out: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+fn long_query() -> String {
+    "FROM logs-*\n| WHERE ".to_string()
+        + &"process.name LIKE \"*a*\" OR ".repeat(200)
+        + "x == 1\n| EVAL y = TO_LOWER(x)\n| STATS c = COUNT(*) BY y\n| WHERE c > 5"
+}
+
+/// Parse every fixture once.
+#[divan::bench]
+fn parse_fixtures(bencher: divan::Bencher) {
+    let queries = fixtures();
+    let bytes: usize = queries.iter().map(String::len).sum();
+    bencher
+        .counter(divan::counter::BytesCount::new(bytes))
+        .bench(|| {
+            for q in &queries {
+                divan::black_box(ruledex_esql::parse(divan::black_box(q)));
+            }
+        });
+}
+
+/// Parse and lower every fixture once.
+#[divan::bench]
+fn analyze_fixtures(bencher: divan::Bencher) {
+    let queries = fixtures();
+    let bytes: usize = queries.iter().map(String::len).sum();
+    let map = OffsetMap::identity();
+    bencher
+        .counter(divan::counter::BytesCount::new(bytes))
+        .bench(|| {
+            for q in &queries {
+                divan::black_box(ruledex_esql::analyze(divan::black_box(q), &map));
+            }
+        });
+}
+
+/// One long query (hundreds of clauses).
+#[divan::bench]
+fn analyze_long_query(bencher: divan::Bencher) {
+    let query = long_query();
+    let map = OffsetMap::identity();
+    bencher
+        .counter(divan::counter::BytesCount::new(query.len()))
+        .bench(|| divan::black_box(ruledex_esql::analyze(divan::black_box(&query), &map)));
+}

@@ -1,0 +1,143 @@
+//! One test per diagnostic code: the query is embedded in a rule file
+//! (as the Elastic loader will do), analyzed with an [`OffsetMap`], and the
+//! diagnostic must carry the right code, line and column **in the file**.
+
+use ruledex_ir::{LineIndex, OffsetMap};
+
+/// The query's diagnostics as `(code, line, column)` in a TOML-like file
+/// where the query starts on line 4, column 1.
+fn diagnose(query: &str) -> Vec<(String, u32, u32)> {
+    let file = format!("[rule]\nname = \"test\"\nquery = '''\n{query}'''\n");
+    let base = file.find("'''\n").map(|i| i + 4).unwrap_or(0);
+    let map = OffsetMap::shifted(u32::try_from(base).unwrap_or(0));
+    let analysis = ruledex_esql::analyze(query, &map);
+    let index = LineIndex::new(&file);
+    analysis
+        .diagnostics
+        .into_iter()
+        .map(|mut d| {
+            d.resolve(&file, &index);
+            (d.code, d.line.unwrap_or(0), d.column.unwrap_or(0))
+        })
+        .collect()
+}
+
+/// `query` reports `code` at `line:column` of the query (1-based), i.e.
+/// line `line + 3` of the file.
+fn assert_reports(query: String, code: &str, line: u32, column: u32) {
+    let found = diagnose(&query);
+    assert!(
+        found.contains(&(code.to_string(), line + 3, column)),
+        "{query:?}: expected {code} at {}:{column}, found {found:?}",
+        line + 3
+    );
+}
+
+#[test]
+fn unexpected_token_is_esq001() {
+    assert_reports("FROM logs-* | WHERE a == 1 )".to_string(), "ESQ001", 1, 28);
+}
+
+#[test]
+fn unclosed_group_is_esq002() {
+    assert_reports("FROM logs-* | WHERE (a == 1".to_string(), "ESQ002", 1, 21);
+}
+
+#[test]
+fn unterminated_string_is_esq003() {
+    assert_reports(
+        "FROM logs-* | WHERE a == \"open".to_string(),
+        "ESQ003",
+        1,
+        26,
+    );
+}
+
+#[test]
+fn unknown_command_is_esq004() {
+    assert_reports("FROM logs-* | FROB a".to_string(), "ESQ004", 1, 15);
+}
+
+#[test]
+fn unsupported_command_is_esq005() {
+    assert_reports(
+        "FROM logs-* | FORK (WHERE a == 1)".to_string(),
+        "ESQ005",
+        1,
+        15,
+    );
+}
+
+#[test]
+fn empty_command_is_esq007() {
+    assert_reports("FROM logs-* | | LIMIT 1".to_string(), "ESQ007", 1, 15);
+}
+
+#[test]
+fn missing_operand_is_esq008() {
+    assert_reports("FROM logs-* | WHERE".to_string(), "ESQ008", 1, 20);
+}
+
+#[test]
+fn invalid_character_is_esq009() {
+    assert_reports("FROM logs-* | WHERE a == #".to_string(), "ESQ009", 1, 26);
+}
+
+#[test]
+fn no_source_command_is_esq010() {
+    assert_reports("WHERE a == 1".to_string(), "ESQ010", 1, 1);
+}
+
+#[test]
+fn nesting_too_deep_is_esq006() {
+    let query = "FROM x | WHERE ".to_string() + &"(".repeat(100_000);
+    let found = diagnose(&query);
+    assert!(
+        found
+            .iter()
+            .any(|(code, line, _)| code == "ESQ006" && *line == 4),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn errors_on_later_lines_point_at_their_line() {
+    assert_reports(
+        "FROM logs-*\n  | WHERE a == 1\n  | EVAL b = (a".to_string(),
+        "ESQ002",
+        3,
+        14,
+    );
+}
+
+#[test]
+fn spans_map_through_an_indented_block() {
+    // A query whose lines were indented in the file (YAML block scalar):
+    // the map puts the error behind the indentation of its line.
+    let query = "FROM logs-*\n| WHERE a == 1\n| EVAL b = (a";
+    let mut file = String::from("rule:\n  query: |\n");
+    for line in query.lines() {
+        file.push_str("    ");
+        file.push_str(line);
+        file.push('\n');
+    }
+    let map = OffsetMap::locate_lines(&file, 0, query);
+    let analysis = ruledex_esql::analyze(query, &map);
+    let index = LineIndex::new(&file);
+    let mut found = Vec::new();
+    for mut d in analysis.diagnostics {
+        d.resolve(&file, &index);
+        found.push((d.code, d.line.unwrap_or(0), d.column.unwrap_or(0)));
+    }
+    assert!(
+        found.contains(&("ESQ002".to_string(), 3 + 2, 14 - 2 + 4)),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn every_problem_is_reported_not_just_the_first() {
+    let query = "FROM logs-*\n  | WHERE a == 1\n  | EVAL b = (a\nFROM logs-* | WHERE a == 1 )";
+    let found = diagnose(query);
+    assert!(found.len() >= 2, "{found:?}");
+}
