@@ -2,7 +2,9 @@
 
 use crate::counts::{IndicatorCounts, IndicatorIndex};
 use crate::ingest::{load_roots, Formats, LoadedFile, SourceRoot};
-use crate::normalize::Normalizer;
+use crate::normalize::{Action, Normalizer};
+use crate::related::{Related, RelatedIndex};
+use crate::search::{SearchDoc, SearchError, SearchIndex, SearchResults};
 use ruledex_ir::{Language, Platform, Rule};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -59,6 +61,8 @@ pub struct Entry {
     pub source: usize,
     /// Normalized log-source ids the rule reads.
     pub logsources: Vec<String>,
+    /// The actions the rule watches (log source and operation).
+    pub actions: Vec<Action>,
 }
 
 /// Files ingest saw but could not use.
@@ -80,6 +84,9 @@ pub struct Catalog {
     by_id: HashMap<String, Vec<usize>>,
     report: IngestReport,
     indicators: IndicatorIndex,
+    related: RelatedIndex,
+    normalizer: Normalizer,
+    search: std::sync::OnceLock<Result<SearchIndex, SearchError>>,
 }
 
 impl Catalog {
@@ -136,12 +143,14 @@ impl Catalog {
                     rule,
                     source,
                     logsources: Vec::new(),
+                    actions: Vec::new(),
                 });
             }
         }
         let normalizer = Normalizer::new();
         for entry in &mut entries {
-            entry.logsources = normalizer.logsources(&entry.rule);
+            entry.logsources = normalizer.identify_logsources(&mut entry.rule);
+            entry.actions = normalizer.actions(&entry.rule, &entry.logsources);
         }
         let indicators = IndicatorIndex::build(&entries, &normalizer);
         let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
@@ -151,6 +160,7 @@ impl Catalog {
                 .or_default()
                 .push(i);
         }
+        let related = RelatedIndex::build(&entries);
         Catalog {
             sources,
             entries,
@@ -158,6 +168,9 @@ impl Catalog {
             by_id,
             report,
             indicators,
+            related,
+            normalizer,
+            search: std::sync::OnceLock::new(),
         }
     }
 
@@ -210,6 +223,118 @@ impl Catalog {
         &self.indicators
     }
 
+    /// Every rule related to the rule at `position`, strongest first (see
+    /// [`RelatedIndex::related`]).
+    pub fn related(&self, position: usize) -> Vec<Related> {
+        self.related
+            .related(&self.entries, position, self.normalizer.logsource_table())
+    }
+
+    /// The index of rules by action and log source.
+    pub fn related_index(&self) -> &RelatedIndex {
+        &self.related
+    }
+
+    /// The normalizer (log-source and field tables).
+    pub fn normalizer(&self) -> &Normalizer {
+        &self.normalizer
+    }
+
+    /// Search the catalog (see [`crate::search`] for the query syntax). The
+    /// index is built on first use.
+    pub fn search(
+        &self,
+        query: &str,
+        limit: usize,
+        offset: usize,
+    ) -> Result<SearchResults, SearchError> {
+        match self
+            .search
+            .get_or_init(|| SearchIndex::build(self.search_docs()))
+        {
+            Ok(index) => index.search(query, limit, offset),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
+    /// What each rule contributes to the search index.
+    fn search_docs(&self) -> Vec<SearchDoc> {
+        self.entries
+            .iter()
+            .enumerate()
+            .map(|(position, e)| {
+                let r = &e.rule;
+                let mut filters: std::collections::BTreeMap<&'static str, Vec<String>> =
+                    Default::default();
+                filters.insert("lang", vec![r.language.id().to_string()]);
+                filters.insert("platform", vec![r.platform.id().to_string()]);
+                filters.insert("logsource", e.logsources.clone());
+                let mut fields: Vec<String> =
+                    r.indicators.iter().map(|i| i.field.clone()).collect();
+                fields.extend(
+                    r.indicators
+                        .iter()
+                        .map(|i| self.normalizer.field_key(r, &e.logsources, &i.field)),
+                );
+                fields.sort();
+                fields.dedup();
+                filters.insert("field", fields);
+                let mut values: Vec<String> = r
+                    .indicators
+                    .iter()
+                    .flat_map(|i| {
+                        i.values
+                            .iter()
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                    })
+                    .collect();
+                values.extend(
+                    e.actions
+                        .iter()
+                        .filter_map(|a| a.operation_name().map(str::to_string)),
+                );
+                values.sort();
+                values.dedup();
+                filters.insert("value", values);
+                let classes: Vec<String> = if r.classes.is_empty() {
+                    vec!["detection".to_string()]
+                } else {
+                    r.classes
+                        .iter()
+                        .map(|c| crate::catalog::class_id(*c).to_string())
+                        .collect()
+                };
+                filters.insert("class", classes);
+                filters.insert(
+                    "severity",
+                    r.severity
+                        .map(|s| format!("{s:?}").to_lowercase())
+                        .into_iter()
+                        .collect(),
+                );
+                filters.insert("status", r.status.iter().cloned().collect());
+                filters.insert("kind", r.kind.iter().cloned().collect());
+                filters.insert("source", vec![self.sources[e.source].name.clone()]);
+                filters.insert("id", vec![r.id.clone()]);
+                let (tactics, techniques) = crate::attack::search_terms(r);
+                filters.insert("tactic", tactics);
+                filters.insert("technique", techniques);
+                let mut description = r.description.clone().unwrap_or_default();
+                for t in &r.tags {
+                    description.push('\n');
+                    description.push_str(t);
+                }
+                SearchDoc {
+                    position,
+                    title: r.title.clone(),
+                    description,
+                    body: r.body.clone(),
+                    filters,
+                }
+            })
+            .collect()
+    }
+
     /// Rules per (platform, language).
     pub fn totals(&self) -> BTreeMap<(Platform, Language), usize> {
         let mut totals = BTreeMap::new();
@@ -219,6 +344,19 @@ impl Catalog {
                 .or_default() += 1;
         }
         totals
+    }
+}
+
+/// The id of a rule class in JSON, URLs and search (`building_block`).
+pub fn class_id(class: ruledex_ir::RuleClass) -> &'static str {
+    use ruledex_ir::RuleClass as C;
+    match class {
+        C::Hunting => "hunting",
+        C::BuildingBlock => "building_block",
+        C::Deprecated => "deprecated",
+        C::AlertForwarding => "alert_forwarding",
+        C::Correlation => "correlation",
+        C::Filter => "filter",
     }
 }
 

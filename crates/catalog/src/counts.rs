@@ -3,7 +3,7 @@
 
 use crate::catalog::Entry;
 use crate::normalize::{kind_family, Normalizer};
-use ruledex_ir::{Indicator, Language};
+use ruledex_ir::{Indicator, Language, Rule};
 use std::collections::{BTreeMap, HashMap};
 
 /// How many other rules share one indicator value.
@@ -36,7 +36,7 @@ impl IndicatorIndex {
                 .rule
                 .indicators
                 .iter()
-                .map(|indicator| value_keys(indicator, &entry.logsources, normalizer))
+                .map(|indicator| value_keys(&entry.rule, indicator, &entry.logsources, normalizer))
                 .collect();
             for key in per_rule.iter().flatten() {
                 let posting = index.postings.entry(key.clone()).or_default();
@@ -93,11 +93,12 @@ impl IndicatorIndex {
 /// `field|kind|value` for each value of `indicator`. Values are normalized
 /// for case when the indicator is case-insensitive.
 fn value_keys(
+    rule: &Rule,
     indicator: &Indicator,
     logsources: &[String],
     normalizer: &Normalizer,
 ) -> Vec<String> {
-    let field = normalizer.field_key(logsources, &indicator.field);
+    let field = normalizer.field_key(rule, logsources, &indicator.field);
     let kind = kind_family(indicator.kind);
     indicator
         .value_keys()

@@ -14,16 +14,22 @@
 //! println!("{rules} rules");
 //! ```
 
+pub mod attack;
 pub mod catalog;
 pub mod config;
 pub mod counts;
 pub mod git;
 pub mod ingest;
 pub mod normalize;
+pub mod related;
 pub mod search;
+pub mod stats;
 
-pub use catalog::{Catalog, Entry, IngestReport, SourceInfo};
+pub use catalog::{class_id, Catalog, Entry, IngestReport, SourceInfo};
 pub use config::{roots_from_paths, Config, ConfigError, SourceConfig};
 pub use counts::{IndicatorCounts, IndicatorIndex};
 pub use ingest::{discover, load_file, load_roots, Formats, LoadedFile, SourceRoot};
+pub use normalize::{Action, Normalizer};
+pub use related::{Related, RelatedIndex, RelatedRank};
 pub use search::{SearchDoc, SearchError, SearchIndex, SearchResults};
+pub use stats::LanguageStats;

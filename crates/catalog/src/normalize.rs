@@ -1,35 +1,168 @@
-//! Normalization: what makes indicators and log sources comparable across
-//! languages.
+//! Normalization: what makes rules comparable across languages.
+//!
+//! - **Log sources**: a rule's tables, indexes, logsource blocks, sourcetypes
+//!   and log types, and the filters that name data (`event.dataset`,
+//!   `EventID`), resolve to log-source ids (`azure.signin`,
+//!   `aws.cloudtrail`) through the tables of [`ruledex_logsource`].
+//! - **Actions**: per log source, the operation values the rule filters on
+//!   (`eventName = ConsoleLogin`), keyed so the same API call is one key in
+//!   every language, whether or not the rule also filtered the provider.
+//! - **Fields**: a field's canonical name when the field tables map it
+//!   (`CommandLine`, `ProcessCommandLine`, `process.command_line` are one
+//!   field), else the name as written, scoped to the log source.
 
 use ruledex_ir::{IndicatorKind, Op, Rule};
+use ruledex_logsource::{FieldMap, Filter, LogSources, Vocabulary};
 
-/// Normalizes fields, kinds and log sources of rules.
-#[derive(Default)]
-pub struct Normalizer {}
+/// An action a rule watches: a log source and, when the rule filters one,
+/// an operation.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Action {
+    /// Log-source id.
+    pub logsource: String,
+    /// Operation key (`signin.amazonaws.com:ConsoleLogin`); `None` when the
+    /// rule filters no operation (the log source alone).
+    pub operation: Option<String>,
+    /// The operation field as the rule wrote it (`eventName`).
+    pub field: Option<String>,
+    /// The operation value as the rule wrote it (`ConsoleLogin`).
+    pub value: Option<String>,
+}
+
+impl Action {
+    /// The operation without its provider prefix, for display
+    /// (`ConsoleLogin`).
+    pub fn operation_name(&self) -> Option<&str> {
+        self.operation
+            .as_deref()
+            .map(|op| op.rsplit_once(':').map_or(op, |(_, name)| name))
+    }
+}
+
+/// Normalizes fields, log sources and actions of rules.
+pub struct Normalizer {
+    sources: &'static LogSources,
+    fields: &'static FieldMap,
+}
+
+impl Default for Normalizer {
+    fn default() -> Self {
+        Normalizer::new()
+    }
+}
 
 impl Normalizer {
     /// The normalizer with the embedded log-source and field tables.
     pub fn new() -> Self {
-        Normalizer {}
+        Normalizer {
+            sources: LogSources::embedded(),
+            fields: FieldMap::embedded(),
+        }
     }
 
-    /// The normalized log sources a rule reads.
-    pub fn logsources(&self, rule: &Rule) -> Vec<String> {
-        let mut ids: Vec<String> = rule
-            .data_sources
-            .iter()
-            .filter_map(|d| d.logsource.clone())
-            .collect();
-        ids.sort();
-        ids.dedup();
+    /// The log-source table.
+    pub fn logsource_table(&self) -> &'static LogSources {
+        self.sources
+    }
+
+    /// Identify the log sources of `rule`, record each on the data source
+    /// that named it, and return their ids (table order, each once).
+    pub fn identify_logsources(&self, rule: &mut Rule) -> Vec<String> {
+        let filters = Filter::from_indicators(&rule.indicators);
+        let found = self
+            .sources
+            .identify(rule.platform, &rule.data_sources, &filters);
+        let mut ids = Vec::new();
+        for identified in &found {
+            let id = identified.logsource.id.clone();
+            for evidence in &identified.evidence {
+                for source in rule
+                    .data_sources
+                    .iter_mut()
+                    .filter(|d| d.name == evidence.written)
+                {
+                    source.logsource.get_or_insert_with(|| id.clone());
+                }
+            }
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
         ids
     }
 
+    /// The actions of `rule` on each of its log sources: one per operation
+    /// value it filters, or the log source alone when it filters none.
+    pub fn actions(&self, rule: &Rule, logsources: &[String]) -> Vec<Action> {
+        let mut actions = Vec::new();
+        for logsource in logsources {
+            let operation_fields = self.sources.operation_fields(logsource, rule.platform);
+            let provider_fields = self.sources.provider_fields(logsource, rule.platform);
+            let positive = |field: &str, i: &ruledex_ir::Indicator| {
+                !i.negated
+                    && !i.exclusion
+                    && matches!(i.kind, IndicatorKind::Value(Op::Eq | Op::In))
+                    && i.field.eq_ignore_ascii_case(field)
+            };
+            let provider: Option<String> = provider_fields.iter().find_map(|f| {
+                let values: Vec<&str> = rule
+                    .indicators
+                    .iter()
+                    .filter(|i| positive(f, i))
+                    .flat_map(|i| i.values.iter().filter_map(|v| v.as_str()))
+                    .collect();
+                // Only a single provider pins the operation's service.
+                (values.len() == 1).then(|| values[0].to_string())
+            });
+            let mut found = false;
+            for field in operation_fields {
+                for indicator in rule.indicators.iter().filter(|i| positive(field, i)) {
+                    for value in &indicator.values {
+                        let text = match value {
+                            ruledex_ir::Value::String(s) => s.clone(),
+                            ruledex_ir::Value::Integer(n) => n.to_string(),
+                            _ => continue,
+                        };
+                        let key = self
+                            .sources
+                            .operation_key(logsource, provider.as_deref(), &text);
+                        let action = Action {
+                            logsource: logsource.clone(),
+                            operation: Some(key),
+                            field: Some(indicator.field.clone()),
+                            value: Some(text),
+                        };
+                        if !actions.iter().any(|a: &Action| {
+                            a.logsource == action.logsource && a.operation == action.operation
+                        }) {
+                            actions.push(action);
+                        }
+                        found = true;
+                    }
+                }
+            }
+            if !found {
+                actions.push(Action {
+                    logsource: logsource.clone(),
+                    operation: None,
+                    field: None,
+                    value: None,
+                });
+            }
+        }
+        actions
+    }
+
     /// The key of `field` as written in `rule`: its canonical name when the
-    /// field tables know it, else the name scoped to the rule's log source.
-    pub fn field_key(&self, rule_logsources: &[String], field: &str) -> String {
-        let scope = rule_logsources.first().map_or("-", String::as_str);
-        format!("{scope}:{}", field.to_ascii_lowercase())
+    /// field tables know it, else the name scoped to the rule's first log
+    /// source (`-` when it has none).
+    pub fn field_key(&self, rule: &Rule, logsources: &[String], field: &str) -> String {
+        let vocabulary = Vocabulary::for_platform(rule.platform);
+        let logsource = logsources.first().map(String::as_str);
+        match self.fields.canonical(vocabulary, logsource, field) {
+            Some(canonical) => canonical.to_string(),
+            None => format!("{}:{field}", logsource.unwrap_or("-")),
+        }
     }
 }
 
@@ -53,6 +186,27 @@ pub fn kind_family(kind: IndicatorKind) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ruledex_ir::{
+        collect_indicators, Comparison, DataSource, DataSourceKind, Platform, Predicate, Span,
+        Stage,
+    };
+
+    fn rule(platform: Platform, source: DataSource, field: &str, value: &str) -> Rule {
+        let mut stage = Stage::new("where", "", Span::default());
+        stage.predicate = Some(Predicate::Compare(Comparison::new(
+            field,
+            Op::Eq,
+            vec![value.into()],
+        )));
+        let stages = vec![stage];
+        Rule {
+            platform,
+            indicators: collect_indicators(&[], &stages),
+            stages,
+            data_sources: vec![source],
+            ..Rule::default()
+        }
+    }
 
     #[test]
     fn list_kinds_fold_into_their_single_value_family() {
@@ -60,5 +214,61 @@ mod tests {
         assert_eq!(kind_family(IndicatorKind::Value(Op::HasAny)), "has");
         assert_eq!(kind_family(IndicatorKind::Value(Op::NotIn)), "ne");
         assert_eq!(kind_family(IndicatorKind::Field(Op::Ne)), "field_ne");
+    }
+
+    #[test]
+    fn one_api_call_is_one_action_in_every_language() {
+        let n = Normalizer::new();
+        let mut sentinel = rule(
+            Platform::Sentinel,
+            DataSource::new(DataSourceKind::Table, "AWSCloudTrail"),
+            "EventName",
+            "ConsoleLogin",
+        );
+        let mut elastic = rule(
+            Platform::Elastic,
+            DataSource::new(DataSourceKind::Index, "logs-aws.cloudtrail-*"),
+            "event.action",
+            "ConsoleLogin",
+        );
+        let a = n.identify_logsources(&mut sentinel);
+        let b = n.identify_logsources(&mut elastic);
+        assert_eq!(a, ["aws.cloudtrail"]);
+        assert_eq!(b, ["aws.cloudtrail"]);
+        assert_eq!(
+            sentinel.data_sources[0].logsource.as_deref(),
+            Some("aws.cloudtrail")
+        );
+        let action_a = &n.actions(&sentinel, &a)[0];
+        let action_b = &n.actions(&elastic, &b)[0];
+        assert_eq!(
+            action_a.operation.as_deref(),
+            Some("signin.amazonaws.com:ConsoleLogin")
+        );
+        assert_eq!(action_a.operation, action_b.operation);
+        assert_eq!(action_a.operation_name(), Some("ConsoleLogin"));
+    }
+
+    #[test]
+    fn fields_map_across_vocabularies() {
+        let n = Normalizer::new();
+        let r = Rule {
+            platform: Platform::Sigma,
+            ..Rule::default()
+        };
+        let ls = vec!["windows.process_creation".to_string()];
+        assert_eq!(n.field_key(&r, &ls, "CommandLine"), "process.command_line");
+        let r = Rule {
+            platform: Platform::DefenderXdr,
+            ..Rule::default()
+        };
+        assert_eq!(
+            n.field_key(&r, &ls, "ProcessCommandLine"),
+            "process.command_line"
+        );
+        assert_eq!(
+            n.field_key(&r, &ls, "SomethingLocal"),
+            "windows.process_creation:SomethingLocal"
+        );
     }
 }

@@ -65,7 +65,7 @@ const FILTERS: &[(&str, &[&str])] = &[
 ];
 
 /// A query that could not be run.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SearchError {
     /// Longer than [`MAX_QUERY_LEN`].
     #[error("query is longer than {MAX_QUERY_LEN} bytes")]

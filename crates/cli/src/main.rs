@@ -4,11 +4,23 @@
 //! ```text
 //! ruledex show RULE_FILE [--json]          one rule page in the terminal, or its IR as JSON
 //! ruledex check PATH... [--json]           parse everything, print diagnostics and a summary
+//! ruledex related RULE [--source PATH]...  rules in any language watching the same action
+//! ruledex search QUERY [--source PATH]...  full text and structured filters
+//! ruledex stats [--source PATH]...         per language: parsed, log source, action
+//! ruledex export --jsonl                   the whole catalog, one rule per line
 //! ```
+//!
+//! Catalog commands read `--source PATH` (repeatable), else `--config FILE`,
+//! else `ruledex.toml` in the current folder.
 
 mod check;
+mod export;
 mod formats;
+mod related;
+mod search;
 mod show;
+mod sources;
+mod stats;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -33,6 +45,14 @@ enum Command {
     /// Parse every rule under the given paths and report diagnostics and
     /// per-language parse rates.
     Check(check::CheckArgs),
+    /// Rules in any language that watch the same action as RULE.
+    Related(related::RelatedArgs),
+    /// Search the catalog.
+    Search(search::SearchArgs),
+    /// Normalization coverage per language.
+    Stats(stats::StatsArgs),
+    /// Export the whole catalog.
+    Export(export::ExportArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +60,10 @@ fn main() -> ExitCode {
     let result: Result<ExitCode> = match cli.command {
         Command::Show(args) => show::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Related(args) => related::run(&args),
+        Command::Search(args) => search::run(&args),
+        Command::Stats(args) => stats::run(&args),
+        Command::Export(args) => export::run(&args),
     };
     match result {
         Ok(code) => code,

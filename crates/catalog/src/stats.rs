@@ -1,0 +1,64 @@
+//! Coverage statistics of the catalog's normalization, per language.
+
+use crate::catalog::Catalog;
+use ruledex_ir::Language;
+use ruledex_logsource::Category;
+use std::collections::BTreeMap;
+
+/// How far normalization got for one language.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct LanguageStats {
+    /// Language id.
+    pub language: &'static str,
+    /// Rules.
+    pub rules: usize,
+    /// Rules without error diagnostics.
+    pub parsed: usize,
+    /// Rules with at least one resolved log source.
+    pub with_logsource: usize,
+    /// Rules with an operation-level action.
+    pub with_action: usize,
+    /// Rules on cloud, identity or SaaS log sources.
+    pub cloud_rules: usize,
+    /// Of those, rules with an operation-level action or on a log source
+    /// whose every event is the action (sign-ins).
+    pub cloud_with_action: usize,
+}
+
+impl Catalog {
+    /// Normalization coverage per language, in language order.
+    pub fn stats(&self) -> Vec<LanguageStats> {
+        let table = self.normalizer().logsource_table();
+        let mut by_language: BTreeMap<Language, LanguageStats> = BTreeMap::new();
+        for entry in self.entries() {
+            let s = by_language
+                .entry(entry.rule.language)
+                .or_insert_with(|| LanguageStats {
+                    language: entry.rule.language.id(),
+                    ..LanguageStats::default()
+                });
+            s.rules += 1;
+            s.parsed += usize::from(entry.rule.parsed());
+            s.with_logsource += usize::from(!entry.logsources.is_empty());
+            let has_operation = entry.actions.iter().any(|a| a.operation.is_some());
+            s.with_action += usize::from(has_operation);
+            let cloud: Vec<_> = entry
+                .logsources
+                .iter()
+                .filter_map(|id| table.get(id))
+                .filter(|ls| {
+                    matches!(
+                        ls.category,
+                        Category::Cloud | Category::Identity | Category::Saas
+                    )
+                })
+                .collect();
+            if !cloud.is_empty() {
+                s.cloud_rules += 1;
+                let action_source = cloud.iter().any(|ls| ls.is_action());
+                s.cloud_with_action += usize::from(has_operation || action_source);
+            }
+        }
+        by_language.into_values().collect()
+    }
+}
