@@ -289,9 +289,14 @@ impl Attack {
     /// technique name (tactics first).
     pub fn resolve_text(&self, text: &str) -> Finding {
         let trimmed = text.trim();
-        let resolution = match parse_id(trimmed) {
+        // `attack.t1059` and `attack.initial_access` (Sigma's spelling) too.
+        let bare = trimmed
+            .get(..7)
+            .filter(|head| head.eq_ignore_ascii_case("attack."))
+            .map_or(trimmed, |_| &trimmed[7..]);
+        let resolution = match parse_id(bare) {
             Some(parsed) => self.resolve_id(&parsed, trimmed),
-            None => self.resolve_name(trimmed, None, None),
+            None => self.resolve_name(bare, None, None),
         };
         Finding {
             written: clip(trimmed),
@@ -437,13 +442,24 @@ impl Attack {
             Status::Deprecated => Resolution::Deprecated { target },
             Status::Revoked => Resolution::Revoked {
                 target,
-                by: technique
-                    .revoked_by
-                    .as_deref()
-                    .and_then(|by| self.technique(by))
-                    .map(technique_target),
+                by: self.final_replacement(technique).map(technique_target),
             },
         }
+    }
+
+    /// What finally replaces a revoked technique: T1073 was revoked by
+    /// T1574.002, itself revoked by T1574.001, so T1574.001. `None` when the
+    /// chain ends at nothing current.
+    fn final_replacement(&self, technique: &Technique) -> Option<&Technique> {
+        let mut current = technique;
+        for _ in 0..8 {
+            let next = self.technique(current.revoked_by.as_deref()?)?;
+            if next.is_active() {
+                return Some(next);
+            }
+            current = next;
+        }
+        None
     }
 
     /// Resolve a name. `prefer` says which kind to try first; `tactic`
@@ -482,8 +498,30 @@ impl Attack {
         }
         Resolution::Unknown {
             written: clip(text),
-            suggestion: self.suggest(text, prefer),
+            suggestion: self
+                .suggest_subtechnique(text)
+                .or_else(|| self.suggest(text, prefer)),
         }
+    }
+
+    /// For `Parent: Sub` where the parent is known and the sub is not (an
+    /// older name, `Impair Defenses: Disable Cloud Logs`): the parent's
+    /// current sub-technique with the closest name, or the parent.
+    fn suggest_subtechnique(&self, text: &str) -> Option<Target> {
+        let (parent, sub) = text.split_once(':')?;
+        let parent = self
+            .techniques_named(parent)
+            .into_iter()
+            .find(|t| t.is_active() && !t.is_subtechnique)?;
+        let sub_key = name_key(sub);
+        let budget = (sub_key.chars().count() / 2).max(2);
+        self.subtechniques_of(&parent.id)
+            .into_iter()
+            .filter(|t| t.is_active())
+            .filter_map(|t| bounded_distance(&sub_key, &name_key(&t.name), budget).map(|d| (d, t)))
+            .min_by_key(|(d, t)| (*d, t.id.clone()))
+            .map(|(_, t)| technique_target(t))
+            .or_else(|| Some(technique_target(parent)))
     }
 
     fn tactic_by_name(&self, text: &str) -> Option<Resolution> {
@@ -613,8 +651,12 @@ impl Attack {
         }
     }
 
-    /// A close tactic or technique name for an unknown one.
+    /// A close tactic or technique name for an unknown one, or the
+    /// technique whose id hides in the text (`attackt1496`, a bare `1043`).
     fn suggest(&self, text: &str, prefer: Option<AttackKind>) -> Option<Target> {
+        if let Some(technique) = embedded_technique_id(text).and_then(|id| self.technique(&id)) {
+            return Some(technique_target(technique));
+        }
         let key = name_key(text);
         let budget = typo_budget(key.len());
         if budget == 0 {
@@ -668,14 +710,27 @@ impl Attack {
                     .map_or("a newer ATT&CK".to_string(), |v| {
                         format!("ATT&CK v{}", v.attack)
                     });
-                let shown =
-                    if folds_onto.is_empty() || folds_onto == std::slice::from_ref(&target.id) {
+                let shown = match target.kind {
+                    AttackKind::Tactic => {
+                        let columns: Vec<String> = folds_onto
+                            .iter()
+                            .filter_map(|id| self.tactic(id))
+                            .map(|t| format!("{} ({})", t.name, t.id))
+                            .collect();
+                        format!("counted as {} of {version}", columns.join(", "))
+                    }
+                    AttackKind::Technique
+                        if folds_onto.is_empty()
+                            || folds_onto == std::slice::from_ref(&target.id) =>
+                    {
                         format!("shown as a provisional entry next to {version}")
-                    } else {
+                    }
+                    AttackKind::Technique => {
                         let names: Vec<String> =
                             folds_onto.iter().map(|id| self.describe(id)).collect();
                         format!("counted on {} of {version}", names.join(", "))
-                    };
+                    }
+                };
                 out.push(Diagnostic::new(
                     ruledex_ir::DiagnosticSeverity::Note,
                     "ATT006",
@@ -793,6 +848,38 @@ impl Attack {
             None => id.to_string(),
         }
     }
+}
+
+/// A technique id inside text that is not one as a whole: `attackt1496`
+/// → `T1496`, `1043` → `T1043`. Only the first four digits after a `t` (or
+/// at the start) count, with an optional `.NNN`.
+fn embedded_technique_id(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let starts = lower
+        .char_indices()
+        .filter(|(_, c)| *c == 't')
+        .map(|(at, _)| at + 1)
+        .chain(std::iter::once(0));
+    for start in starts {
+        let digits: String = lower[start..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        if digits.len() != 4 {
+            continue;
+        }
+        let rest = &lower[start + 4..];
+        let sub: String = rest
+            .strip_prefix('.')
+            .map(|r| r.chars().take_while(char::is_ascii_digit).collect())
+            .unwrap_or_default();
+        return Some(if sub.len() == 3 {
+            format!("T{digits}.{sub}")
+        } else {
+            format!("T{digits}")
+        });
+    }
+    None
 }
 
 fn technique_target(technique: &Technique) -> Target {

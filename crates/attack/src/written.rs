@@ -139,6 +139,50 @@ pub fn chronicle_meta(key: &str, value: &str) -> Vec<AttackRef> {
     }
 }
 
+/// The references of all `meta:` entries and outcome variables of one
+/// Chronicle rule, merged: duplicates (the same value in `meta:` and in
+/// `$mitre_attack_tactic`, an id given both as `technique_id` and as a URL)
+/// count once, and when the rule gives exactly one technique (or tactic) id
+/// and exactly one name in separate fields, they become one reference with
+/// both, so that resolution checks that they agree.
+pub fn chronicle_meta_all<'a>(
+    entries: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Vec<AttackRef> {
+    let mut refs: Vec<AttackRef> = Vec::new();
+    for (key, value) in entries {
+        for reference in chronicle_meta(key, value) {
+            if !refs.iter().any(|seen| same_reference(seen, &reference)) {
+                refs.push(reference);
+            }
+        }
+    }
+    for kind in [AttackKind::Technique, AttackKind::Tactic] {
+        let ids: Vec<usize> = (0..refs.len())
+            .filter(|&i| refs[i].kind == kind && refs[i].id.is_some() && refs[i].name.is_none())
+            .collect();
+        let names: Vec<usize> = (0..refs.len())
+            .filter(|&i| refs[i].kind == kind && refs[i].id.is_none() && refs[i].name.is_some())
+            .collect();
+        if let ([id_at], [name_at]) = (ids.as_slice(), names.as_slice()) {
+            let name = refs[*name_at].name.take();
+            refs[*id_at].name = name;
+            refs.remove(*name_at);
+        }
+    }
+    refs
+}
+
+/// Whether two references say the same thing (ids compared canonically,
+/// names by [`crate::text::name_key`]).
+fn same_reference(a: &AttackRef, b: &AttackRef) -> bool {
+    let id_key = |r: &AttackRef| {
+        r.id.as_deref()
+            .map(|id| parse_id(id).map_or(id.trim().to_string(), |p| p.as_str().to_string()))
+    };
+    let name = |r: &AttackRef| r.name.as_deref().map(crate::text::name_key);
+    a.kind == b.kind && id_key(a) == id_key(b) && name(a) == name(b)
+}
+
 /// One token of Chronicle's free-form `mitre` key.
 fn chronicle_mitre_token(token: &str) -> Option<AttackRef> {
     let lower = token.to_ascii_lowercase();
@@ -249,6 +293,29 @@ mod tests {
             ]
         );
         assert!(chronicle_meta("author", "someone").is_empty());
+        let merged = chronicle_meta_all([
+            ("mitre_attack_tactic", "Defense Evasion"),
+            (
+                "mitre_attack_technique",
+                "Impair Defenses: Disable Cloud Logs",
+            ),
+            (
+                "mitre_attack_url",
+                "https://attack.mitre.org/techniques/T1562/008/",
+            ),
+            ("$mitre_attack_technique_id", "T1562.008"),
+            ("$mitre_attack_tactic", "Defense Evasion"),
+        ]);
+        assert_eq!(
+            merged,
+            vec![
+                tactic_ref(None, Some("Defense Evasion")),
+                technique_ref(
+                    Some("https://attack.mitre.org/techniques/T1562/008/"),
+                    Some("Impair Defenses: Disable Cloud Logs")
+                ),
+            ]
+        );
         assert!(chronicle_meta("mitre_attack_version", "v13.1").is_empty());
     }
 }
