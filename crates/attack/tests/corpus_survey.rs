@@ -451,6 +451,9 @@ fn defender(attack: &Attack, dir: &Path) -> Tally {
     tally
 }
 
+/// An Elastic technique's id, name, and sub-techniques' ids and names.
+type OwnedTechnique = (String, String, Vec<(String, String)>);
+
 fn elastic(attack: &Attack, dir: &Path) -> Tally {
     let mut tally = Tally::default();
     for path in sorted_files(dir, &["toml"]) {
@@ -477,7 +480,7 @@ fn elastic(attack: &Attack, dir: &Path) -> Tally {
             };
             let tactic = threat.get("tactic");
             let tactic_pair = tactic.map(|t| (str_of(Some(t), "id"), str_of(Some(t), "name")));
-            let mut owned: Vec<(String, String, Vec<(String, String)>)> = Vec::new();
+            let mut owned: Vec<OwnedTechnique> = Vec::new();
             for technique in threat
                 .get("technique")
                 .and_then(|t| t.as_array())
