@@ -232,6 +232,12 @@ impl Attack {
     /// stated kind first), accepting every spelling: `InitialAccess`,
     /// `initial_access`, `Initial Access`, `Valid Accounts: Cloud Accounts`.
     pub fn resolve(&self, reference: &AttackRef) -> Finding {
+        self.resolve_within(reference, None)
+    }
+
+    /// [`Attack::resolve`], with a technique name several techniques share
+    /// narrowed to those of `tactic` (any spelling).
+    pub fn resolve_within(&self, reference: &AttackRef, tactic: Option<&str>) -> Finding {
         let written = written_of(reference);
         let mut problems = Vec::new();
         let id = reference
@@ -272,7 +278,7 @@ impl Attack {
             }
         }
         let resolution = match name {
-            Some(name) => self.resolve_name(name, Some(reference.kind), None),
+            Some(name) => self.resolve_name(name, Some(reference.kind), tactic),
             None => Resolution::Unknown {
                 written: id.unwrap_or_default().to_string(),
                 suggestion: None,
@@ -322,7 +328,7 @@ impl Attack {
         });
         findings.extend(tactic);
         for technique_entry in &entry.techniques {
-            let mut technique = self.resolve(&technique_entry.technique);
+            let mut technique = self.resolve_within(&technique_entry.technique, column.as_deref());
             self.check_tactic(&mut technique, column.as_deref());
             let parent_id = technique
                 .resolution
@@ -330,7 +336,7 @@ impl Attack {
                 .map(|target| target.id.clone());
             findings.push(technique);
             for sub in &technique_entry.subtechniques {
-                let mut finding = self.resolve(sub);
+                let mut finding = self.resolve_within(sub, column.as_deref());
                 let sub_id = finding.resolution.target().map(|t| t.id.clone());
                 if let (Some(parent_id), Some(sub_id)) = (&parent_id, sub_id) {
                     if self.roll_up(&sub_id) != parent_id && sub_id != *parent_id {
