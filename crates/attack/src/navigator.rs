@@ -93,12 +93,12 @@ impl Attack {
             }
             let folded_from = match &finding.resolution {
                 Resolution::Provisional { target, .. } => Some(format!(
-                    "as {} (provisional v{})",
+                    "via {}, provisional v{}",
                     target.id,
                     self.provisional_version()
                         .map_or("?", |v| v.attack.as_str())
                 )),
-                Resolution::Revoked { target, .. } => Some(format!("as revoked {}", target.id)),
+                Resolution::Revoked { target, .. } => Some(format!("via revoked {}", target.id)),
                 _ => None,
             };
             for cell in in_matrix {
@@ -149,10 +149,14 @@ impl Attack {
                 }
                 object.insert("comment".into(), json!(entry.comments.join("; ")));
                 object.insert("enabled".into(), json!(true));
-                object.insert(
-                    "showSubtechniques".into(),
-                    json!(annotated_parents.contains(&id)),
-                );
+                // Meaningful on techniques only: open the parent when one of
+                // its sub-techniques is annotated.
+                if !id.contains('.') {
+                    object.insert(
+                        "showSubtechniques".into(),
+                        json!(annotated_parents.contains(&id)),
+                    );
+                }
                 Value::Object(object)
             })
             .collect();
@@ -195,8 +199,8 @@ impl Attack {
                 "maxValue": max_value,
             },
             "legendItems": [
-                {"label": "0", "color": GRADIENT[0]},
-                {"label": format_score(max_value), "color": GRADIENT[1]},
+                {"label": "score 0", "color": GRADIENT[0]},
+                {"label": format!("score {}", format_score(max_value)), "color": GRADIENT[1]},
             ],
             "showTacticRowBackground": false,
             "tacticRowBackground": "#dddddd",

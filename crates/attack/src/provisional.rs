@@ -197,7 +197,7 @@ impl Attack {
     /// connect v18.1 and v19.2 ids. A judged link naming an id that neither
     /// side knows is an error.
     pub fn with_provisional(
-        self,
+        &self,
         table: &ProvisionalTable,
         judged_links: &[VersionLink],
     ) -> Result<Attack, AttackError> {
@@ -266,9 +266,9 @@ impl Attack {
     /// This knowledge base with `donor`'s provisional layer (for example the
     /// embedded one) copied onto it, for ids this base does not know. Use it
     /// after loading your own STIX data to keep v19 ids resolvable.
-    pub fn with_provisional_from(self, donor: &Attack) -> Result<Attack, AttackError> {
+    pub fn with_provisional_from(&self, donor: &Attack) -> Result<Attack, AttackError> {
         let Some(version) = donor.provisional_version() else {
-            return Ok(self);
+            return Ok(self.clone());
         };
         let mut parts = self.parts().clone();
         let own: HashMap<String, usize> = parts
