@@ -92,6 +92,20 @@ pub struct Attack {
     technique_names: HashMap<String, Vec<usize>>,
     tactic_index: HashMap<String, TacticSlot>,
     children: HashMap<String, Vec<usize>>,
+    /// Name keys of base tactics and current base techniques, computed once
+    /// for "did you mean" suggestions.
+    pub(crate) suggestion_keys: Vec<SuggestionKey>,
+}
+
+/// A name key a suggestion can point at.
+#[derive(Clone, Debug)]
+pub(crate) struct SuggestionKey {
+    /// [`name_key`] of the name.
+    pub(crate) key: String,
+    /// A tactic (index into the base tactics) or a technique (index into
+    /// the techniques).
+    pub(crate) tactic: bool,
+    pub(crate) index: usize,
 }
 
 impl Attack {
@@ -177,12 +191,33 @@ impl Attack {
             }
         }
 
+        let mut suggestion_keys = Vec::new();
+        for (index, tactic) in parts.tactics.iter().enumerate() {
+            for spelling in [&tactic.name, &tactic.shortname] {
+                suggestion_keys.push(SuggestionKey {
+                    key: name_key(spelling),
+                    tactic: true,
+                    index,
+                });
+            }
+        }
+        for (index, technique) in parts.techniques.iter().enumerate() {
+            if technique.is_active() && !technique.provisional {
+                suggestion_keys.push(SuggestionKey {
+                    key: name_key(&technique.name),
+                    tactic: false,
+                    index,
+                });
+            }
+        }
+
         Ok(Attack {
             parts,
             technique_index,
             technique_names,
             tactic_index,
             children,
+            suggestion_keys,
         })
     }
 

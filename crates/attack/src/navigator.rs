@@ -17,7 +17,7 @@
 use crate::attack::Attack;
 use crate::resolve::Resolution;
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// The layer file format written.
 pub const LAYER_FORMAT: &str = "4.5";
@@ -56,8 +56,14 @@ impl<T: Into<String>, C: Into<String>> From<(T, f64, C)> for LayerScore {
 struct Entry {
     score: f64,
     scored: bool,
+    /// The first [`MAX_COMMENTS`] distinct comments, in order.
     comments: Vec<String>,
+    /// Every distinct comment seen, for the count of those left out.
+    distinct: HashSet<String>,
 }
+
+/// Most comments shown on one technique; the rest are counted.
+const MAX_COMMENTS: usize = 20;
 
 impl Attack {
     /// A Navigator layer (format 4.5, domain `enterprise-attack`) scoring
@@ -119,7 +125,10 @@ impl Attack {
                     Some(from) => format!("{} ({from})", score.comment),
                     None => score.comment.clone(),
                 };
-                if !comment.is_empty() && !entry.comments.contains(&comment) {
+                if !comment.is_empty()
+                    && entry.distinct.insert(comment.clone())
+                    && entry.comments.len() < MAX_COMMENTS
+                {
                     entry.comments.push(comment);
                 }
             }
@@ -131,7 +140,7 @@ impl Attack {
             .map(|e| e.score)
             .fold(0.0_f64, f64::max);
         let max_value = if max_score > 0.0 { max_score } else { 1.0 };
-        let annotated_parents: Vec<String> = entries
+        let annotated_parents: HashSet<String> = entries
             .keys()
             .filter_map(|(id, _)| id.split_once('.').map(|(parent, _)| parent.to_string()))
             .collect();
@@ -147,7 +156,12 @@ impl Attack {
                 if entry.scored {
                     object.insert("score".into(), json!(entry.score));
                 }
-                object.insert("comment".into(), json!(entry.comments.join("; ")));
+                let mut comment = entry.comments.join("; ");
+                let hidden = entry.distinct.len() - entry.comments.len();
+                if hidden > 0 {
+                    comment.push_str(&format!("; and {hidden} more"));
+                }
+                object.insert("comment".into(), json!(comment));
                 object.insert("enabled".into(), json!(true));
                 // Meaningful on techniques only: open the parent when one of
                 // its sub-techniques is annotated.

@@ -621,15 +621,21 @@ impl Attack {
     /// Name keys a technique answers to: its name and v19 name, alone and
     /// prefixed by its parent's (`validaccountscloudaccounts`).
     fn names_of(&self, technique: &Technique) -> Vec<String> {
-        let mut own = vec![name_key(&technique.name)];
-        if let Some(v19) = &technique.v19 {
-            own.push(name_key(&v19.name));
-        }
+        let own_names = |t: &Technique| {
+            let mut names = vec![name_key(&t.name)];
+            if let Some(v19) = &t.v19 {
+                names.push(name_key(&v19.name));
+            }
+            names
+        };
+        let own = own_names(technique);
+        // One level: ATT&CK sub-techniques have no sub-techniques, and a
+        // table with a parent cycle must not recurse forever.
         let parents: Vec<String> = technique
             .parent
             .as_deref()
             .and_then(|p| self.technique(p))
-            .map(|p| self.names_of(p))
+            .map(own_names)
             .unwrap_or_default();
         let mut keys = own.clone();
         for parent in &parents {
@@ -668,39 +674,37 @@ impl Attack {
         if budget == 0 {
             return None;
         }
-        let mut best: Option<(usize, u8, Target)> = None;
-        let mut consider = |candidate: &str, rank: u8, target: Target| {
-            if let Some(distance) = bounded_distance(&key, &name_key(candidate), budget) {
+        let key_len = key.chars().count();
+        let tactic_rank = u8::from(prefer == Some(AttackKind::Technique));
+        let mut best: Option<(usize, u8, usize)> = None;
+        for (position, candidate) in self.suggestion_keys.iter().enumerate() {
+            // Keys are ASCII in practice, so byte length is a cheap first
+            // filter before the distance.
+            if candidate.key.len().abs_diff(key_len) > budget + 4 {
+                continue;
+            }
+            let rank = if candidate.tactic {
+                tactic_rank
+            } else {
+                1 - tactic_rank
+            };
+            if let Some(distance) = bounded_distance(&key, &candidate.key, budget) {
                 if best
                     .as_ref()
                     .is_none_or(|(d, r, _)| (distance, rank) < (*d, *r))
                 {
-                    best = Some((distance, rank, target));
+                    best = Some((distance, rank, position));
                 }
             }
-        };
-        let tactic_rank = u8::from(prefer == Some(AttackKind::Technique));
-        for tactic in self.tactics() {
-            for spelling in [&tactic.name, &tactic.shortname] {
-                consider(
-                    spelling,
-                    tactic_rank,
-                    tactic_target(&tactic.id, &tactic.name),
-                );
-            }
         }
-        for technique in self
-            .techniques()
-            .iter()
-            .filter(|t| t.is_active() && !t.provisional)
-        {
-            consider(
-                &technique.name,
-                1 - tactic_rank,
-                technique_target(technique),
-            );
+        let (_, _, position) = best?;
+        let candidate = self.suggestion_keys.get(position)?;
+        if candidate.tactic {
+            let tactic = self.tactics().get(candidate.index)?;
+            Some(tactic_target(&tactic.id, &tactic.name))
+        } else {
+            self.techniques().get(candidate.index).map(technique_target)
         }
-        best.map(|(_, _, target)| target)
     }
 
     /// The diagnostics a finding deserves (none for a clean, known

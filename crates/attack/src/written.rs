@@ -18,6 +18,8 @@ use ruledex_ir::{AttackKind, AttackRef};
 
 /// Most references taken from one comma-separated value.
 const MAX_LIST_ITEMS: usize = 64;
+/// Most references taken from all the fields of one rule.
+const MAX_RULE_REFERENCES: usize = 1024;
 
 /// An id written alone (Sentinel `relevantTechniques`, Splunk
 /// `mitre_attack_id`, Chronicle `technique`): a technique unless it has the
@@ -149,9 +151,13 @@ pub fn chronicle_meta_all<'a>(
     entries: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> Vec<AttackRef> {
     let mut refs: Vec<AttackRef> = Vec::new();
-    for (key, value) in entries {
+    let mut seen = std::collections::HashSet::new();
+    'entries: for (key, value) in entries {
         for reference in chronicle_meta(key, value) {
-            if !refs.iter().any(|seen| same_reference(seen, &reference)) {
+            if refs.len() >= MAX_RULE_REFERENCES {
+                break 'entries;
+            }
+            if seen.insert(reference_key(&reference)) {
                 refs.push(reference);
             }
         }
@@ -172,15 +178,14 @@ pub fn chronicle_meta_all<'a>(
     refs
 }
 
-/// Whether two references say the same thing (ids compared canonically,
-/// names by [`crate::text::name_key`]).
-fn same_reference(a: &AttackRef, b: &AttackRef) -> bool {
-    let id_key = |r: &AttackRef| {
-        r.id.as_deref()
-            .map(|id| parse_id(id).map_or(id.trim().to_string(), |p| p.as_str().to_string()))
-    };
-    let name = |r: &AttackRef| r.name.as_deref().map(crate::text::name_key);
-    a.kind == b.kind && id_key(a) == id_key(b) && name(a) == name(b)
+/// What makes two references the same: kind, canonical id, name key.
+fn reference_key(reference: &AttackRef) -> (AttackKind, Option<String>, Option<String>) {
+    let id = reference
+        .id
+        .as_deref()
+        .map(|id| parse_id(id).map_or(id.trim().to_string(), |p| p.as_str().to_string()));
+    let name = reference.name.as_deref().map(crate::text::name_key);
+    (reference.kind, id, name)
 }
 
 /// One token of Chronicle's free-form `mitre` key.
