@@ -135,8 +135,19 @@ pub fn name_key(text: &str) -> String {
 /// `None` when larger. Cost is `O(len(a) × len(b))` on inputs capped at
 /// [`MAX_REFERENCE_LEN`], with an early exit on the length difference.
 pub fn bounded_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
+    if a.is_ascii() && b.is_ascii() {
+        // Name keys are ASCII in practice: compare bytes, no allocation
+        // of character vectors.
+        let a = &a.as_bytes()[..a.len().min(MAX_REFERENCE_LEN)];
+        let b = &b.as_bytes()[..b.len().min(MAX_REFERENCE_LEN)];
+        return distance_of(a, b, limit);
+    }
     let a: Vec<char> = a.chars().take(MAX_REFERENCE_LEN).collect();
     let b: Vec<char> = b.chars().take(MAX_REFERENCE_LEN).collect();
+    distance_of(&a, &b, limit)
+}
+
+fn distance_of<T: PartialEq>(a: &[T], b: &[T], limit: usize) -> Option<usize> {
     if a.len().abs_diff(b.len()) > limit {
         return None;
     }
@@ -264,5 +275,6 @@ mod tests {
         );
         assert_eq!(bounded_distance("execution", "exfiltration", 2), None);
         assert_eq!(bounded_distance("", "", 0), Some(0));
+        assert_eq!(bounded_distance("écrire", "ecrire", 1), Some(1));
     }
 }
