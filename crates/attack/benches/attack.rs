@@ -85,7 +85,8 @@ fn navigator_layer_all_techniques(bencher: Bencher) {
 /// from the workspace root or its parent.
 fn shared_attack() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("RULEDEX_SHARED") {
-        return Some(PathBuf::from(dir).join("attack"));
+        let dir = PathBuf::from(dir).join("attack");
+        return dir.join("enterprise-attack").is_dir().then_some(dir);
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     [

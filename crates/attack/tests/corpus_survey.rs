@@ -23,7 +23,8 @@ use std::path::{Path, PathBuf};
 
 fn shared_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("RULEDEX_SHARED") {
-        return Some(PathBuf::from(dir));
+        let dir = PathBuf::from(dir);
+        return dir.join("corpus").is_dir().then_some(dir);
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     [root.join("../shared"), root.join("../../shared")]

@@ -19,7 +19,8 @@ const V18_1: Counts = Counts {
 
 fn shared_attack() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("RULEDEX_SHARED") {
-        return Some(PathBuf::from(dir).join("attack"));
+        let dir = PathBuf::from(dir).join("attack");
+        return dir.join("enterprise-attack").is_dir().then_some(dir);
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     [
