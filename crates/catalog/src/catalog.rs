@@ -63,6 +63,10 @@ pub struct Entry {
     pub logsources: Vec<String>,
     /// The actions the rule watches (log source and operation).
     pub actions: Vec<Action>,
+    /// Its ATT&CK references, resolved.
+    pub attack: Vec<ruledex_attack::Finding>,
+    /// The matrix cells they cover.
+    pub cells: std::collections::BTreeSet<ruledex_attack::Cell>,
 }
 
 /// Files ingest saw but could not use.
@@ -144,6 +148,8 @@ impl Catalog {
                     source,
                     logsources: Vec::new(),
                     actions: Vec::new(),
+                    attack: Vec::new(),
+                    cells: Default::default(),
                 });
             }
         }
@@ -151,6 +157,9 @@ impl Catalog {
         for entry in &mut entries {
             entry.logsources = normalizer.identify_logsources(&mut entry.rule);
             entry.actions = normalizer.actions(&entry.rule, &entry.logsources);
+            normalizer.classify(&mut entry.rule, &entry.logsources);
+            (entry.attack, entry.cells) =
+                crate::attack::resolve_rule(ruledex_attack::Attack::embedded(), &mut entry.rule);
         }
         let indicators = IndicatorIndex::build(&entries, &normalizer);
         let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
@@ -316,7 +325,8 @@ impl Catalog {
                 filters.insert("kind", r.kind.iter().cloned().collect());
                 filters.insert("source", vec![self.sources[e.source].name.clone()]);
                 filters.insert("id", vec![r.id.clone()]);
-                let (tactics, techniques) = crate::attack::search_terms(r);
+                let (tactics, techniques) =
+                    crate::attack::search_terms(self.attack(), &e.attack, &e.cells);
                 filters.insert("tactic", tactics);
                 filters.insert("technique", techniques);
                 let mut description = r.description.clone().unwrap_or_default();

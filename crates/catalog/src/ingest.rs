@@ -84,10 +84,19 @@ pub struct SourceRoot {
 }
 
 impl SourceRoot {
-    /// A root named after its last path component.
+    /// A root named after its last path component (for a single file, its
+    /// folder's).
     pub fn from_path(path: impl Into<PathBuf>) -> Self {
         let path = path.into();
-        let name = path
+        let named = if path.is_file() {
+            path.parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(&path)
+        } else {
+            &path
+        };
+        let name = std::fs::canonicalize(named)
+            .unwrap_or_else(|_| named.to_path_buf())
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| path.display().to_string());

@@ -25,6 +25,7 @@ pub mod related;
 pub mod search;
 pub mod stats;
 
+pub use attack::counts_in_coverage;
 pub use catalog::{class_id, Catalog, Entry, IngestReport, SourceInfo};
 pub use config::{roots_from_paths, Config, ConfigError, SourceConfig};
 pub use counts::{IndicatorCounts, IndicatorIndex};

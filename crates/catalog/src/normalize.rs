@@ -153,6 +153,29 @@ impl Normalizer {
         actions
     }
 
+    /// Mark rules that only forward alerts another product raised: every
+    /// log source they read holds alerts (`SecurityAlert`, `AlertInfo`,
+    /// GuardDuty findings), or they select `event.kind: alert` documents.
+    pub fn classify(&self, rule: &mut Rule, logsources: &[String]) {
+        let alert_sources = !logsources.is_empty()
+            && logsources.iter().all(|id| {
+                self.sources
+                    .get(id)
+                    .is_some_and(|s| s.category == ruledex_logsource::Category::Alert)
+            });
+        let alert_documents = rule.indicators.iter().any(|i| {
+            i.field == "event.kind"
+                && !i.negated
+                && !i.exclusion
+                && i.values
+                    .iter()
+                    .any(|v| v.as_str().is_some_and(|s| s.eq_ignore_ascii_case("alert")))
+        });
+        if alert_sources || alert_documents {
+            rule.add_class(ruledex_ir::RuleClass::AlertForwarding);
+        }
+    }
+
     /// The key of `field` as written in `rule`: its canonical name when the
     /// field tables know it, else the name scoped to the rule's first log
     /// source (`-` when it has none).

@@ -8,12 +8,14 @@
 //! ruledex search QUERY [--source PATH]...  full text and structured filters
 //! ruledex stats [--source PATH]...         per language: parsed, log source, action
 //! ruledex export --jsonl                   the whole catalog, one rule per line
+//! ruledex coverage [--layer FILE]          ATT&CK coverage, or a Navigator layer
 //! ```
 //!
 //! Catalog commands read `--source PATH` (repeatable), else `--config FILE`,
 //! else `ruledex.toml` in the current folder.
 
 mod check;
+mod coverage;
 mod export;
 mod formats;
 mod related;
@@ -53,6 +55,8 @@ enum Command {
     Stats(stats::StatsArgs),
     /// Export the whole catalog.
     Export(export::ExportArgs),
+    /// ATT&CK coverage, or a Navigator layer.
+    Coverage(coverage::CoverageArgs),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +68,7 @@ fn main() -> ExitCode {
         Command::Search(args) => search::run(&args),
         Command::Stats(args) => stats::run(&args),
         Command::Export(args) => export::run(&args),
+        Command::Coverage(args) => coverage::run(&args),
     };
     match result {
         Ok(code) => code,
