@@ -9,6 +9,7 @@
 //! ruledex stats [--source PATH]...         per language: parsed, log source, action
 //! ruledex export --jsonl                   the whole catalog, one rule per line
 //! ruledex coverage [--layer FILE]          ATT&CK coverage, or a Navigator layer
+//! ruledex sync                             clone or update the git sources of ruledex.toml
 //! ```
 //!
 //! Catalog commands read `--source PATH` (repeatable), else `--config FILE`,
@@ -23,6 +24,7 @@ mod search;
 mod show;
 mod sources;
 mod stats;
+mod sync;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -57,6 +59,8 @@ enum Command {
     Export(export::ExportArgs),
     /// ATT&CK coverage, or a Navigator layer.
     Coverage(coverage::CoverageArgs),
+    /// Clone or update the git sources of ruledex.toml.
+    Sync(sync::SyncArgs),
 }
 
 fn main() -> ExitCode {
@@ -69,6 +73,7 @@ fn main() -> ExitCode {
         Command::Stats(args) => stats::run(&args),
         Command::Export(args) => export::run(&args),
         Command::Coverage(args) => coverage::run(&args),
+        Command::Sync(args) => sync::run(&args),
     };
     match result {
         Ok(code) => code,
