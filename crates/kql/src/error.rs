@@ -39,6 +39,8 @@ pub mod codes {
     /// escapes are `\\ \' \" \n \t \r \a \b \f \v`, octal `\101`,
     /// `\xHH` and `\uHHHH`.
     pub const INVALID_ESCAPE: &str = "KQL014";
+    /// A type name that is not a Kusto scalar type (`flag:strig`).
+    pub const UNKNOWN_TYPE: &str = "KQL015";
 }
 
 /// One syntax error: a stable code, a message, and where it is in the query.

@@ -350,7 +350,22 @@ impl Lexer<'_> {
                     self.pos = p + 1;
                     return true;
                 }
-                b'(' | b'\n' | b'|' | b';' | b'\'' | b'"' | b'[' | b']' | b'{' | b'}' | b',' => {
+                // A quoted value: `datetime("8:00 AM")`, `int("1")`.
+                quote @ (b'\'' | b'"') => {
+                    p += 1;
+                    loop {
+                        match self.bytes.get(p) {
+                            None | Some(b'\n') => return false,
+                            Some(b'\\') => p += 2,
+                            Some(&c) if c == quote => {
+                                p += 1;
+                                break;
+                            }
+                            Some(_) => p += 1,
+                        }
+                    }
+                }
+                b'(' | b'\n' | b'|' | b';' | b'[' | b']' | b'{' | b'}' | b',' => {
                     return false;
                 }
                 _ => p += 1,

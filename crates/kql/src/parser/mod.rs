@@ -12,7 +12,7 @@
 //! recursive entry goes through [`Parser::enter`], which stops at
 //! [`crate::MAX_DEPTH`] and skips the too-deep part without recursing.
 
-mod expr;
+pub(crate) mod expr;
 mod tabular;
 
 use crate::ast::*;
@@ -75,6 +75,12 @@ pub(crate) struct Parser<'a> {
     /// Inside a `search`/`find` predicate, where `Col:"text"` is allowed.
     search_mode: bool,
 }
+
+/// The scalar type names Kusto accepts in schemas and parameters.
+const SCALAR_TYPES: &[&str] = &[
+    "bool", "boolean", "int", "long", "int64", "real", "double", "decimal", "string", "datetime",
+    "date", "time", "timespan", "guid", "uniqueid", "dynamic",
+];
 
 /// Words that start a tabular operator (after `|`, or first in an
 /// implicit-source subquery).
@@ -494,6 +500,14 @@ impl<'a> Parser<'a> {
     fn parse_type_name(&mut self) -> Option<TypeName> {
         if self.at(TokenKind::Ident) {
             let t = self.bump();
+            let name = self.text_of(t);
+            if !SCALAR_TYPES.contains(&name) {
+                self.error(
+                    codes::UNKNOWN_TYPE,
+                    format!("`{name}` is not a scalar type"),
+                    t.span,
+                );
+            }
             Some(TypeName {
                 name: self.text_of(t).to_string(),
                 span: t.span,
@@ -552,7 +566,18 @@ impl<'a> Parser<'a> {
     fn parse_statements(&mut self, body_open: Option<Token>) -> Vec<Statement> {
         let mut statements = Vec::new();
         loop {
-            while self.eat(TokenKind::Semicolon).is_some() {}
+            // Statements are separated by exactly one `;` (a final one is
+            // allowed); an empty statement is an error, as in Kusto.
+            if self.at(TokenKind::Semicolon) {
+                let span = self.tok().span;
+                self.error(
+                    codes::UNEXPECTED_TOKEN,
+                    "unexpected `;`: empty statement",
+                    span,
+                );
+                self.bump();
+                continue;
+            }
             match self.kind() {
                 TokenKind::Eof => break,
                 TokenKind::RBrace if body_open.is_some() => break,
@@ -635,6 +660,22 @@ impl<'a> Parser<'a> {
         } else if self.at(TokenKind::LParen) && self.parenthesis_followed_by_brace() {
             let fn_start = self.tok().span.start;
             LetValue::Function(self.parse_function_definition(fn_start))
+        } else if self.at_word("materialize") && self.nth_kind(1) == TokenKind::LParen {
+            // `materialize(...)` is only valid as the value of a `let`.
+            let call_start = self.tok().span.start;
+            let name = self.expect_name("materialize");
+            let args = self.parse_arguments_of(true);
+            let span = self.span_from(call_start);
+            let source = Source {
+                kind: SourceKind::Call(Call {
+                    name,
+                    target: None,
+                    args,
+                    span,
+                }),
+                span,
+            };
+            LetValue::Tabular(self.parse_pipes(source, call_start))
         } else {
             let tabular = self.parse_tabular();
             match tabular_into_scalar(tabular) {

@@ -1,10 +1,28 @@
 //! Tabular expressions (`Source | op | op`) and every tabular operator.
 
+use super::expr::{BP_POSTFIX, BP_STRING};
 use super::{tabular_into_scalar, Classified, Parser, OPERATOR_NAMES};
 use crate::ast::*;
 use crate::error::codes;
 use crate::lexer::{Token, TokenKind};
 use ruledex_ir::Span;
+
+/// Operator and clause names written with hyphens.
+const HYPHENATED_NAMES: &[&str] = &[
+    "project-away",
+    "project-keep",
+    "project-rename",
+    "project-reorder",
+    "project-smart",
+    "mv-expand",
+    "mv-apply",
+    "parse-where",
+    "parse-kv",
+    "make-series",
+    "top-nested",
+    "top-hitters",
+    "sample-distinct",
+];
 
 /// Parameter names an operator accepts as `name=value` before its arguments
 /// (besides `hint.*`, accepted everywhere).
@@ -39,7 +57,7 @@ impl Parser<'_> {
     }
 
     /// The `| op` chain after a source.
-    fn parse_pipes(&mut self, source: Source, start: u32) -> TabularExpression {
+    pub(super) fn parse_pipes(&mut self, source: Source, start: u32) -> TabularExpression {
         let mut operators = Vec::new();
         while self.at(TokenKind::Pipe) {
             let before = self.pos;
@@ -109,9 +127,22 @@ impl Parser<'_> {
             && self.nth_kind(len + 1) == TokenKind::Ident
             && self.nth_touches_previous(len + 1)
         {
-            name.push('-');
-            name.push_str(self.text_of(self.nth(len + 1)));
+            let joined = format!("{name}-{}", self.text_of(self.nth(len + 1)));
+            // Only known hyphenated names join: `project-reo` is `project`
+            // followed by `-reo`, as Kusto reads it.
+            if !HYPHENATED_NAMES
+                .iter()
+                .any(|n| n.starts_with(joined.as_str()))
+            {
+                break;
+            }
+            name = joined;
             len += 2;
+        }
+        if name.contains('-') && !HYPHENATED_NAMES.contains(&name.as_str()) {
+            // A prefix of a longer name only (never happens with today's
+            // names); fall back to the first word.
+            return (self.text_of(first).to_string(), 1);
         }
         (name, len)
     }
@@ -209,7 +240,7 @@ impl Parser<'_> {
             };
         }
         // A postfix-level expression: name, call, `database('x').T`.
-        let expr = self.parse_expr_bp(7);
+        let expr = self.parse_expr_bp(BP_POSTFIX);
         let span = expr.span;
         let kind = match expr.kind {
             ExprKind::Name(ident) => SourceKind::Name(ident),
@@ -353,7 +384,7 @@ impl Parser<'_> {
                     kind: ExprKind::Name(name),
                 }
             }
-            _ => self.parse_expr_bp(7),
+            _ => self.parse_expr_bp(BP_POSTFIX),
         }
     }
 
@@ -444,6 +475,24 @@ impl Parser<'_> {
             names,
             expr,
             span: self.span_from(start),
+        }
+    }
+
+    /// Column assignments, or none at the end of the operator.
+    fn parse_column_assignments_or_none(&mut self) -> Vec<ColumnAssignment> {
+        if self.at_operator_end() {
+            Vec::new()
+        } else {
+            self.parse_column_assignments()
+        }
+    }
+
+    /// Name patterns, or none at the end of the operator.
+    fn parse_name_pattern_list_or_none(&mut self) -> Vec<NamePattern> {
+        if self.at_operator_end() {
+            Vec::new()
+        } else {
+            self.parse_name_pattern_list()
         }
     }
 
@@ -613,25 +662,26 @@ impl Parser<'_> {
         let op = name.name.as_str();
         match op {
             "where" | "filter" => OperatorKind::Where {
-                predicate: self.parse_required_expr(op),
+                predicate: self.parse_where_predicate(op),
             },
             "extend" => OperatorKind::Extend {
                 columns: self.parse_column_assignments(),
             },
+            // Kusto accepts the project family with no column at all.
             "project" => OperatorKind::Project {
-                columns: self.parse_column_assignments(),
+                columns: self.parse_column_assignments_or_none(),
             },
             "project-away" => OperatorKind::ProjectAway {
-                columns: self.parse_name_pattern_list(),
+                columns: self.parse_name_pattern_list_or_none(),
             },
             "project-keep" => OperatorKind::ProjectKeep {
-                columns: self.parse_name_pattern_list(),
+                columns: self.parse_name_pattern_list_or_none(),
             },
             "project-reorder" => OperatorKind::ProjectReorder {
-                columns: self.parse_name_pattern_list(),
+                columns: self.parse_name_pattern_list_or_none(),
             },
             "project-rename" => OperatorKind::ProjectRename {
-                columns: self.parse_column_assignments(),
+                columns: self.parse_column_assignments_or_none(),
             },
             "summarize" => self.parse_summarize(),
             "join" => self.parse_join(),
@@ -711,8 +761,9 @@ impl Parser<'_> {
             }
             "top" => {
                 let count = self.parse_required_expr(op);
+                // `top` ranks by one key only.
                 let by = if self.expect_word("by").is_some() {
-                    self.parse_sort_keys()
+                    vec![self.parse_sort_key()]
                 } else {
                     Vec::new()
                 };
@@ -949,6 +1000,31 @@ impl Parser<'_> {
         }
     }
 
+    /// A `where` predicate. Kusto also accepts `Name = value` here and
+    /// means `==`; that form becomes [`BinaryOp::Equals`].
+    fn parse_where_predicate(&mut self, op: &str) -> Expr {
+        if self.at_assignment() {
+            let start = self.tok().span.start;
+            if let Some(name) = self.parse_name() {
+                self.bump(); // `=`
+                let left = Expr {
+                    span: name.span,
+                    kind: ExprKind::Name(name),
+                };
+                let right = self.parse_required_expr(op);
+                return Expr {
+                    kind: ExprKind::Binary {
+                        op: BinaryOp::Equals,
+                        left: Box::new(left),
+                        right: Box::new(right),
+                    },
+                    span: self.span_from(start),
+                };
+            }
+        }
+        self.parse_required_expr(op)
+    }
+
     /// An expression that must be there (`where` needs a predicate).
     fn parse_required_expr(&mut self, op: &str) -> Expr {
         if self.at_operator_end() {
@@ -1069,7 +1145,7 @@ impl Parser<'_> {
                 let before = self.pos;
                 match self.kind() {
                     TokenKind::String => {
-                        let expr = self.parse_expr_bp(7);
+                        let expr = self.parse_expr_bp(BP_POSTFIX);
                         if let ExprKind::Literal(literal) = expr.kind {
                             pattern.push(ParsePatternPart::Text(literal));
                         }
@@ -1094,9 +1170,6 @@ impl Parser<'_> {
                 if self.pos == before {
                     break;
                 }
-            }
-            if pattern.is_empty() {
-                self.error_expected("a parse pattern after `with`");
             }
         }
         ParseOperator {
@@ -1130,13 +1203,13 @@ impl Parser<'_> {
             }
         }
         // The axis binds tighter than `in`, so `on T in range(...)` works.
-        let on = self.keyword_expr_bp("on", 4);
+        let on = self.keyword_expr_bp("on", BP_STRING);
         let mut from = None;
         let mut to = None;
         let mut step = None;
         let mut range = None;
         if self.eat_word("in").is_some() {
-            range = Some(self.parse_expr_bp(7));
+            range = Some(self.parse_expr_bp(BP_POSTFIX));
         } else {
             if self.eat_word("from").is_some() {
                 from = Some(self.parse_expr());
