@@ -41,6 +41,10 @@ pub mod codes {
     pub const INVALID_ESCAPE: &str = "KQL014";
     /// A type name that is not a Kusto scalar type (`flag:strig`).
     pub const UNKNOWN_TYPE: &str = "KQL015";
+    /// A keyword used where a name is expected (`extend between = 1`,
+    /// `where title == "x"`); Kusto requires the bracketed form
+    /// `['between']`.
+    pub const RESERVED_NAME: &str = "KQL016";
 }
 
 /// One syntax error: a stable code, a message, and where it is in the query.

@@ -254,9 +254,15 @@ impl Lexer<'_> {
                     self.pos += 1;
                     self.quoted_string(start, true);
                 }
-                '$' if self.char_at(start + 1).is_some_and(is_ident_start) => {
+                // `$left`, `$right`; a lone `$` or `@` is a (meaningless)
+                // name to Kusto's parser too, left for semantic checks.
+                '$' => {
                     self.pos += 1;
                     self.ident_tail();
+                    self.push(TokenKind::Ident, start);
+                }
+                '@' => {
+                    self.pos += 1;
                     self.push(TokenKind::Ident, start);
                 }
                 '.' if self.peek_byte(1).is_ascii_digit() => self.number(start),

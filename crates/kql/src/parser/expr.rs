@@ -32,7 +32,7 @@ pub(super) const BP_POSTFIX: u8 = 9;
 
 /// Words that cannot be used as a bare name in an expression (Kusto
 /// requires `['word']` for them).
-const RESERVED_NAMES: &[&str] = &[
+pub(super) const RESERVED_NAMES: &[&str] = &[
     "and",
     "or",
     "has",
@@ -97,6 +97,60 @@ const RESERVED_NAMES: &[&str] = &[
     "bagexpansion",
     "with_itemindex",
     "others",
+];
+
+/// Words that cannot name a new column or a `let` binding without
+/// brackets (`extend ['between'] = 1`).
+pub(super) const DECLARATION_RESERVED: &[&str] = &[
+    "and",
+    "or",
+    "has_any",
+    "has_all",
+    "between",
+    "asc",
+    "desc",
+    "first",
+    "last",
+    "project",
+    "kind",
+    "true",
+    "false",
+    "union",
+    "like",
+    "likecs",
+    "notlike",
+    "notlikecs",
+    "has_cs",
+    "hasprefix",
+    "hasprefix_cs",
+    "hassuffix",
+    "hassuffix_cs",
+    "contains_cs",
+    "containscs",
+    "notcontains",
+    "notcontainscs",
+    "startswith",
+    "startswith_cs",
+    "endswith",
+    "endswith_cs",
+    "string",
+    "int",
+    "long",
+    "datetime",
+    "time",
+    "timespan",
+    "real",
+    "decimal",
+    "dynamic",
+    "date",
+    "double",
+    "boolean",
+    "external_data",
+    "isfuzzy",
+    "bagexpansion",
+    "with_itemindex",
+    "others",
+    "withsource",
 ];
 
 /// The infix operator at the cursor and how many tokens spell it.
@@ -376,7 +430,9 @@ impl Parser<'_> {
             self.expect_close(TokenKind::RParen, open);
             return items;
         }
-        // At least one item, and no trailing comma.
+        // At least one item, and no trailing comma; no `*` here.
+        let saved = self.star_ok;
+        self.star_ok = false;
         loop {
             let before = self.pos;
             items.push(self.parse_pipe_expr());
@@ -384,6 +440,7 @@ impl Parser<'_> {
                 break;
             }
         }
+        self.star_ok = saved;
         self.leave();
         self.expect_close(TokenKind::RParen, open);
         items
@@ -465,7 +522,7 @@ impl Parser<'_> {
                     };
                     if !member.quoted && RESERVED_NAMES.contains(&member.name.as_str()) {
                         self.error(
-                            codes::UNEXPECTED_TOKEN,
+                            codes::RESERVED_NAME,
                             format!(
                                 "the keyword `{0}` cannot follow `.`; write ['{0}']",
                                 member.name
@@ -555,7 +612,7 @@ impl Parser<'_> {
                 let callable_keyword = word == "toscalar" && self.nth_kind(1) == TokenKind::LParen;
                 if RESERVED_NAMES.contains(&word) && !callable_keyword {
                     self.error(
-                        codes::MISSING_EXPRESSION,
+                        codes::RESERVED_NAME,
                         format!(
                             "expected an expression, found the keyword `{word}` (write ['{word}'] to use it as a name)"
                         ),
@@ -607,7 +664,7 @@ impl Parser<'_> {
                         span: self.span_from(start),
                     };
                 }
-                let inner = self.parse_pipe_expr();
+                let inner = self.parse_pipe_expr_or_implicit();
                 self.leave();
                 self.expect_close(TokenKind::RParen, open);
                 Expr {
@@ -615,7 +672,7 @@ impl Parser<'_> {
                     span: self.span_from(start),
                 }
             }
-            TokenKind::Star => {
+            TokenKind::Star if self.search_mode || self.star_ok => {
                 self.bump();
                 Expr {
                     kind: ExprKind::Star,
@@ -634,6 +691,19 @@ impl Parser<'_> {
         }
     }
 
+    /// A `*` standing alone as a list item (followed by `,` or `)`).
+    pub(super) fn at_lone_star(&self) -> bool {
+        self.at(TokenKind::Star)
+            && matches!(
+                self.nth_kind(1),
+                TokenKind::Comma
+                    | TokenKind::RParen
+                    | TokenKind::Pipe
+                    | TokenKind::Semicolon
+                    | TokenKind::Eof
+            )
+    }
+
     /// `( [name =] value, ... )` of scalar values; the cursor is on `(`.
     pub(super) fn parse_arguments(&mut self) -> Vec<Argument> {
         self.parse_arguments_of(false)
@@ -650,6 +720,8 @@ impl Parser<'_> {
             self.expect_close(TokenKind::RParen, open);
             return args;
         }
+        let saved_star = self.star_ok;
+        self.star_ok = true;
         let mut more = !self.at(TokenKind::RParen);
         while more {
             let before = self.pos;
@@ -661,7 +733,14 @@ impl Parser<'_> {
             } else {
                 None
             };
-            let value = if tabular {
+            let value = if self.at_lone_star() {
+                // `arg_max(T, *)`, `count(*)`: a wildcard argument.
+                let star = self.bump();
+                Expr {
+                    kind: ExprKind::Star,
+                    span: star.span,
+                }
+            } else if tabular {
                 self.parse_pipe_expr()
             } else {
                 self.parse_expr()
@@ -674,6 +753,7 @@ impl Parser<'_> {
             // After a comma another argument is required.
             more = self.eat(TokenKind::Comma).is_some() && self.pos != before;
         }
+        self.star_ok = saved_star;
         self.leave();
         self.expect_close(TokenKind::RParen, open);
         args

@@ -49,6 +49,7 @@ pub(crate) fn parse_script(text: &str) -> Parsed {
         height: 0,
         too_deep_reported: false,
         search_mode: false,
+        star_ok: false,
     };
     let statements = parser.parse_statements(None);
     let script = Script {
@@ -74,6 +75,9 @@ pub(crate) struct Parser<'a> {
     too_deep_reported: bool,
     /// Inside a `search`/`find` predicate, where `Col:"text"` is allowed.
     search_mode: bool,
+    /// Where `*` may stand for "any column" (`where * has "x"`, call
+    /// arguments).
+    star_ok: bool,
 }
 
 /// The scalar type names Kusto accepts in schemas and parameters.
@@ -483,6 +487,23 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Report a keyword used as a declared name (`let between = ...`,
+    /// `extend asc = ...`); `is_let` adds the words only `let` rejects.
+    fn check_declared_name(&mut self, name: &Ident, is_let: bool) {
+        use expr::{DECLARATION_RESERVED, RESERVED_NAMES};
+        let word = name.name.as_str();
+        if name.quoted || word.is_empty() {
+            return;
+        }
+        if DECLARATION_RESERVED.contains(&word) || (is_let && RESERVED_NAMES.contains(&word)) {
+            self.error(
+                codes::RESERVED_NAME,
+                format!("`{word}` is a keyword; write ['{word}'] to use it as a name"),
+                name.span,
+            );
+        }
+    }
+
     /// A dotted name: `hint.strategy`, `query_results_cache_max_age`.
     fn parse_dotted_name(&mut self) -> Option<Ident> {
         let mut name = self.parse_name()?;
@@ -641,12 +662,13 @@ impl<'a> Parser<'a> {
         if self.at_word("alias") && self.nth_is_word(1, "database") {
             return self.parse_alias();
         }
-        Statement::Query(self.parse_tabular())
+        Statement::Query(self.parse_tabular_or_implicit())
     }
 
     fn parse_let(&mut self) -> Statement {
         let start = self.bump().span.start;
         let name = self.expect_name("a name after `let`");
+        self.check_declared_name(&name, true);
         if self
             .expect(TokenKind::Assign, "`=` after the let name")
             .is_none()

@@ -1,6 +1,6 @@
 //! Tabular expressions (`Source | op | op`) and every tabular operator.
 
-use super::expr::{BP_POSTFIX, BP_STRING};
+use super::expr::{BP_POSTFIX, BP_STRING, DECLARATION_RESERVED, RESERVED_NAMES};
 use super::{tabular_into_scalar, Classified, Parser, OPERATOR_NAMES};
 use crate::ast::*;
 use crate::error::codes;
@@ -56,6 +56,22 @@ impl Parser<'_> {
         self.parse_pipes(source, start)
     }
 
+    /// A statement or parenthesized query: like [`Self::parse_tabular`],
+    /// but an operator keyword that cannot be a name (`where`, `project`)
+    /// starts a query without a source, as Kusto's parser allows.
+    pub(super) fn parse_tabular_or_implicit(&mut self) -> TabularExpression {
+        if self.at(TokenKind::Ident)
+            && matches!(
+                self.text_of(self.tok()),
+                "where" | "project" | "sample" | "invoke" | "as"
+            )
+            && self.nth_kind(1) != TokenKind::LParen
+        {
+            return self.parse_subquery();
+        }
+        self.parse_tabular()
+    }
+
     /// The `| op` chain after a source.
     pub(super) fn parse_pipes(&mut self, source: Source, start: u32) -> TabularExpression {
         let mut operators = Vec::new();
@@ -79,6 +95,17 @@ impl Parser<'_> {
     /// [`ExprKind::Tabular`], anything else stays a plain expression.
     pub(super) fn parse_pipe_expr(&mut self) -> Expr {
         let tabular = self.parse_tabular();
+        self.classify_pipe_expr(tabular)
+    }
+
+    /// [`Self::parse_pipe_expr`] for parentheses, where a query may also
+    /// start with an operator.
+    pub(super) fn parse_pipe_expr_or_implicit(&mut self) -> Expr {
+        let tabular = self.parse_tabular_or_implicit();
+        self.classify_pipe_expr(tabular)
+    }
+
+    fn classify_pipe_expr(&mut self, tabular: TabularExpression) -> Expr {
         match tabular_into_scalar(tabular) {
             Classified::Scalar(expr) => expr,
             Classified::Tabular(tabular) => Expr {
@@ -246,7 +273,17 @@ impl Parser<'_> {
             ExprKind::Name(ident) => SourceKind::Name(ident),
             ExprKind::Call(call) if call.target.is_none() => SourceKind::Call(call),
             ExprKind::Error => SourceKind::Error,
-            kind => SourceKind::Expr(Expr { kind, span }),
+            kind @ (ExprKind::Path { .. } | ExprKind::Call(_) | ExprKind::Index { .. }) => {
+                SourceKind::Expr(Expr { kind, span })
+            }
+            _ => {
+                self.error(
+                    codes::UNEXPECTED_TOKEN,
+                    "expected a table name, a function call or a parenthesized query",
+                    span,
+                );
+                SourceKind::Error
+            }
         };
         TabularExpression {
             source: Source { kind, span },
@@ -297,6 +334,15 @@ impl Parser<'_> {
         }
         if text.is_empty() {
             self.error_expected("a column name");
+        } else if RESERVED_NAMES.contains(&text.as_str())
+            || matches!(text.as_str(), "kind" | "true" | "false")
+        {
+            let span = self.span_from(start);
+            self.error(
+                codes::RESERVED_NAME,
+                format!("`{text}` is a keyword; write ['{text}'] to use it as a column name"),
+                span,
+            );
         }
         NamePattern {
             text,
@@ -374,6 +420,15 @@ impl Parser<'_> {
             TokenKind::Ident
                 if !matches!(self.text_of(self.tok()), "true" | "false" | "dynamic") =>
             {
+                let word = self.text_of(self.tok());
+                if RESERVED_NAMES.contains(&word) {
+                    let span = self.tok().span;
+                    self.error(
+                        codes::RESERVED_NAME,
+                        format!("`{word}` is a keyword, not a value here"),
+                        span,
+                    );
+                }
                 let name = self.parse_name().unwrap_or_else(|| Ident {
                     name: String::new(),
                     span: Span::empty(0),
@@ -466,6 +521,7 @@ impl Parser<'_> {
             self.bump(); // `=`
         } else if self.at_assignment() {
             if let Some(name) = self.parse_name() {
+                self.check_declared_name(&name, false);
                 names.push(name);
             }
             self.bump(); // `=`
@@ -502,6 +558,27 @@ impl Parser<'_> {
         loop {
             let before = self.pos;
             out.push(self.parse_column_assignment());
+            if self.eat(TokenKind::Comma).is_none() || self.pos == before {
+                break;
+            }
+        }
+        out
+    }
+
+    /// `distinct` columns, where `*` is allowed.
+    fn parse_distinct_columns(&mut self) -> Vec<Expr> {
+        let mut out = Vec::new();
+        loop {
+            let before = self.pos;
+            if self.at_lone_star() {
+                let star = self.bump();
+                out.push(Expr {
+                    kind: ExprKind::Star,
+                    span: star.span,
+                });
+            } else {
+                out.push(self.parse_expr());
+            }
             if self.eat(TokenKind::Comma).is_none() || self.pos == before {
                 break;
             }
@@ -790,7 +867,7 @@ impl Parser<'_> {
                 OperatorKind::Sort { params, keys }
             }
             "distinct" => OperatorKind::Distinct {
-                columns: self.parse_expr_list(),
+                columns: self.parse_distinct_columns(),
             },
             "count" => OperatorKind::Count,
             "take" | "limit" => OperatorKind::Take {
@@ -860,6 +937,8 @@ impl Parser<'_> {
                 let columns = self.parse_schema();
                 let mut values = Vec::new();
                 if let Some(open) = self.expect(TokenKind::LBracket, "`[` and the table's values") {
+                    // Kusto tolerates a comma before the first value.
+                    self.eat(TokenKind::Comma);
                     while !self.at(TokenKind::RBracket) && !self.at(TokenKind::Eof) {
                         let before = self.pos;
                         values.push(self.parse_expr());
@@ -1003,6 +1082,15 @@ impl Parser<'_> {
     /// A `where` predicate. Kusto also accepts `Name = value` here and
     /// means `==`; that form becomes [`BinaryOp::Equals`].
     fn parse_where_predicate(&mut self, op: &str) -> Expr {
+        // `where * has "x"` searches every column.
+        let saved = self.star_ok;
+        self.star_ok = true;
+        let predicate = self.parse_where_predicate_inner(op);
+        self.star_ok = saved;
+        predicate
+    }
+
+    fn parse_where_predicate_inner(&mut self, op: &str) -> Expr {
         if self.at_assignment() {
             let start = self.tok().span.start;
             if let Some(name) = self.parse_name() {
@@ -1152,6 +1240,17 @@ impl Parser<'_> {
                     }
                     TokenKind::Star => pattern.push(ParsePatternPart::Star(self.bump().span)),
                     TokenKind::Ident | TokenKind::LBracket if self.at_name() => {
+                        if self.at(TokenKind::Ident)
+                            && DECLARATION_RESERVED.contains(&self.text_of(self.tok()))
+                        {
+                            let span = self.tok().span;
+                            let word = self.text_of(self.tok());
+                            self.error(
+                                codes::RESERVED_NAME,
+                                format!("`{word}` is a keyword; write ['{word}'] to use it as a column name"),
+                                span,
+                            );
+                        }
                         let name = self.parse_name();
                         let ty = if self.eat(TokenKind::Colon).is_some() {
                             self.parse_type_name()
