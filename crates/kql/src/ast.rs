@@ -1003,7 +1003,7 @@ pub enum LiteralKind {
     Timespan(Option<i64>),
     /// A typed literal `type(text)`: `datetime(2024-01-01)`,
     /// `timespan(1.00:00:00)`, `guid(...)`, `int(null)`, `real(+inf)`,
-    /// `bool(true)`.
+    /// `bool(true)`, `datetime("2024-01-01")`.
     Typed(TypedLiteral),
     /// `dynamic(...)`.
     Dynamic(Box<DynamicValue>),
@@ -1024,10 +1024,10 @@ pub struct StringLiteral {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypedLiteral {
     /// The type as written (`datetime`, `date`, `timespan`, `time`, `guid`,
-    /// `int`, `long`, `real`, `double`, `decimal`, `bool`, `boolean`,
-    /// `string`).
+    /// `int`, `long`, `real`, `double`, `decimal`, `bool`, `boolean`).
     pub ty: String,
-    /// The inside of the parentheses, trimmed (`2024-01-01 10:00`, `null`).
+    /// The inside of the parentheses, trimmed (`2024-01-01 10:00`, `null`;
+    /// a quoted value such as `"8:00 AM"` keeps its quotes).
     pub text: String,
 }
 

@@ -38,7 +38,7 @@ pub enum TokenKind {
     String,
     /// `type(raw text)` for the literal types whose inside is not an
     /// expression: `datetime`, `date`, `time`, `timespan`, `guid`, `int`,
-    /// `long`, `real`, `double`, `decimal`, `bool`, `boolean`, `string`.
+    /// `long`, `real`, `double`, `decimal`, `bool`, `boolean` (Kusto has no `string(...)` literal).
     TypedLiteral,
     /// `|`
     Pipe,
@@ -130,10 +130,11 @@ pub struct Lexed {
 /// Names that start a typed literal when directly followed by `(`.
 const TYPED_LITERAL_NAMES: &[&str] = &[
     "datetime", "date", "time", "timespan", "guid", "int", "long", "real", "double", "decimal",
-    "bool", "boolean", "string",
+    "bool", "boolean",
 ];
 
 /// Suffixes that turn a number into a timespan (`1d`, `2hours`, `10ms`).
+/// Case matters: `5Minutes` is an identifier to Kusto.
 const TIMESPAN_UNITS: &[&str] = &[
     "d",
     "day",
@@ -421,7 +422,7 @@ impl Lexer<'_> {
         if unit_end > unit_start {
             let unit = &self.text[unit_start..unit_end];
             let next_is_word = self.char_at(unit_end).is_some_and(is_ident_continue);
-            if !next_is_word && TIMESPAN_UNITS.contains(&unit.to_ascii_lowercase().as_str()) {
+            if !next_is_word && TIMESPAN_UNITS.contains(&unit) {
                 self.pos = unit_end;
                 self.push(TokenKind::Timespan, start);
                 return;
@@ -670,7 +671,13 @@ pub fn decode_string(raw: &str) -> String {
                     _ => out.push('u'),
                 }
             }
-            Some(other) => out.push(other),
+            Some(c @ ('\\' | '\'' | '"')) => out.push(c),
+            // An escape Kusto does not know (reported by the lexer): keep
+            // the text as written.
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
             None => out.push('\\'),
         }
     }

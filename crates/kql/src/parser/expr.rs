@@ -1035,7 +1035,7 @@ fn timespan_ticks(raw: &str) -> Option<i64> {
     let split = raw.find(|c: char| c.is_ascii_alphabetic())?;
     let (number, unit) = raw.split_at(split);
     let value: f64 = number.parse().ok()?;
-    let ticks_per_unit: f64 = match unit.to_ascii_lowercase().as_str() {
+    let ticks_per_unit: f64 = match unit {
         "d" | "day" | "days" => 864_000_000_000.0,
         "h" | "hr" | "hrs" | "hour" | "hours" => 36_000_000_000.0,
         "m" | "min" | "minute" | "minutes" => 600_000_000.0,

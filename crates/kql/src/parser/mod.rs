@@ -40,7 +40,10 @@ pub(crate) fn parse_script(text: &str) -> Parsed {
         };
     }
     let lexed = lex(text);
+    let mut lexical_error_starts: Vec<u32> = lexed.errors.iter().map(|e| e.span.start).collect();
+    lexical_error_starts.sort_unstable();
     let mut parser = Parser {
+        lexical_error_starts,
         text,
         tokens: lexed.tokens,
         pos: 0,
@@ -75,6 +78,9 @@ pub(crate) struct Parser<'a> {
     too_deep_reported: bool,
     /// Inside a `search`/`find` predicate, where `Col:"text"` is allowed.
     search_mode: bool,
+    /// Where the lexer reported errors (sorted), so the parser does not
+    /// pile a second error onto the same place.
+    lexical_error_starts: Vec<u32>,
     /// Where `*` may stand for "any column" (`where * has "x"`, call
     /// arguments).
     star_ok: bool,
@@ -245,11 +251,13 @@ impl<'a> Parser<'a> {
 
     fn error(&mut self, code: &'static str, message: impl Into<String>, span: Span) {
         // One error per place: a second complaint at the same offset is
-        // nearly always a consequence of the first.
+        // nearly always a consequence of the first (or of a lexical error
+        // already reported there).
         if self
             .errors
             .last()
             .is_some_and(|e| e.span.start == span.start)
+            || self.lexical_error_starts.binary_search(&span.start).is_ok()
         {
             return;
         }
@@ -299,12 +307,12 @@ impl<'a> Parser<'a> {
         };
         let found = self.describe_current();
         let span = self.tok().span;
+        let (line, column) = self.line_col(open.span.start);
         self.error(
             codes::UNCLOSED_BRACKET,
             format!(
-                "expected `{close}` to close the `{}` at offset {}, found {found}",
+                "expected `{close}` to close the `{}` opened at line {line}, column {column}, found {found}",
                 self.text_of(open),
-                open.span.start
             ),
             span,
         );
@@ -312,6 +320,15 @@ impl<'a> Parser<'a> {
         // after them.
         self.skip_until_close(kind);
         true
+    }
+
+    /// 1-based line and column of `offset` in the query (for messages that
+    /// point at a second place; only computed on error paths).
+    fn line_col(&self, offset: u32) -> (usize, usize) {
+        let before = self.text.get(..offset as usize).unwrap_or("");
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, column)
     }
 
     // ----- recovery -----------------------------------------------------
@@ -789,7 +806,15 @@ impl<'a> Parser<'a> {
             let mut open_schema = false;
             while !self.at(TokenKind::RParen) && !self.at(TokenKind::Eof) {
                 let before = self.pos;
-                if self.eat(TokenKind::Star).is_some() {
+                if let Some(star) = self.eat(TokenKind::Star) {
+                    // `(*)` stands alone: Kusto rejects `(Col:type, *)`.
+                    if !columns.is_empty() || !self.at(TokenKind::RParen) {
+                        self.error(
+                            codes::UNEXPECTED_TOKEN,
+                            "`*` must be the only entry of a tabular parameter schema",
+                            star.span,
+                        );
+                    }
                     open_schema = true;
                 } else if let Some(c) = self.parse_column_declaration() {
                     columns.push(c);
@@ -886,6 +911,10 @@ pub(crate) fn tabular_into_scalar(tabular: TabularExpression) -> Classified {
     let span = tabular.source.span;
     match tabular.source.kind {
         SourceKind::Expr(e) => Ok(e),
+        SourceKind::Error => Ok(Expr {
+            kind: ExprKind::Error,
+            span,
+        }),
         SourceKind::Name(ident) => Ok(Expr {
             kind: ExprKind::Name(ident),
             span,

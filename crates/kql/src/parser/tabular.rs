@@ -684,7 +684,7 @@ impl Parser<'_> {
         let errors_before = self.errors.len();
         if !self.at(TokenKind::Ident) {
             let span = match pipe {
-                Some(p) => p.span.cover(Span::empty(self.tok().span.start)),
+                Some(p) => p.span,
                 None => self.tok().span,
             };
             let found = self.describe_current();
@@ -1045,8 +1045,9 @@ impl Parser<'_> {
                 };
                 let subquery = if let Some(open) = self.eat(TokenKind::LBrace) {
                     let start = open.span.start;
+                    // The braces hold a complete query, not an implicit one.
                     let inner = if self.enter() {
-                        let inner = self.parse_subquery();
+                        let inner = self.parse_tabular();
                         self.leave();
                         inner
                     } else {
