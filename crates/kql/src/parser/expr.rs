@@ -680,11 +680,18 @@ impl Parser<'_> {
                 }
             }
             _ => {
+                // Point just after what precedes the gap (`where x ==|`),
+                // not at the next line's token.
                 let found = self.describe_current();
+                let at = if self.pos == 0 {
+                    t.span.start
+                } else {
+                    self.prev_end()
+                };
                 self.error(
                     codes::MISSING_EXPRESSION,
                     format!("expected an expression, found {found}"),
-                    Span::empty(t.span.start),
+                    Span::empty(at),
                 );
                 self.error_expr_here()
             }

@@ -629,6 +629,16 @@ impl<'a> Parser<'a> {
                 }
                 TokenKind::Eof => break,
                 TokenKind::RBrace if body_open.is_some() => break,
+                TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => {
+                    let span = self.tok().span;
+                    let close = self.text_of(self.tok());
+                    self.error(
+                        codes::UNMATCHED_CLOSE,
+                        format!("unmatched `{close}`: there is no opening bracket for it"),
+                        span,
+                    );
+                    self.skip_statement_rest(body_open.is_some());
+                }
                 _ => {
                     let found = self.describe_current();
                     let span = self.tok().span;

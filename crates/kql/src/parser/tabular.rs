@@ -1118,7 +1118,7 @@ impl Parser<'_> {
     fn parse_required_expr(&mut self, op: &str) -> Expr {
         if self.at_operator_end() {
             let found = self.describe_current();
-            let span = Span::empty(self.tok().span.start);
+            let span = Span::empty(self.prev_end());
             self.error(
                 codes::MISSING_EXPRESSION,
                 format!("expected an expression after `{op}`, found {found}"),
