@@ -304,11 +304,17 @@ impl Lexer<'_> {
     }
 
     fn ident_tail(&mut self) {
-        while let Some(c) = self.char_at(self.pos) {
-            if is_ident_continue(c) {
-                self.pos += c.len_utf8();
-            } else {
+        while let Some(&b) = self.bytes.get(self.pos) {
+            if b.is_ascii_alphanumeric() || b == b'_' {
+                self.pos += 1;
+            } else if b < 0x80 {
                 break;
+            } else {
+                // Non-ASCII: decode the character (rare in queries).
+                match self.char_at(self.pos) {
+                    Some(c) if is_ident_continue(c) => self.pos += c.len_utf8(),
+                    _ => break,
+                }
             }
         }
     }
