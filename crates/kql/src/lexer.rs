@@ -727,7 +727,9 @@ mod tests {
             kinds("1 1.5 1e3 0x1F 1d 2.5h 100ms 1tick 1..2"),
             [Int, Real, Real, Int, Timespan, Timespan, Timespan, Timespan, Int, DotDot, Int, Eof]
         );
-        assert_eq!(kinds("5dx"), [Int, Ident, Eof]);
+        // Digits running into letters make a name, as in Kusto; units are
+        // lower case.
+        assert_eq!(kinds("5dx 5Minutes 5minutes"), [Ident, Ident, Timespan, Eof]);
     }
 
     #[test]

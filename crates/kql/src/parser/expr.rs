@@ -254,9 +254,14 @@ impl Parser<'_> {
 
     /// The infix operator at the cursor, with the number of tokens it uses.
     fn peek_infix(&self) -> Option<(Infix, usize)> {
+        self.peek_infix_at(0)
+    }
+
+    /// The infix operator starting `n` tokens after the cursor.
+    fn peek_infix_at(&self, n: usize) -> Option<(Infix, usize)> {
         use BinaryOp::*;
         let simple = |op| Some((Infix::Binary(op), 1));
-        match self.kind() {
+        match self.nth_kind(n) {
             TokenKind::EqEq => simple(Eq),
             TokenKind::NotEq => simple(NotEq),
             TokenKind::LtGt => simple(LtGt),
@@ -273,15 +278,16 @@ impl Parser<'_> {
             TokenKind::Percent => simple(Modulo),
             TokenKind::Colon if self.search_mode => Some((Infix::ColumnMatch, 1)),
             TokenKind::Ident => {
-                let word = self.text_of(self.tok());
+                let word = self.text_of(self.nth(n));
                 if word == "matches" {
                     return self
-                        .nth_is_word(1, "regex")
+                        .nth_is_word(n + 1, "regex")
                         .then_some((Infix::Binary(MatchesRegex), 2));
                 }
                 let op = word_operator(word)?;
                 if let Infix::In { .. } = op {
-                    if self.nth_kind(1) == TokenKind::Tilde && self.nth_touches_previous(1) {
+                    if self.nth_kind(n + 1) == TokenKind::Tilde && self.nth_touches_previous(n + 1)
+                    {
                         return Some((
                             Infix::In {
                                 negated: false,
@@ -294,12 +300,13 @@ impl Parser<'_> {
                 Some((op, 1))
             }
             TokenKind::Bang
-                if self.nth_kind(1) == TokenKind::Ident && self.nth_touches_previous(1) =>
+                if self.nth_kind(n + 1) == TokenKind::Ident && self.nth_touches_previous(n + 1) =>
             {
-                let word = self.text_of(self.nth(1));
+                let word = self.text_of(self.nth(n + 1));
                 let op = negated_word_operator(word)?;
                 if let Infix::In { .. } = op {
-                    if self.nth_kind(2) == TokenKind::Tilde && self.nth_touches_previous(2) {
+                    if self.nth_kind(n + 2) == TokenKind::Tilde && self.nth_touches_previous(n + 2)
+                    {
                         return Some((
                             Infix::In {
                                 negated: true,
@@ -672,7 +679,11 @@ impl Parser<'_> {
                     span: self.span_from(start),
                 }
             }
-            TokenKind::Star if self.search_mode || self.star_ok => {
+            // `*` means "any column" only as the left side of `==` or a
+            // string operator (`where * has "x"`), as in Kusto.
+            TokenKind::Star
+                if self.search_mode || (self.star_ok && self.star_comparison_follows()) =>
+            {
                 self.bump();
                 Expr {
                     kind: ExprKind::Star,
@@ -695,6 +706,16 @@ impl Parser<'_> {
                 );
                 self.error_expr_here()
             }
+        }
+    }
+
+    /// After a `*` at the cursor: is the operator that follows `==` or a
+    /// string operator?
+    fn star_comparison_follows(&self) -> bool {
+        match self.peek_infix_at(1) {
+            Some((Infix::Binary(BinaryOp::Eq), _)) => true,
+            Some((op, _)) => op.binding_power() == BP_STRING,
+            None => false,
         }
     }
 

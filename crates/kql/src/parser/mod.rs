@@ -726,7 +726,7 @@ impl<'a> Parser<'a> {
             };
             LetValue::Tabular(self.parse_pipes(source, call_start))
         } else {
-            let tabular = self.parse_tabular();
+            let tabular = self.parse_tabular_or_implicit();
             match tabular_into_scalar(tabular) {
                 Classified::Scalar(expr) => LetValue::Expr(expr),
                 Classified::Tabular(tabular) => LetValue::Tabular(tabular),

@@ -242,7 +242,7 @@ impl Parser<'_> {
         if self.at(TokenKind::LParen) {
             let open = self.bump();
             let inner = if self.enter() {
-                let inner = self.parse_tabular();
+                let inner = self.parse_tabular_or_implicit();
                 self.leave();
                 inner
             } else {
