@@ -729,7 +729,10 @@ mod tests {
         );
         // Digits running into letters make a name, as in Kusto; units are
         // lower case.
-        assert_eq!(kinds("5dx 5Minutes 5minutes"), [Ident, Ident, Timespan, Eof]);
+        assert_eq!(
+            kinds("5dx 5Minutes 5minutes"),
+            [Ident, Ident, Timespan, Eof]
+        );
     }
 
     #[test]
