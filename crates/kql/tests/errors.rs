@@ -237,3 +237,15 @@ fn diagnostics_point_into_the_file() {
     assert_eq!(diagnostic.line, Some(4));
     assert!(diagnostic.is_error());
 }
+
+#[test]
+fn a_second_query_without_semicolon_gets_a_hint() {
+    let (code, message, line, column, _) =
+        first_error("DeviceEvents\n| take 10\nDeviceFileEvents\n| take 10");
+    assert_eq!(code, codes::UNEXPECTED_TOKEN);
+    assert_eq!(
+        message,
+        "unexpected `DeviceFileEvents` in the `take` operator (is a `;` missing before a new statement?)"
+    );
+    assert_eq!((line, column), (3, 1));
+}

@@ -720,9 +720,20 @@ impl Parser<'_> {
             if self.errors.len() == errors_before {
                 let found = self.describe_current();
                 let span = self.tok().span;
+                // A word starting a new line after a complete operator is
+                // usually a second query without the `;` before it.
+                let gap = self
+                    .text
+                    .get(self.prev_end() as usize..span.start as usize)
+                    .unwrap_or("");
+                let hint = if gap.contains('\n') && self.at(TokenKind::Ident) {
+                    " (is a `;` missing before a new statement?)"
+                } else {
+                    ""
+                };
                 self.error(
                     codes::UNEXPECTED_TOKEN,
-                    format!("unexpected {found} in the `{}` operator", name.name),
+                    format!("unexpected {found} in the `{}` operator{hint}", name.name),
                     span,
                 );
             }
