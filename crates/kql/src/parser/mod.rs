@@ -333,9 +333,9 @@ impl<'a> Parser<'a> {
 
     // ----- recovery -----------------------------------------------------
 
-    /// Skip tokens until the closing bracket `kind` at this level (consumed),
-    /// or a `|`/`;` at this level when no such bracket follows... To stay
-    /// linear, only brackets are counted.
+    /// Skip tokens up to and including the closing bracket `kind` at this
+    /// level; stop without consuming at a closing bracket of another kind
+    /// or, outside braces, at a `;` (a statement boundary).
     fn skip_until_close(&mut self, kind: TokenKind) {
         let mut depth = 0usize;
         loop {

@@ -34,14 +34,10 @@ fn allowed_params(op: &str) -> &'static [&'static str] {
         "mv-expand" | "mvexpand" => &["bagexpansion", "with_itemindex", "kind"],
         "mv-apply" | "mvapply" => &["with_itemindex", "kind"],
         "parse" | "parse-where" => &["kind", "flags"],
-        "make-series" => &["kind"],
-        "search" => &["kind"],
+        "make-series" | "search" | "reduce" => &["kind"],
         "find" => &["withsource", "datascope", "isfuzzy", "kind"],
         "scan" => &["with_match_id"],
-        "reduce" => &["kind"],
         "consume" => &["decodeblocks"],
-        "summarize" | "evaluate" | "as" | "sort" | "order" | "partition" | "externaldata"
-        | "external_data" => &[],
         _ => &[],
     }
 }
@@ -355,17 +351,13 @@ impl Parser<'_> {
         loop {
             let before = self.pos;
             out.push(self.parse_name_pattern());
-            // `project-reorder` allows an order after each column.
-            if self.at(TokenKind::Ident)
-                && matches!(
-                    self.text_of(self.tok()),
-                    "asc" | "desc" | "granny-asc" | "granny-desc"
-                )
-            {
+            // `project-reorder` allows an order after each column: `asc`,
+            // `desc`, `granny-asc`, `granny-desc`.
+            if self.at_word("asc") || self.at_word("desc") {
                 self.bump();
             } else if self.at_word("granny")
                 && self.nth_kind(1) == TokenKind::Minus
-                && self.nth_kind(2) == TokenKind::Ident
+                && (self.nth_is_word(2, "asc") || self.nth_is_word(2, "desc"))
             {
                 self.bump();
                 self.bump();
@@ -857,7 +849,7 @@ impl Parser<'_> {
                 };
                 OperatorKind::Top { count, by }
             }
-            "top-nested" => self.parse_top_nested(name.span.start),
+            "top-nested" => self.parse_top_nested(),
             "top-hitters" => {
                 let count = self.parse_required_expr(op);
                 let of = if self.expect_word("of").is_some() {
@@ -1347,7 +1339,7 @@ impl Parser<'_> {
         }
     }
 
-    fn parse_top_nested(&mut self, _start: u32) -> OperatorKind {
+    fn parse_top_nested(&mut self) -> OperatorKind {
         let mut levels = Vec::new();
         let mut clause_start = self.prev_end();
         loop {
