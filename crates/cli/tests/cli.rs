@@ -141,7 +141,7 @@ fn check_reports_languages_and_gates() {
     let gated = ruledex(&["check", path, "--min-parse-rate", "75"]);
     assert_eq!(gated.status.code(), Some(1), "50 % parses, below 75 %");
     let text = String::from_utf8_lossy(&gated.stdout);
-    assert!(text.contains("bad.kql:3:1: error[KQL006]"), "{text}");
+    assert!(text.contains("bad.kql:2:22: error[KQL006]"), "{text}");
     assert!(
         text.contains("| take 1"),
         "the snippet shows the line: {text}"
