@@ -129,21 +129,20 @@ fn has_item(node: &DetectionNode) -> bool {
 
 fn item_json(item: &Item) -> Value {
     let canon = |vs: &[SigmaValue]| vs.iter().map(SigmaValue::canonical).collect::<Vec<_>>();
-    // pySigma's `expand` rewrites the string objects its original values
-    // share, so its "values as written" already show placeholders.
-    let values = if item.modifiers.contains(&Modifier::Expand) {
-        item.values
-            .iter()
-            .map(|v| match v {
-                SigmaValue::String(s) => {
-                    SigmaValue::String(crate::modifier::insert_placeholders(s.clone()))
-                }
-                other => other.clone(),
-            })
-            .collect()
-    } else {
-        item.values.clone()
-    };
+    // pySigma's `expand` rewrites the string object it receives in place;
+    // when no earlier modifier replaced that object (contains & co. return
+    // the same object when the wildcard is already there), the "values as
+    // written" show the placeholders too.
+    let values: Vec<SigmaValue> = item
+        .values
+        .iter()
+        .map(|v| match v {
+            SigmaValue::String(s) if shares_object_with_expand(&item.modifiers, s) => {
+                SigmaValue::String(crate::modifier::insert_placeholders(s.clone()))
+            }
+            other => other.clone(),
+        })
+        .collect();
     json!({
         "field": item.field,
         "modifiers": item.modifier_names,
@@ -151,4 +150,18 @@ fn item_json(item: &Item) -> Value {
         "expanded": canon(&item.expanded),
         "linking": if item.all { "and" } else { "or" },
     })
+}
+
+fn shares_object_with_expand(modifiers: &[Modifier], s: &crate::value::SigmaString) -> bool {
+    for m in modifiers {
+        match m {
+            Modifier::Expand => return true,
+            Modifier::Contains if s.starts_with_any() && s.ends_with_any() => {}
+            Modifier::StartsWith if s.ends_with_any() => {}
+            Modifier::EndsWith if s.starts_with_any() => {}
+            Modifier::All | Modifier::Neq => {}
+            _ => return false,
+        }
+    }
+    false
 }

@@ -692,7 +692,7 @@ fn lower_item(item: &Item) -> Predicate {
         (Some(part), Some(f)) => FieldRef {
             name: f.clone(),
             derived: Some(Derivation {
-                column: format!("{f}|{}", part.name()),
+                column: format!("{}({f})", part.name()),
                 expression: format!("{}({f})", part.name()),
                 traced: true,
                 aggregate: false,
@@ -721,7 +721,11 @@ fn lower_item(item: &Item) -> Predicate {
         if let Some(cs) = cs {
             c = c.case_sensitive(cs);
         }
-        c.written_op = written.clone();
+        // Existence renders as `Field exists`; `|exists` as a function
+        // name would read `|exists(Field)`.
+        if !matches!(op, Op::Exists | Op::NotExists) {
+            c.written_op = written.clone();
+        }
         Predicate::Compare(c)
     };
     if item.all {
@@ -831,7 +835,7 @@ fn leaves_of(v: &SigmaValue) -> Vec<Leaf> {
             Some(!flags.contains('i')),
         ),
         SigmaValue::Cidr(c) => leaf(Op::Cidr, Some(Value::String(c.clone())), None),
-        SigmaValue::Compare(op, n) => leaf(
+        SigmaValue::Compare(op, n, _) => leaf(
             match op {
                 CompareOp::Gt => Op::Gt,
                 CompareOp::Gte => Op::Ge,

@@ -359,7 +359,8 @@ fn apply_one(
                 return Ok(());
             }
             match variants {
-                None => v,
+                // pySigma wraps even an unchanged value in an expansion.
+                None => SigmaValue::Expansion(vec![v]),
                 Some(list) => {
                     SigmaValue::Expansion(list.into_iter().map(SigmaValue::String).collect())
                 }
@@ -454,9 +455,8 @@ fn apply_one(
                 _ => CompareOp::Lte,
             };
             match v {
-                SigmaValue::Number(n) | SigmaValue::TimestampPart(_, n) => {
-                    SigmaValue::Compare(op, n)
-                }
+                SigmaValue::Number(n) => SigmaValue::Compare(op, n, None),
+                SigmaValue::TimestampPart(p, n) => SigmaValue::Compare(op, n, Some(p)),
                 other => return Err(incompatible(&other)),
             }
         }
@@ -845,7 +845,10 @@ mod tests {
         let out = run(&["windash"], vec![s(" -a")]).unwrap();
         assert_eq!(out, [r#"any:["s: -a","s: /a","s: –a","s: —a","s: ―a"]"#]);
         // A dash inside a word is not a parameter prefix.
-        assert_eq!(run(&["windash"], vec![s("a-b")]).unwrap(), ["s:a-b"]);
+        assert_eq!(
+            run(&["windash"], vec![s("a-b")]).unwrap(),
+            [r#"any:["s:a-b"]"#]
+        );
         assert!(run(&["windash"], vec![s("-a -b -c -d")]).is_err());
     }
 

@@ -1119,6 +1119,10 @@ impl Checker<'_> {
                 "a non-temporal correlation rule must have a `condition`",
                 section.span,
             ),
+            // pySigma's default for temporal types: every listed rule matched.
+            None if temporal => {
+                out.condition = Some(("gte".into(), out.rules.len().to_string(), None));
+            }
             None => {}
         }
         if let (Some(t), Some((_, _, None))) = (&valid_type, &out.condition) {
@@ -1343,7 +1347,7 @@ impl Checker<'_> {
             let mut stack = exprs;
             while let Some(e) = stack.pop() {
                 match e {
-                    Expr::And(items, _) | Expr::Or(items, _) => stack.extend(items),
+                    Expr::And(items, _) | Expr::Or(items, _) => stack.extend(items.iter().rev()),
                     Expr::Not(inner, _) => stack.push(inner),
                     Expr::Ident(name, span) => {
                         if let Some(d) = det.detections.iter().find(|d| &d.name == name) {

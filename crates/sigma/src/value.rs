@@ -377,8 +377,9 @@ pub enum SigmaValue {
     },
     /// An IP network (`cidr`).
     Cidr(String),
-    /// A numeric comparison (`gt`, …).
-    Compare(CompareOp, Number),
+    /// A numeric comparison (`gt`, …), of a timestamp part when a time
+    /// modifier came first.
+    Compare(CompareOp, Number, Option<TimePart>),
     /// Another field (`fieldref`), possibly as prefix/suffix/substring.
     FieldRef {
         /// The field.
@@ -425,7 +426,10 @@ impl SigmaValue {
             SigmaValue::Null => "null".to_string(),
             SigmaValue::Regex { pattern, flags } => format!("re:{flags}:{pattern}"),
             SigmaValue::Cidr(c) => format!("cidr:{c}"),
-            SigmaValue::Compare(op, n) => format!("cmp:{}:n:{}", op.name(), n.canonical()),
+            SigmaValue::Compare(op, n, None) => format!("cmp:{}:n:{}", op.name(), n.canonical()),
+            SigmaValue::Compare(op, n, Some(p)) => {
+                format!("cmp:{}:ts:{}:{}", op.name(), p.name(), n.canonical())
+            }
             SigmaValue::FieldRef {
                 field,
                 starts_with,
