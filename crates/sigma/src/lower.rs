@@ -536,19 +536,24 @@ fn condition_stages_of(
 
 fn used_names(expr: &Expr, names: &[&str]) -> Vec<String> {
     let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut patterns = std::collections::HashSet::new();
     let mut stack = vec![expr];
     while let Some(e) = stack.pop() {
         match e {
             Expr::And(items, _) | Expr::Or(items, _) => stack.extend(items.iter().rev()),
             Expr::Not(inner, _) => stack.push(inner),
             Expr::Ident(n, _) => {
-                if !out.contains(n) {
+                if seen.insert(n.clone()) {
                     out.push(n.clone());
                 }
             }
             Expr::Selector { pattern, .. } => {
+                if !patterns.insert(pattern.clone()) {
+                    continue;
+                }
                 for n in select(pattern, names.iter().copied()) {
-                    if !out.iter().any(|o| o == n) {
+                    if seen.insert(n.to_string()) {
                         out.push(n.to_string());
                     }
                 }

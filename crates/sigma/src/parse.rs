@@ -12,6 +12,7 @@ use crate::modifier::{apply_modifiers, Modifier, ModifierError};
 use crate::value::{Number, SigmaString, SigmaValue};
 use ruledex_ir::{Diagnostic, OffsetMap, Span};
 use ruledex_yaml::{Node, Resolved, Style, Value as YamlValue};
+use std::collections::{HashMap, HashSet};
 
 /// What a document is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -307,23 +308,26 @@ fn dedupe(node: &mut Node, dups: &mut Vec<(String, Span)>, depth: usize) {
             }
         }
         YamlValue::Mapping(items) => {
-            let has_dup = items.iter().enumerate().any(|(i, (k, _))| {
-                k.as_str()
-                    .is_some_and(|key| items[..i].iter().any(|(o, _)| o.as_str() == Some(key)))
-            });
+            let mut seen = HashSet::with_capacity(items.len());
+            let has_dup = items
+                .iter()
+                .any(|(k, _)| k.as_str().is_some_and(|key| !seen.insert(key)));
             if has_dup {
                 let old = std::mem::take(items);
+                let mut index: HashMap<String, usize> = HashMap::with_capacity(old.len());
                 for (k, v) in old {
                     let key = k.as_str().map(str::to_string);
-                    match key
-                        .as_deref()
-                        .and_then(|key| items.iter().position(|(o, _)| o.as_str() == Some(key)))
-                    {
+                    match key.as_ref().and_then(|key| index.get(key).copied()) {
                         Some(pos) => {
                             dups.push((key.unwrap_or_default(), k.span));
                             items[pos].1 = v;
                         }
-                        None => items.push((k, v)),
+                        None => {
+                            if let Some(key) = key {
+                                index.insert(key, items.len());
+                            }
+                            items.push((k, v));
+                        }
                     }
                 }
             }
@@ -352,10 +356,18 @@ fn deep_update(dest: &mut Node, src: &Node) {
     let YamlValue::Mapping(dest_items) = &mut dest.value else {
         return;
     };
+    let mut index: HashMap<String, usize> = dest_items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (k, _))| k.as_str().map(|s| (s.to_string(), i)))
+        .collect();
     for (k, v) in src_items {
-        let pos = dest_items
-            .iter()
-            .position(|(dk, _)| dk.as_str().is_some() && dk.as_str() == k.as_str());
+        let pos = k.as_str().and_then(|key| index.get(key).copied());
+        if pos.is_none() {
+            if let Some(key) = k.as_str() {
+                index.insert(key.to_string(), dest_items.len());
+            }
+        }
         if v.is_mapping() {
             match pos {
                 Some(p) => deep_update(&mut dest_items[p].1, v),
@@ -1336,6 +1348,10 @@ impl Checker<'_> {
     /// detections without values are an error once used (as in pySigma).
     fn check_conditions(&mut self, det: &Detections) {
         let names: Vec<&str> = det.detections.iter().map(|d| d.name.as_str()).collect();
+        let by_name: HashMap<&str, usize> =
+            names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+        let mut checked: HashSet<usize> = HashSet::new();
+        let mut selected: HashMap<&str, Vec<usize>> = HashMap::new();
         for entry in &det.conditions {
             let Some(parsed) = &entry.parsed else {
                 continue;
@@ -1350,8 +1366,10 @@ impl Checker<'_> {
                     Expr::And(items, _) | Expr::Or(items, _) => stack.extend(items.iter().rev()),
                     Expr::Not(inner, _) => stack.push(inner),
                     Expr::Ident(name, span) => {
-                        if let Some(d) = det.detections.iter().find(|d| &d.name == name) {
-                            self.check_used(d);
+                        if let Some(&i) = by_name.get(name.as_str()) {
+                            if checked.insert(i) {
+                                self.check_used(&det.detections[i]);
+                            }
                         } else {
                             let mut diag = error(
                                 codes::UNDEFINED_DETECTION,
@@ -1369,7 +1387,12 @@ impl Checker<'_> {
                         pattern,
                         span,
                     } => {
-                        let matched = select(pattern, names.iter().copied());
+                        let matched = selected.entry(pattern.as_str()).or_insert_with(|| {
+                            select(pattern, names.iter().copied())
+                                .into_iter()
+                                .filter_map(|n| by_name.get(n).copied())
+                                .collect()
+                        });
                         if matched.is_empty() {
                             self.err(
                                 codes::EMPTY_SELECTOR,
@@ -1377,9 +1400,9 @@ impl Checker<'_> {
                                 entry.map.span_to_file(*span),
                             );
                         }
-                        for name in matched {
-                            if let Some(d) = det.detections.iter().find(|d| d.name == name) {
-                                self.check_used(d);
+                        for &i in matched.iter() {
+                            if checked.insert(i) {
+                                self.check_used(&det.detections[i]);
                             }
                         }
                     }

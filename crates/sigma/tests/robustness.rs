@@ -169,3 +169,19 @@ fn big_conditions_stay_linear() {
     assert!(rules[0].parsed(), "{:?}", &rules[0].diagnostics[..1]);
     assert!(start.elapsed().as_secs() < 10);
 }
+
+#[test]
+fn wide_mappings_and_duplicates_stay_linear() {
+    let mut text = String::from("action: global\ntitle: t\ndetection:\n  condition: s\n  s:\n");
+    for i in 0..30_000 {
+        text.push_str(&format!("    F{}: {i}\n", i % 20_000));
+    }
+    text.push_str("---\nlogsource: {product: x}\ndetection:\n  s:\n");
+    for i in 0..30_000 {
+        text.push_str(&format!("    G{i}: {i}\n"));
+    }
+    let start = std::time::Instant::now();
+    let rules = SigmaFormat.load(&SourceFile::standalone("wide.yml", &text));
+    assert!(rules[0].parsed(), "{:?}", rules[0].diagnostics.first());
+    assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+}

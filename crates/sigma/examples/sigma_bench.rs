@@ -1,0 +1,60 @@
+//! Time loading + lowering every `.yml` file under ROOT (reading included),
+//! single-threaded, best of N runs: the Rust side of `tools/bench/sigma`.
+//!
+//! `cargo run --release -p ruledex-sigma --example sigma_bench -- ROOT [RUNS]`
+//! prints `files=… rules=… seconds=… rules_per_second=…`.
+
+use ruledex_ir::{RuleFormat, SourceFile};
+use ruledex_sigma::SigmaFormat;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            walk(&path, out);
+        } else if path.extension().is_some_and(|e| e == "yml") {
+            out.push(path);
+        }
+    }
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let Some(root) = args.next().map(PathBuf::from) else {
+        eprintln!("usage: sigma_bench ROOT [RUNS]");
+        std::process::exit(2);
+    };
+    let runs: usize = args.next().and_then(|r| r.parse().ok()).unwrap_or(5);
+    let mut files = Vec::new();
+    walk(&root, &mut files);
+    files.sort();
+    let mut best = f64::MAX;
+    let mut rule_count = 0;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let mut n = 0;
+        for path in &files {
+            let Ok(text) = std::fs::read_to_string(path) else {
+                continue;
+            };
+            let name = path.to_string_lossy();
+            n += SigmaFormat
+                .load(&SourceFile::standalone(&name, &text))
+                .len();
+        }
+        best = best.min(start.elapsed().as_secs_f64());
+        rule_count = n;
+    }
+    println!(
+        "files={} rules={} seconds={:.4} rules_per_second={:.0}",
+        files.len(),
+        rule_count,
+        best,
+        rule_count as f64 / best
+    );
+}
