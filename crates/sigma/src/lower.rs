@@ -421,13 +421,18 @@ fn lower_detections(
                 )
                 .with_span(d.key_span),
             ),
-            (false, false) if !det.conditions.is_empty() => extra.push(
+            (false, false)
+                if !det.conditions.is_empty()
+                    && det.conditions.iter().all(|c| c.parsed.is_some()) =>
+            {
+                extra.push(
                 Diagnostic::warning(
                     codes::UNUSED_DETECTION,
                     format!("detection `{}` is not used by the condition", d.name),
                 )
                 .with_span(d.key_span),
-            ),
+                )
+            }
             _ => {}
         }
         analysis.stages.push(detection_stage(text, d, predicate));

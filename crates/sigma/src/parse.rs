@@ -205,6 +205,19 @@ pub fn parse_file(text: &str) -> ParsedFile {
             return file;
         }
     };
+    // PyYAML constructs every document before pySigma sees any: an
+    // impossible date anywhere (`2020-13-01`) fails the whole file.
+    if let Some(bad) = docs.iter().find_map(invalid_timestamp) {
+        file.diagnostics.push(error(
+            codes::INVALID_YAML,
+            format!(
+                "`{}` is not a valid date (YAML reads unquoted yyyy-mm-dd as a date); quote it or fix it",
+                bad.as_str().unwrap_or_default()
+            ),
+            bad.span,
+        ));
+        return file;
+    }
     let mut global: Option<Node> = None;
     let mut prev: Option<Node> = None;
     let mut prev_is_global = false;
@@ -426,6 +439,42 @@ pub fn typed(node: &Node) -> Typed<'_> {
             }
         }
     }
+}
+
+/// The first plain scalar that PyYAML would read as a timestamp but cannot
+/// construct (an impossible month or day).
+fn invalid_timestamp(root: &Node) -> Option<&Node> {
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        match &node.value {
+            YamlValue::Sequence(items) => stack.extend(items.iter().rev()),
+            YamlValue::Mapping(items) => {
+                for (k, v) in items.iter().rev() {
+                    stack.push(v);
+                    stack.push(k);
+                }
+            }
+            YamlValue::Scalar { text, .. } => {
+                if let Typed::Timestamp(t) = typed(node) {
+                    let mut parts = t.splitn(3, '-');
+                    let year = parts.next().and_then(|y| y.parse::<u32>().ok());
+                    let month = parts.next().and_then(|m| m.parse::<u32>().ok());
+                    let day = parts.next().and_then(|d| {
+                        let digits: String = d.chars().take_while(char::is_ascii_digit).collect();
+                        digits.parse::<u32>().ok()
+                    });
+                    let valid = match (year, month, day) {
+                        (Some(y), Some(m), Some(d)) => is_valid_date(&format!("{y:04}/{m}/{d}")),
+                        _ => false,
+                    };
+                    if !valid && !text.is_empty() {
+                        return Some(node);
+                    }
+                }
+            }
+        }
+    }
+    None
 }
 
 /// PyYAML's implicit timestamp: `YYYY-MM-DD` or a date with a time.
@@ -732,7 +781,7 @@ impl Checker<'_> {
     }
 
     fn logsource(&mut self, doc: &Node, what: &str) {
-        let Some(ls) = doc.get("logsource") else {
+        let Some((ls_key, ls)) = doc.entry("logsource") else {
             return self.err(
                 codes::MISSING_KEY,
                 format!("a Sigma {what} must have a `logsource`"),
@@ -768,7 +817,7 @@ impl Checker<'_> {
             self.err(
                 codes::INVALID_VALUE,
                 "the logsource must name a category, product or service",
-                ls.span,
+                ls_key.span,
             );
         }
     }
@@ -852,19 +901,19 @@ fn check_document(kind: DocumentKind, node: Node, own_span: Span, text: &str) ->
                     "`detection` must be a mapping of detections and a condition",
                     det.span,
                 ),
-                Some((_, det)) => doc.detections = Some(c.detections(det, false)),
+                Some((key, det)) => doc.detections = Some(c.detections(key.span, det, false)),
             }
         }
         DocumentKind::Filter => {
             c.logsource(&node, "filter");
-            match node.get("filter") {
-                Some(f) if f.is_mapping() => {
-                    doc.filter_rules = c.filter_rules(f);
+            match node.entry("filter") {
+                Some((key, f)) if f.is_mapping() => {
+                    doc.filter_rules = c.filter_rules(key.span, f);
                     if f.get("condition").is_some() {
-                        doc.detections = Some(c.detections(f, true));
+                        doc.detections = Some(c.detections(key.span, f, true));
                     }
                 }
-                Some(f) => c.err(
+                Some((_, f)) => c.err(
                     codes::INVALID_FILTER,
                     "`filter` must be a mapping of detections, `rules` and a `condition`",
                     f.span,
@@ -884,12 +933,12 @@ fn check_document(kind: DocumentKind, node: Node, own_span: Span, text: &str) ->
 }
 
 impl Checker<'_> {
-    fn filter_rules(&mut self, f: &Node) -> Option<FilterRules> {
+    fn filter_rules(&mut self, key_span: Span, f: &Node) -> Option<FilterRules> {
         match f.get("condition").map(typed) {
             None => self.err(
                 codes::INVALID_FILTER,
                 "a filter must have exactly one `condition`",
-                f.span,
+                key_span,
             ),
             Some(Typed::Str(_)) => {}
             Some(_) => self.err(
@@ -902,7 +951,7 @@ impl Checker<'_> {
             self.err(
                 codes::MISSING_KEY,
                 "a filter must have `rules` (use `any` to apply it to every rule of its logsource)",
-                f.span,
+                key_span,
             );
             return None;
         };
@@ -1035,13 +1084,14 @@ impl Checker<'_> {
             ),
             Some(t) => {
                 let ok = match typed(t) {
-                    Typed::Str(s) => {
-                        let digits = s.len().saturating_sub(1);
-                        digits > 0
-                            && s[..digits].bytes().all(|b| b.is_ascii_digit())
-                            && s.ends_with(['s', 'm', 'h', 'd', 'w', 'M', 'y'])
-                            && s[..digits].parse::<u64>().is_ok_and(|n| n > 0)
-                    }
+                    Typed::Str(s) => match s.strip_suffix(['s', 'm', 'h', 'd', 'w', 'M', 'y']) {
+                        Some(count) => {
+                            !count.is_empty()
+                                && count.bytes().all(|b| b.is_ascii_digit())
+                                && count.bytes().any(|b| b != b'0')
+                        }
+                        None => false,
+                    },
                     _ => false,
                 };
                 if ok {
@@ -1237,7 +1287,7 @@ impl Checker<'_> {
         }
     }
 
-    fn detections(&mut self, section: &Node, is_filter: bool) -> Detections {
+    fn detections(&mut self, key_span: Span, section: &Node, is_filter: bool) -> Detections {
         let mut out = Detections {
             span: section.span,
             ..Detections::default()
@@ -1272,10 +1322,7 @@ impl Checker<'_> {
             self.err(
                 codes::MISSING_KEY,
                 "the detection must have a `condition`",
-                section
-                    .entries()
-                    .next()
-                    .map_or(section.span, |(k, _)| Span::empty(k.span.start)),
+                key_span,
             );
         } else if out.conditions.is_empty() {
             self.err(
@@ -1288,7 +1335,7 @@ impl Checker<'_> {
             self.err(
                 codes::EMPTY_DETECTION,
                 "no detections are defined",
-                section.span,
+                key_span,
             );
         }
         self.check_conditions(&out);
@@ -1537,6 +1584,19 @@ impl Checker<'_> {
             let t = typed(n);
             let v = match t {
                 Typed::Str(s) if is_re => SigmaValue::String(SigmaString::plain(s)),
+                // pySigma hands `re` whatever YAML produced and uses its
+                // Python `str()`.
+                Typed::Int(i) if is_re => SigmaValue::String(SigmaString::plain(&i.to_string())),
+                Typed::Float(f) if is_re => {
+                    SigmaValue::String(SigmaString::plain(&crate::value::python_float_repr(f)))
+                }
+                Typed::Bool(b) if is_re => {
+                    SigmaValue::String(SigmaString::plain(if b { "True" } else { "False" }))
+                }
+                Typed::Null if is_re => SigmaValue::String(SigmaString::plain("None")),
+                Typed::Seq | Typed::Map if is_re => {
+                    SigmaValue::String(SigmaString::plain(&py_repr(n, 0)))
+                }
                 Typed::Str(s) => SigmaValue::String(SigmaString::parse(s)),
                 Typed::Int(i) => SigmaValue::Number(Number::Int(i)),
                 Typed::Float(f) if f.is_finite() => SigmaValue::Number(Number::from_f64(f)),
@@ -1553,10 +1613,7 @@ impl Checker<'_> {
                 Typed::Timestamp(_) | Typed::Seq | Typed::Map => {
                     self.err(
                         codes::INVALID_DETECTION_VALUE,
-                        format!(
-                            "{} is not a supported detection value",
-                            capitalize(type_name(&t))
-                        ),
+                        format!("{} is not a supported detection value", type_name(&t)),
                         n.span,
                     );
                     continue;
@@ -1610,11 +1667,42 @@ impl Checker<'_> {
     }
 }
 
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
+/// Python's `repr` of what PyYAML builds from `node` (pySigma's `re`
+/// modifier stringifies whatever value it gets).
+fn py_repr(node: &Node, depth: usize) -> String {
+    if depth > 64 {
+        return "...".into();
+    }
+    let quote = |s: &str| {
+        if s.contains('\'') && !s.contains('"') {
+            format!("\"{s}\"")
+        } else {
+            format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))
+        }
+    };
+    match typed(node) {
+        Typed::Str(s) => quote(s),
+        Typed::Int(i) => i.to_string(),
+        Typed::Float(f) => crate::value::python_float_repr(f),
+        Typed::Bool(b) => if b { "True" } else { "False" }.into(),
+        Typed::Null => "None".into(),
+        Typed::Timestamp(t) => format!("datetime.date({t})"),
+        Typed::Seq => format!(
+            "[{}]",
+            node.items()
+                .iter()
+                .map(|i| py_repr(i, depth + 1))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Typed::Map => format!(
+            "{{{}}}",
+            node.entries()
+                .map(|(k, v)| format!("{}: {}", py_repr(k, depth + 1), py_repr(v, depth + 1)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
 }
 
 fn collect_idents(e: &Expr, out: &mut Vec<String>) {

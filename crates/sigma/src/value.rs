@@ -286,7 +286,14 @@ impl Number {
     }
 }
 
-fn python_float_repr(f: f64) -> String {
+/// Python's `repr` of a float (`1.5`, `1e+20`, `inf`).
+pub fn python_float_repr(f: f64) -> String {
+    if f.is_infinite() {
+        return if f > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    if f.is_nan() {
+        return "nan".into();
+    }
     let s = format!("{f:?}");
     // Rust prints 1e20 as 1e20, Python as 1e+20.
     if let Some((m, e)) = s.split_once('e') {

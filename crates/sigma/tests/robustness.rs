@@ -185,3 +185,11 @@ fn wide_mappings_and_duplicates_stay_linear() {
     assert!(rules[0].parsed(), "{:?}", rules[0].diagnostics.first());
     assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
 }
+
+#[test]
+fn multibyte_timespans_do_not_panic() {
+    // Found by cargo-fuzz: a timespan ending inside a multi-byte character.
+    let text = "title: t\ncorrelation:\n  type: event_count\n  rules: [a]\n  timespan: 1\u{2d2}\n  condition: {gte: 1}\n";
+    let rules = SigmaFormat.load(&SourceFile::standalone("c.yml", text));
+    assert!(rules[0].diagnostics.iter().any(|d| d.code == "SIG014"));
+}
