@@ -140,6 +140,13 @@ pub fn load(file: &SourceFile<'_>) -> Vec<Rule> {
     } else if let Some(first) = rules.first_mut() {
         first.diagnostics.extend(parsed.diagnostics);
     }
-    resolve_positions(&mut rules, file.text);
+    // Building the line index costs a pass over the file: skip it when
+    // there is nothing to place.
+    if rules
+        .iter()
+        .any(|r| r.diagnostics.iter().any(|d| d.span.is_some()))
+    {
+        resolve_positions(&mut rules, file.text);
+    }
     rules
 }

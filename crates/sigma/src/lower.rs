@@ -169,9 +169,9 @@ pub fn lower_document(file: &SourceFile<'_>, doc: &SigmaDocument, index: Option<
             _ => node.get("detection"),
         };
         if let Some(section) = section {
-            let line = ruledex_ir::LineIndex::new(text)
-                .line_col(text, section.span.start)
-                .line;
+            let before = text.get(..section.span.start as usize).unwrap_or("");
+            let line = u32::try_from(before.bytes().filter(|&b| b == b'\n').count() + 1)
+                .unwrap_or(u32::MAX);
             rule.query = Some(Query {
                 language: Language::Sigma,
                 text: section.span.slice(text).to_string(),
@@ -716,7 +716,7 @@ fn lower_item(item: &Item) -> Predicate {
         Some(k) => k.cover(item.value_span),
         None => item.value_span,
     };
-    if item.semantic.is_empty() {
+    if item.semantic().is_empty() {
         if item.field.is_none() {
             return Predicate::opaque("<keyword list without values>", Some(span));
         }
@@ -724,7 +724,7 @@ fn lower_item(item: &Item) -> Predicate {
         c.written_op = written;
         return negate(item.negated, Predicate::Compare(c));
     }
-    let leaves: Vec<Leaf> = item.semantic.iter().flat_map(leaves_of).collect();
+    let leaves: Vec<Leaf> = item.semantic().iter().flat_map(leaves_of).collect();
     let mut predicates: Vec<Predicate> = Vec::new();
     let make = |op: Op, values: Vec<Value>, cs: Option<bool>| {
         let mut c = Comparison::new(field.clone(), op, values).at(span);

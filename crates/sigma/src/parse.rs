@@ -48,10 +48,12 @@ pub struct Item {
     pub modifiers: Vec<Modifier>,
     /// Values before modifiers (typed as PyYAML types them).
     pub values: Vec<SigmaValue>,
-    /// Values after every modifier (pySigma's final values).
-    pub expanded: Vec<SigmaValue>,
-    /// Values after the non-encoding modifiers (what the author looks for).
-    pub semantic: Vec<SigmaValue>,
+    /// Values after every modifier (pySigma's final values); `None` when
+    /// the modifiers leave the values as they are. See [`Item::expanded`].
+    pub expanded_values: Option<Vec<SigmaValue>>,
+    /// Values after the non-encoding modifiers (what the author looks
+    /// for); `None` when the same as `expanded`. See [`Item::semantic`].
+    pub semantic_values: Option<Vec<SigmaValue>>,
     /// `all`: values AND-linked.
     pub all: bool,
     /// `neq`: negated.
@@ -60,6 +62,21 @@ pub struct Item {
     pub key_span: Option<Span>,
     /// The value node.
     pub value_span: Span,
+}
+
+impl Item {
+    /// Values after every modifier (pySigma's final values).
+    pub fn expanded(&self) -> &[SigmaValue] {
+        self.expanded_values.as_deref().unwrap_or(&self.values)
+    }
+
+    /// Values after the non-encoding modifiers: what ruledex's indicators
+    /// use.
+    pub fn semantic(&self) -> &[SigmaValue] {
+        self.semantic_values
+            .as_deref()
+            .unwrap_or_else(|| self.expanded())
+    }
 }
 
 /// A detection or nested part of one (pySigma's `SigmaDetection`).
@@ -218,6 +235,10 @@ pub fn parse_file(text: &str) -> ParsedFile {
         ));
         return file;
     }
+    // Keeping a copy of the previous rule is only needed for `repeat`.
+    let has_repeat = docs
+        .iter()
+        .any(|d| d.get("action").and_then(Node::as_str) == Some("repeat"));
     let mut global: Option<Node> = None;
     let mut prev: Option<Node> = None;
     let mut prev_is_global = false;
@@ -262,7 +283,9 @@ pub fn parse_file(text: &str) -> ParsedFile {
                     if let Some(g) = &global {
                         deep_update(&mut doc, g);
                     }
-                    prev = Some(doc.clone());
+                    if has_repeat {
+                        prev = Some(doc.clone());
+                    }
                     prev_is_global = false;
                 }
                 let mut parsed = check_document(kind, doc, own_span, text);
@@ -321,10 +344,17 @@ fn dedupe(node: &mut Node, dups: &mut Vec<(String, Span)>, depth: usize) {
             }
         }
         YamlValue::Mapping(items) => {
-            let mut seen = HashSet::with_capacity(items.len());
-            let has_dup = items
-                .iter()
-                .any(|(k, _)| k.as_str().is_some_and(|key| !seen.insert(key)));
+            let has_dup = if items.len() <= 16 {
+                items.iter().enumerate().any(|(i, (k, _))| {
+                    k.as_str()
+                        .is_some_and(|key| items[..i].iter().any(|(o, _)| o.as_str() == Some(key)))
+                })
+            } else {
+                let mut seen = HashSet::with_capacity(items.len());
+                items
+                    .iter()
+                    .any(|(k, _)| k.as_str().is_some_and(|key| !seen.insert(key)))
+            };
             if has_dup {
                 let old = std::mem::take(items);
                 let mut index: HashMap<String, usize> = HashMap::with_capacity(old.len());
@@ -454,8 +484,14 @@ fn invalid_timestamp(root: &Node) -> Option<&Node> {
                     stack.push(k);
                 }
             }
-            YamlValue::Scalar { text, .. } => {
-                if let Typed::Timestamp(t) = typed(node) {
+            YamlValue::Scalar { text, style } => {
+                let candidate = *style == Style::Plain
+                    && node.tag.is_none()
+                    && text.as_bytes().get(4) == Some(&b'-');
+                if let Some(t) = candidate
+                    .then_some(text.as_str())
+                    .filter(|t| is_timestamp(t))
+                {
                     let mut parts = t.splitn(3, '-');
                     let year = parts.next().and_then(|y| y.parse::<u32>().ok());
                     let month = parts.next().and_then(|m| m.parse::<u32>().ok());
@@ -1625,8 +1661,8 @@ impl Checker<'_> {
             field,
             modifier_names,
             modifiers,
-            expanded: values.clone(),
-            semantic: values.clone(),
+            expanded_values: None,
+            semantic_values: None,
             values,
             all: false,
             negated: false,
@@ -1636,16 +1672,21 @@ impl Checker<'_> {
         if unknown {
             return Some(item);
         }
+        if item.modifiers.is_empty() {
+            return Some(item);
+        }
         let has_field = item.field.is_some();
         match apply_modifiers(&item.modifiers, item.values.clone(), has_field, true) {
             Ok(applied) => {
-                item.expanded = applied.values;
+                item.expanded_values = Some(applied.values);
                 item.all = applied.all;
                 item.negated = applied.negated;
-                if let Ok(semantic) =
-                    apply_modifiers(&item.modifiers, item.values.clone(), has_field, false)
-                {
-                    item.semantic = semantic.values;
+                if item.modifiers.iter().any(|m| m.is_encoding()) {
+                    if let Ok(semantic) =
+                        apply_modifiers(&item.modifiers, item.values.clone(), has_field, false)
+                    {
+                        item.semantic_values = Some(semantic.values);
+                    }
                 }
             }
             Err(e) => {

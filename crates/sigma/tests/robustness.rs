@@ -193,3 +193,17 @@ fn multibyte_timespans_do_not_panic() {
     let rules = SigmaFormat.load(&SourceFile::standalone("c.yml", text));
     assert!(rules[0].diagnostics.iter().any(|d| d.code == "SIG014"));
 }
+
+#[test]
+fn carriage_returns_and_multibyte_text_keep_spans_in_the_file() {
+    // Found by cargo-fuzz: lone `\r` line breaks before a non-ASCII
+    // character pushed spans past the end of the file.
+    let text = "title: t\r\r\r\nlogsource: {product: x}\ndetection:\n  a: {A: 1}\n  condition: a \u{750}r a\n";
+    let rules = SigmaFormat.load(&SourceFile::standalone("cr.yml", text));
+    let d = rules[0]
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "SIG010")
+        .expect("a condition error");
+    assert_eq!(d.span.map(|s| s.slice(text)), Some("\u{750}"));
+}
