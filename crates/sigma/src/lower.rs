@@ -165,16 +165,19 @@ pub fn lower_document(file: &SourceFile<'_>, doc: &SigmaDocument, index: Option<
     let mut extra = Vec::new();
     if let Some(det) = &doc.detections {
         let section = match doc.kind {
-            DocumentKind::Filter => node.get("filter"),
-            _ => node.get("detection"),
+            DocumentKind::Filter => node.entry("filter"),
+            _ => node.entry("detection"),
         };
-        if let Some(section) = section {
-            let before = text.get(..section.span.start as usize).unwrap_or("");
+        // The query is the section as written, from its key (`detection:`)
+        // so that every line keeps its indentation.
+        if let Some((key, section)) = section {
+            let span = key.span.cover(section.span);
+            let before = text.get(..span.start as usize).unwrap_or("");
             let line = u32::try_from(before.bytes().filter(|&b| b == b'\n').count() + 1)
                 .unwrap_or(u32::MAX);
             rule.query = Some(Query {
                 language: Language::Sigma,
-                text: section.span.slice(text).to_string(),
+                text: span.slice(text).to_string(),
                 line,
             });
         }

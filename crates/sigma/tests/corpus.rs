@@ -60,4 +60,28 @@ fn sigma_corpus_parses() {
     eprintln!("sigma corpus: {ok}/{total} files parse; failing: {failed:#?}");
     assert!(total > 1000);
     assert!(ok * 1000 >= total * 995, "{ok}/{total}");
+
+    // No other format's YAML is taken for Sigma.
+    let corpus = root.parent().unwrap_or(&root).to_path_buf();
+    let mut others = Vec::new();
+    for entry in std::fs::read_dir(&corpus).into_iter().flatten().flatten() {
+        if entry.file_name() != "SigmaHQ__sigma" {
+            walk(&entry.path(), &mut others);
+        }
+    }
+    let wrongly: Vec<_> = others
+        .iter()
+        .filter(|p| {
+            std::fs::read_to_string(p).is_ok_and(|t| {
+                let name = p.to_string_lossy();
+                SigmaFormat.sniff(&SourceFile::standalone(&name, &t))
+            })
+        })
+        .collect();
+    eprintln!(
+        "other YAML files: {}, sniffed as Sigma: {}",
+        others.len(),
+        wrongly.len()
+    );
+    assert!(wrongly.is_empty(), "{wrongly:#?}");
 }
