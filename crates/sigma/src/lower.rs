@@ -45,12 +45,12 @@ use crate::parse::{
     typed, ConditionEntry, Detection, DetectionChild, DetectionNode, DocumentKind, FilterRules,
     Item, SigmaDocument, Typed,
 };
-use crate::value::{CompareOp, Shape, SigmaValue};
+use crate::value::{CompareOp, Part, Shape, SigmaValue};
 use ruledex_ir::{
     Analysis, AttackKind, AttackRef, Comparison, DataSource, DataSourceKind, Dependency,
     DependencyKind, Derivation, Diagnostic, FieldComparison, FieldRef, Language, OffsetMap, Op,
     OutputField, Platform, Predicate, Query, Rule, RuleClass, Severity, SourceFile, Span, Stage,
-    StageRef, Value,
+    StageRef, Value, ValueSource, ValueSourceKind,
 };
 use std::collections::BTreeMap;
 
@@ -690,6 +690,13 @@ enum Leaf {
         op: Op,
         other: String,
     },
+    /// A whole `%name%` placeholder (`expand`): the values come from a
+    /// list the deployment defines.
+    Placeholder {
+        op: Op,
+        name: String,
+        case_sensitive: bool,
+    },
 }
 
 fn lower_item(item: &Item) -> Predicate {
@@ -750,6 +757,11 @@ fn lower_item(item: &Item) -> Predicate {
                     case_sensitive,
                 } => make(op, value.into_iter().collect(), case_sensitive),
                 Leaf::Field { op, other } => field_compare(&field, op, other, &written, span),
+                Leaf::Placeholder {
+                    op,
+                    name,
+                    case_sensitive,
+                } => placeholder_compare(&field, op, name, case_sensitive, &written, span),
             });
         }
         return negate(item.negated, Predicate::and(predicates));
@@ -779,6 +791,18 @@ fn lower_item(item: &Item) -> Predicate {
             Leaf::Field { op, other } => {
                 order.push(Err(field_compare(&field, op, other, &written, span)))
             }
+            Leaf::Placeholder {
+                op,
+                name,
+                case_sensitive,
+            } => order.push(Err(placeholder_compare(
+                &field,
+                op,
+                name,
+                case_sensitive,
+                &written,
+                span,
+            ))),
         }
     }
     for entry in order {
@@ -818,6 +842,26 @@ fn field_compare(
     })
 }
 
+fn placeholder_compare(
+    field: &FieldRef,
+    op: Op,
+    name: String,
+    case_sensitive: bool,
+    written: &Option<String>,
+    span: Span,
+) -> Predicate {
+    let mut c = Comparison::new(field.clone(), op, Vec::new())
+        .from_source(ValueSource {
+            kind: ValueSourceKind::Lookup,
+            name,
+            column: None,
+        })
+        .case_sensitive(case_sensitive)
+        .at(span);
+    c.written_op = written.clone();
+    Predicate::Compare(c)
+}
+
 fn leaves_of(v: &SigmaValue) -> Vec<Leaf> {
     let leaf = |op, value, cs| Leaf::Value {
         op,
@@ -827,6 +871,20 @@ fn leaves_of(v: &SigmaValue) -> Vec<Leaf> {
     vec![match v {
         SigmaValue::String(s) | SigmaValue::Cased(s) => {
             let cased = matches!(v, SigmaValue::Cased(_));
+            let front = usize::from(s.starts_with_any());
+            let back = usize::from(s.ends_with_any() && s.parts.len() > front);
+            if let [Part::Placeholder(name)] = &s.parts[front..s.parts.len() - back] {
+                return vec![Leaf::Placeholder {
+                    op: match (front, back) {
+                        (1, 1) => Op::Contains,
+                        (1, 0) => Op::EndsWith,
+                        (0, 1) => Op::StartsWith,
+                        _ => Op::Eq,
+                    },
+                    name: name.clone(),
+                    case_sensitive: cased,
+                }];
+            }
             let (shape, text) = s.placeholders_as_text().classify();
             let op = match shape {
                 Shape::Exact => Op::Eq,
