@@ -130,3 +130,21 @@ fn sniff_rejects_other_yaml_formats() {
         "title: t\nlogsource: {}\ndetection: {}\n"
     ));
 }
+
+#[test]
+fn near_pipes_become_a_stage_over_detection_names() {
+    let rules = load(
+        "title: t\nlogsource: {product: linux}\ndetection:\n  a: {A: 1}\n  b: {B: 2}\n  c: {C: 3}\n  condition: a | near b and not c\n",
+    );
+    let rule = &rules[0];
+    assert!(rule.parsed(), "{:?}", rule.diagnostics);
+    assert!(rule.diagnostics.iter().any(|d| d.code == "SIG013"));
+    let near = rule.stages.iter().find(|s| s.kind == "near").expect("near stage");
+    assert_eq!(
+        near.predicate.as_ref().map(ToString::to_string).as_deref(),
+        Some("b and not(c)")
+    );
+    // `c` is only used negated (inside `near`): its indicator is an exclusion.
+    let c = rule.indicators.iter().find(|i| i.field == "C").expect("C");
+    assert!(c.negated);
+}
