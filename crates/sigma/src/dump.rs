@@ -147,7 +147,7 @@ fn item_json(item: &Item) -> Value {
         "field": item.field,
         "modifiers": item.modifier_names,
         "values": canon(&values),
-        "expanded": canon(item.expanded()),
+        "expanded": canon(&item.expanded()),
         "linking": if item.all { "and" } else { "or" },
     })
 }

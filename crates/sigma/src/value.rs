@@ -40,8 +40,12 @@ pub struct SigmaString {
 impl SigmaString {
     /// Parse a value as written, with Sigma's escaping rules.
     pub fn parse(text: &str) -> Self {
+        // Most values have no wildcard or escape: one text part.
+        if !text.contains(['*', '?', '\\']) {
+            return SigmaString::plain(text);
+        }
         let mut parts = Vec::new();
-        let mut acc = String::new();
+        let mut acc = String::with_capacity(text.len());
         let mut escaped = false;
         for c in text.chars() {
             if escaped {

@@ -139,7 +139,11 @@ fn near_pipes_become_a_stage_over_detection_names() {
     let rule = &rules[0];
     assert!(rule.parsed(), "{:?}", rule.diagnostics);
     assert!(rule.diagnostics.iter().any(|d| d.code == "SIG013"));
-    let near = rule.stages.iter().find(|s| s.kind == "near").expect("near stage");
+    let near = rule
+        .stages
+        .iter()
+        .find(|s| s.kind == "near")
+        .expect("near stage");
     assert_eq!(
         near.predicate.as_ref().map(ToString::to_string).as_deref(),
         Some("b and not(c)")

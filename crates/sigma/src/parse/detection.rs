@@ -296,12 +296,13 @@ impl Checker<'_> {
             }
         }
         let is_re = modifiers.contains(&Modifier::Re);
-        let nodes: Vec<&Node> = match typed(value) {
-            Typed::Seq => value.items().iter().collect(),
-            _ => vec![value],
+        let nodes: &[Node] = if value.is_sequence() {
+            value.items()
+        } else {
+            std::slice::from_ref(value)
         };
         let mut values = Vec::with_capacity(nodes.len());
-        for n in &nodes {
+        for n in nodes {
             let t = typed(n);
             let v = match t {
                 Typed::Str(s) if is_re => SigmaValue::String(SigmaString::plain(s)),
@@ -346,7 +347,6 @@ impl Checker<'_> {
             field,
             modifier_names,
             modifiers,
-            expanded_values: None,
             semantic_values: None,
             values,
             all: false,
@@ -361,18 +361,14 @@ impl Checker<'_> {
             return Some(item);
         }
         let has_field = item.field.is_some();
-        match apply_modifiers(&item.modifiers, item.values.clone(), has_field, true) {
+        // Checking with the encodings left out finds the same errors (an
+        // encoding maps a string to strings), and gives the values the rule
+        // model uses.
+        match apply_modifiers(&item.modifiers, item.values.clone(), has_field, false) {
             Ok(applied) => {
-                item.expanded_values = Some(applied.values);
+                item.semantic_values = Some(applied.values);
                 item.all = applied.all;
                 item.negated = applied.negated;
-                if item.modifiers.iter().any(|m| m.is_encoding()) {
-                    if let Ok(semantic) =
-                        apply_modifiers(&item.modifiers, item.values.clone(), has_field, false)
-                    {
-                        item.semantic_values = Some(semantic.values);
-                    }
-                }
             }
             Err(e) => {
                 let code = match e {

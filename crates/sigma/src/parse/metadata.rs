@@ -304,6 +304,16 @@ pub(super) fn doc_start(doc: &Node) -> Span {
 /// Python's `uuid.UUID(text)`: optional braces and `urn:uuid:`, hyphens
 /// anywhere, 32 hex digits.
 pub fn is_uuid(text: &str) -> bool {
+    // The canonical 8-4-4-4-12 form, without allocating.
+    let b = text.as_bytes();
+    if b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+    {
+        return true;
+    }
     let t = text.replace("urn:", "").replace("uuid:", "");
     let t = t.trim_matches(|c| c == '{' || c == '}');
     let hex: Vec<u8> = t.bytes().filter(|&b| b != b'-').collect();

@@ -48,11 +48,9 @@ pub struct Item {
     pub modifiers: Vec<Modifier>,
     /// Values before modifiers (typed as PyYAML types them).
     pub values: Vec<SigmaValue>,
-    /// Values after every modifier (pySigma's final values); `None` when
-    /// the modifiers leave the values as they are. See [`Item::expanded`].
-    pub expanded_values: Option<Vec<SigmaValue>>,
-    /// Values after the non-encoding modifiers (what the author looks
-    /// for); `None` when the same as `expanded`. See [`Item::semantic`].
+    /// Values after the modifiers, encoding modifiers left out (what the
+    /// author looks for); `None` when the same as `values`. See
+    /// [`Item::semantic`].
     pub semantic_values: Option<Vec<SigmaValue>>,
     /// `all`: values AND-linked.
     pub all: bool,
@@ -65,17 +63,26 @@ pub struct Item {
 }
 
 impl Item {
-    /// Values after every modifier (pySigma's final values).
-    pub fn expanded(&self) -> &[SigmaValue] {
-        self.expanded_values.as_deref().unwrap_or(&self.values)
+    /// Values after every modifier, encodings applied: pySigma's final
+    /// values (base64 forms, windash variants). Computed on demand: the
+    /// rule model does not need them, the differential dump does.
+    pub fn expanded(&self) -> Vec<SigmaValue> {
+        if self.modifiers.is_empty() {
+            return self.values.clone();
+        }
+        apply_modifiers(
+            &self.modifiers,
+            self.values.clone(),
+            self.field.is_some(),
+            true,
+        )
+        .map_or_else(|_| self.values.clone(), |a| a.values)
     }
 
     /// Values after the non-encoding modifiers: what ruledex's indicators
     /// use.
     pub fn semantic(&self) -> &[SigmaValue] {
-        self.semantic_values
-            .as_deref()
-            .unwrap_or_else(|| self.expanded())
+        self.semantic_values.as_deref().unwrap_or(&self.values)
     }
 }
 
