@@ -490,14 +490,14 @@ fn open_collection(
             start: here.start,
             anchor,
             tag,
-            items: Vec::new(),
+            items: Vec::with_capacity(4),
         }
     } else {
         Frame::Mapping {
             start: here.start,
             anchor,
             tag,
-            items: Vec::new(),
+            items: Vec::with_capacity(4),
             key: None,
         }
     });
