@@ -734,7 +734,10 @@ fn lower_item(item: &Item) -> Predicate {
         c.written_op = written;
         return negate(item.negated, Predicate::Compare(c));
     }
-    let leaves: Vec<Leaf> = item.semantic().iter().flat_map(leaves_of).collect();
+    let mut leaves: Vec<Leaf> = Vec::with_capacity(item.semantic().len());
+    for v in item.semantic() {
+        push_leaves(v, &mut leaves);
+    }
     let mut predicates: Vec<Predicate> = Vec::new();
     let make = |op: Op, values: Vec<Value>, cs: Option<bool>| {
         let mut c = Comparison::new(field.clone(), op, values).at(span);
@@ -862,19 +865,19 @@ fn placeholder_compare(
     Predicate::Compare(c)
 }
 
-fn leaves_of(v: &SigmaValue) -> Vec<Leaf> {
+fn push_leaves(v: &SigmaValue, out: &mut Vec<Leaf>) {
     let leaf = |op, value, cs| Leaf::Value {
         op,
         value,
         case_sensitive: cs,
     };
-    vec![match v {
+    out.push(match v {
         SigmaValue::String(s) | SigmaValue::Cased(s) => {
             let cased = matches!(v, SigmaValue::Cased(_));
             let front = usize::from(s.starts_with_any());
             let back = usize::from(s.ends_with_any() && s.parts.len() > front);
             if let [Part::Placeholder(name)] = &s.parts[front..s.parts.len() - back] {
-                return vec![Leaf::Placeholder {
+                return out.push(Leaf::Placeholder {
                     op: match (front, back) {
                         (1, 1) => Op::Contains,
                         (1, 0) => Op::EndsWith,
@@ -883,9 +886,14 @@ fn leaves_of(v: &SigmaValue) -> Vec<Leaf> {
                     },
                     name: name.clone(),
                     case_sensitive: cased,
-                }];
+                });
             }
-            let (shape, text) = s.placeholders_as_text().classify();
+            let has_placeholder = s.parts.iter().any(|p| matches!(p, Part::Placeholder(_)));
+            let (shape, text) = if has_placeholder {
+                s.placeholders_as_text().classify()
+            } else {
+                s.classify()
+            };
             let op = match shape {
                 Shape::Exact => Op::Eq,
                 Shape::Contains => Op::Contains,
@@ -930,6 +938,11 @@ fn leaves_of(v: &SigmaValue) -> Vec<Leaf> {
             },
             other: field.clone(),
         },
-        SigmaValue::Expansion(items) => return items.iter().flat_map(leaves_of).collect(),
-    }]
+        SigmaValue::Expansion(items) => {
+            for item in items {
+                push_leaves(item, out);
+            }
+            return;
+        }
+    });
 }
