@@ -32,7 +32,23 @@ fn files(which: &str) -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut out = Vec::new();
     match which {
-        "corpus" => walk(&root.join("../shared/corpus/SigmaHQ__sigma"), &mut out),
+        "corpus" => {
+            // `../shared/corpus` beside the workspace (or beside the worktree
+            // folder); `RULEDEX_CORPUS` overrides. Empty when absent.
+            let candidates = [
+                std::env::var_os("RULEDEX_CORPUS").map(PathBuf::from),
+                Some(root.join("../shared/corpus")),
+                Some(root.join("../../shared/corpus")),
+            ];
+            if let Some(dir) = candidates
+                .into_iter()
+                .flatten()
+                .map(|c| c.join("SigmaHQ__sigma"))
+                .find(|c| c.exists())
+            {
+                walk(&dir, &mut out);
+            }
+        }
         _ => {
             walk(&root.join("examples/sigma"), &mut out);
             walk(&root.join("crates/sigma/tests/fixtures/valid"), &mut out);
