@@ -143,7 +143,7 @@ fn check_reports_languages_and_gates() {
     let text = String::from_utf8_lossy(&gated.stdout);
     assert!(text.contains("bad.kql:2:22: error[KQL006]"), "{text}");
     assert!(
-        text.contains("| take 1"),
+        text.contains("2 | | where ResultType =="),
         "the snippet shows the line: {text}"
     );
     let passed = ruledex(&["check", path, "--min-parse-rate", "50"]);
