@@ -534,7 +534,7 @@ mod tests {
         assert_eq!(
             k[0],
             TokenKind::Str {
-                value: "x\"\"".into(),
+                value: "x\"".into(),
                 form: StringForm::Triple
             }
         );
