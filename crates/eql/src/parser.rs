@@ -1047,10 +1047,12 @@ impl Parser<'_, '_> {
                         Span::new(token.span.start, self.prev_end()),
                     );
                 }
-                if is_keyword(text) || *insensitive {
+                if *insensitive || is_keyword(text) && continues_expression(text) {
                     self.unexpected("a value");
                     return self.error_node();
                 }
+                // Other reserved words (`sequence`, `join`, …) read as a
+                // field name here; the checker reports them (EQL101).
                 self.field(false)
             }
             TokenKind::EscapedName(_) => self.field(false),
@@ -1200,6 +1202,15 @@ impl Parser<'_, '_> {
             Span::new(start, self.prev_end()),
         )
     }
+}
+
+/// Reserved words that join or continue expressions rather than start a
+/// value: seeing one where a value belongs means the value is missing.
+fn continues_expression(word: &str) -> bool {
+    matches!(
+        word,
+        "and" | "or" | "by" | "with" | "until" | "in" | "where" | "of" | "not"
+    )
 }
 
 fn part_name(kind: &TokenKind) -> String {
