@@ -3,7 +3,8 @@
 //! `tools/diff/eql` (differential test) and `tools/bench/eql` (timing).
 //!
 //! `cargo run --release -p ruledex-eql --example eql_check < queries.json`
-//! With `--bench N`, parses every query N times and prints the elapsed time.
+//! With `--bench N`, parses every query N times and prints the time per
+//! round; add `--analyze` to time parsing plus lowering.
 
 use std::io::Read;
 
@@ -23,11 +24,21 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(pos) = args.iter().position(|a| a == "--bench") {
         let rounds: usize = args.get(pos + 1).and_then(|n| n.parse().ok()).unwrap_or(1);
+        let lower = args.iter().any(|a| a == "--analyze");
+        let map = ruledex_ir::OffsetMap::identity();
         let start = std::time::Instant::now();
         let mut valid = 0usize;
         for _ in 0..rounds {
             for q in &queries {
-                valid += usize::from(ruledex_eql::parse(q).is_valid());
+                let ok = if lower {
+                    !ruledex_eql::analyze(q, &map)
+                        .diagnostics
+                        .iter()
+                        .any(ruledex_ir::Diagnostic::is_error)
+                } else {
+                    ruledex_eql::parse(q).is_valid()
+                };
+                valid += usize::from(ok);
             }
         }
         let seconds = start.elapsed().as_secs_f64() / rounds as f64;
