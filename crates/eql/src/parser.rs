@@ -305,11 +305,21 @@ impl Parser<'_, '_> {
         let start = self.bump().span.start;
         let mut by = Vec::new();
         let mut maxspan = None;
-        for _ in 0..2 {
+        // `by` and `with maxspan` once each, in either order.
+        let (mut seen_by, mut seen_with) = (false, false);
+        loop {
             if self.at_word("by") {
+                if seen_by {
+                    self.unexpected("`[` starting a step (`by` is given once)");
+                }
+                seen_by = true;
                 self.bump();
                 by = self.expressions();
             } else if self.at_word("with") {
+                if seen_with {
+                    self.unexpected("`[` starting a step (`with` is given once)");
+                }
+                seen_with = true;
                 self.bump();
                 maxspan = self.sequence_parameter();
             } else {
@@ -451,7 +461,11 @@ impl Parser<'_, '_> {
             let mut end = span.end;
             if matches!(self.kind(), TokenKind::Eq | TokenKind::EqEq) {
                 self.bump();
-                end = self.bump().span.end;
+                if self.at_word("true") || self.at_word("false") {
+                    end = self.bump().span.end;
+                } else {
+                    self.unexpected("`true` or `false` after `fork=`");
+                }
             }
             fork = Some(Span::new(span.start, end));
         }
@@ -905,7 +919,13 @@ impl Parser<'_, '_> {
     /// `:name(` written without spaces starts a method call.
     fn at_method(&self) -> bool {
         matches!(self.kind(), TokenKind::Colon)
-            && matches!(self.peek_at(1).kind, TokenKind::Name { .. })
+            && matches!(
+                self.peek_at(1).kind,
+                TokenKind::Name {
+                    insensitive: false,
+                    ..
+                }
+            )
             && self.peek_at(1).span.start == self.peek().span.end
             && matches!(self.peek_at(2).kind, TokenKind::LParen)
             && self.peek_at(2).span.start == self.peek_at(1).span.end
