@@ -342,13 +342,24 @@ fn load_rule(file: &SourceFile<'_>, root: &DeTable<'_>, table: &DeTable<'_>) -> 
         rule.add_class(RuleClass::Deprecated);
     }
 
-    // Properties: every key without a field of its own, as written.
+    // Properties: every key without a field of its own, as written; the
+    // indicator-match settings (`threat_query`, `threat_index`,
+    // `threat_mapping`, …) grouped under `threat_match`.
+    let mut threat_match = serde_json::Map::new();
     for (key, value) in table.iter() {
         let key = key.get_ref().as_ref();
-        if !RULE_FIELD_KEYS.contains(&key) && key != "threat" {
+        if key.starts_with("threat_") {
+            threat_match.insert(key.to_string(), to_json(value.get_ref()));
+        } else if !RULE_FIELD_KEYS.contains(&key) && key != "threat" {
             rule.properties
                 .insert(key.to_string(), to_json(value.get_ref()));
         }
+    }
+    if !threat_match.is_empty() {
+        rule.properties.insert(
+            "threat_match".into(),
+            serde_json::Value::Object(threat_match),
+        );
     }
     for (key, value) in metadata.iter() {
         let key = key.get_ref().as_ref();

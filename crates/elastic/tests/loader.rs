@@ -387,3 +387,15 @@ fn corpus_smoke() {
     assert!(eql > 700);
     assert!(eql_ok * 1000 >= eql * 995, "EQL parse rate {eql_ok}/{eql}");
 }
+
+#[test]
+fn threat_match_settings_are_grouped() {
+    let rule = &load("rules/threat_match.toml")[0];
+    let settings = &rule.properties["threat_match"];
+    assert_eq!(settings["threat_index"][0], "logs-ti_*");
+    assert_eq!(
+        settings["threat_mapping"][0]["entries"][0]["field"],
+        "file.hash.sha256"
+    );
+    assert!(!rule.properties.contains_key("threat_query"));
+}
