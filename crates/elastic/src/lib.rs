@@ -189,12 +189,34 @@ fn load_rules(file: &SourceFile<'_>) -> Vec<Rule> {
         }
         vec![rule]
     };
+    let file_len = u32::try_from(file.text.len()).unwrap_or(u32::MAX);
     for rule in &mut rules {
         let mut all = toml_diagnostics.clone();
         all.append(&mut rule.diagnostics);
         rule.diagnostics = all;
+        clamp_spans(rule, file_len);
     }
     rules
+}
+
+/// Keep every span inside the file. Spans can only fall outside when TOML
+/// error recovery produced a value that is not in the file as such; a
+/// diagnostic must still point somewhere real.
+fn clamp_spans(rule: &mut Rule, len: u32) {
+    let clamp = |span: &mut Span| *span = Span::new(span.start.min(len), span.end.min(len));
+    for d in &mut rule.diagnostics {
+        if let Some(span) = &mut d.span {
+            clamp(span);
+        }
+    }
+    for stage in &mut rule.stages {
+        clamp(&mut stage.span);
+    }
+    for indicator in &mut rule.indicators {
+        if let Some(span) = &mut indicator.span {
+            clamp(span);
+        }
+    }
 }
 
 fn first_line(message: &str) -> &str {

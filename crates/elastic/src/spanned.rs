@@ -138,7 +138,9 @@ pub fn string_map(file: &str, span: Span, value: &str) -> (u32, OffsetMap) {
         .get(start..start + value.len())
         .is_some_and(|text| text == value);
     let start32 = u32::try_from(start).unwrap_or(u32::MAX);
-    if literal || verbatim {
+    // A literal string is verbatim by definition; when it is not (TOML
+    // error recovery), fall back to locating its lines.
+    if verbatim || (literal && value.is_empty()) {
         (start32, OffsetMap::shifted(start32))
     } else {
         (start32, OffsetMap::locate_lines(file, start32, value))
