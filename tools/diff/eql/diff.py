@@ -13,10 +13,14 @@ The reference runs the way detection-rules validates EQL: Elasticsearch
 syntax, unknown functions allowed, no optimizations, and the sample / runs /
 missing-event features of current stacks enabled.
 
+`probes.txt` next to this script holds hand-written edge cases (one query
+per line); `mutate.py` writes seeded mutants of the corpus queries.
+
 Usage (from the repository root):
   python3 -m venv /tmp/eqlvenv && /tmp/eqlvenv/bin/pip install eql
   cargo build --release -p ruledex-eql --example eql_check
   /tmp/eqlvenv/bin/python tools/diff/eql/diff.py [--corpus DIR] [extra.json|extra.txt ...]
+  e.g. ... diff.py tools/diff/eql/probes.txt /tmp/mutants.json
 """
 import argparse
 import glob
