@@ -5,7 +5,8 @@
 //!
 //! `cargo run --release -p ruledex-elastic --example elastic_corpus -- DIR [--errors]`
 //! `cargo run --release -p ruledex-elastic --example elastic_corpus -- --show FILE`
-//! prints the rules of one file as JSON.
+//! prints the rules of one file as JSON; `--stats` adds counts of indicator
+//! kinds and of predicate leaves kept as calls or opaque text.
 
 use ruledex_elastic::ElasticFormat;
 use ruledex_ir::{DiagnosticSeverity, RuleClass, RuleFormat, SourceFile};
@@ -51,6 +52,8 @@ fn main() {
         return;
     }
     let show_errors = args.iter().any(|a| a == "--errors");
+    let stats = args.iter().any(|a| a == "--stats");
+    let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
     let mut files = Vec::new();
     walk(Path::new(root), &mut files);
     let mut by_class: BTreeMap<String, Tally> = BTreeMap::new();
@@ -94,6 +97,23 @@ fn main() {
                     println!("{}", d.headline(&rel));
                 }
             }
+            if stats {
+                for i in &rule.indicators {
+                    *kinds.entry(format!("indicator {}", i.kind)).or_default() += 1;
+                }
+                for stage in &rule.stages {
+                    if let Some(p) = &stage.predicate {
+                        p.visit_leaves(|leaf, _| {
+                            let name = match leaf {
+                                ruledex_ir::Predicate::Call(c) => format!("call {}", c.name),
+                                ruledex_ir::Predicate::Opaque { .. } => "opaque".to_string(),
+                                _ => return,
+                            };
+                            *kinds.entry(name).or_default() += 1;
+                        });
+                    }
+                }
+            }
             if rule.diagnostics.iter().any(|d| d.code == "ELA010") {
                 tally.not_analyzed += 1;
             }
@@ -108,6 +128,9 @@ fn main() {
             100.0 * t.parsed as f64 / t.rules.max(1) as f64,
             t.not_analyzed
         );
+    }
+    for (kind, count) in &kinds {
+        println!("{kind:>24}: {count}");
     }
     println!("elapsed: {:.3}s", start.elapsed().as_secs_f64());
 }

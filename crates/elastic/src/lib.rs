@@ -530,7 +530,7 @@ fn attach_query(
         map
     } else {
         let shifted = map.to_file(u32::try_from(skip).unwrap_or(u32::MAX));
-        ruledex_ir::OffsetMap::locate_lines(file, shifted, query_text)
+        spanned::locate_lines(file, shifted, query_text)
     };
     let line_offset = map.to_file(0).max(start);
     let line = LineIndex::new(file).line_col(file, line_offset).line;

@@ -143,8 +143,19 @@ pub fn string_map(file: &str, span: Span, value: &str) -> (u32, OffsetMap) {
     if verbatim || (literal && value.is_empty()) {
         (start32, OffsetMap::shifted(start32))
     } else {
-        (start32, OffsetMap::locate_lines(file, start32, value))
+        (start32, locate_lines(file, start32, value))
     }
+}
+
+/// [`OffsetMap::locate_lines`] from `from` moved back to a character
+/// boundary: after TOML error recovery a value's span can start anywhere,
+/// and slicing the file there would panic.
+pub fn locate_lines(file: &str, from: u32, value: &str) -> OffsetMap {
+    let mut from = (from as usize).min(file.len());
+    while !file.is_char_boundary(from) {
+        from -= 1;
+    }
+    OffsetMap::locate_lines(file, u32::try_from(from).unwrap_or(u32::MAX), value)
 }
 
 #[cfg(test)]

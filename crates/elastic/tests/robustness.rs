@@ -94,6 +94,27 @@ fn unterminated_query_in_a_hunt() {
     check("[hunt]\nname = \"x\"\nlanguage = [\"EQL\"]\nquery = [\n'''\nsequence by a [file where a == \"b\" a\0\0\0\0 1\0\0 and [rule]\nx = 1\n");
 }
 
+/// Inputs the fuzzer found, kept as files (`tests/regressions`).
+#[test]
+fn fuzzer_regressions() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regressions");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).expect("regressions").flatten() {
+        let bytes = std::fs::read(entry.path()).expect("readable");
+        check(&String::from_utf8_lossy(&bytes));
+        seen += 1;
+    }
+    assert!(seen >= 1);
+}
+
+#[test]
+fn recovered_value_starting_inside_a_character() {
+    // A fuzzer finding: a broken string whose recovered span starts in the
+    // middle of a multi-byte character.
+    check("[hunt]\nauthor = \"\u{58c}\u{58c}\nquery = [\n'''\nsql\nfrom x\n'''\n\"\u{58c}sql\nfrom y\u{58c}\"]\n");
+    check("[rule]\nlanguage = \"eql\"\nquery = \"\u{58c}a\\u{58c}\nprocess where \u{58c}\"\n");
+}
+
 #[test]
 fn deep_nesting_does_not_overflow() {
     let n = 20_000;

@@ -465,6 +465,30 @@ impl Lowering<'_> {
         let Some(field) = self.field_ref(subject) else {
             return as_call();
         };
+        // Elasticsearch resolves function names case-insensitively (rules
+        // write `cidrmatch`, `startswith~`), so the lowering does too.
+        let function = name.name.to_ascii_lowercase();
+        let written = if insensitive {
+            format!("{}~", name.name)
+        } else {
+            name.name.clone()
+        };
+        // `stringContains(a, b)` between two fields.
+        if let ([other], Some(op)) = (rest, text_function_op(&function)) {
+            if literal_value(other).is_none() {
+                return match self.field_ref(other) {
+                    Some(right) => Predicate::FieldCompare(FieldComparison {
+                        left: field,
+                        op,
+                        right,
+                        case_sensitive: Some(!insensitive),
+                        written_op: Some(written),
+                        span: Some(span),
+                    }),
+                    None => as_call(),
+                };
+            }
+        }
         let strings: Option<Vec<String>> = rest
             .iter()
             .map(|a| match &a.kind {
@@ -474,11 +498,6 @@ impl Lowering<'_> {
             .collect();
         let Some(strings) = strings.filter(|s| !s.is_empty()) else {
             return as_call();
-        };
-        let written = if insensitive {
-            format!("{}~", name.name)
-        } else {
-            name.name.clone()
         };
         let simple = |op: Op| {
             if strings.len() != 1 {
@@ -491,11 +510,11 @@ impl Lowering<'_> {
                     .at(span),
             )
         };
-        match name.name.as_str() {
-            "startsWith" => simple(Op::StartsWith),
-            "endsWith" => simple(Op::EndsWith),
-            "stringContains" => simple(Op::Contains),
-            "cidrMatch" => Predicate::Compare(
+        if let Some(op) = text_function_op(&function) {
+            return simple(op);
+        }
+        match function.as_str() {
+            "cidrmatch" => Predicate::Compare(
                 Comparison::new(
                     field,
                     Op::Cidr,
@@ -504,7 +523,7 @@ impl Lowering<'_> {
                 .at(span),
             ),
             "wildcard" => wildcard_predicate(field, &strings, !insensitive, &written, span),
-            "match" | "matchLite" => Predicate::Compare(
+            "match" | "matchlite" => Predicate::Compare(
                 Comparison::new(
                     field,
                     Op::Regex,
@@ -516,6 +535,17 @@ impl Lowering<'_> {
             ),
             _ => as_call(),
         }
+    }
+}
+
+/// The comparison a text function stands for (`startsWith(f, v)` is
+/// `f startswith v`); `name` is lower case.
+fn text_function_op(name: &str) -> Option<Op> {
+    match name {
+        "startswith" => Some(Op::StartsWith),
+        "endswith" => Some(Op::EndsWith),
+        "stringcontains" => Some(Op::Contains),
+        _ => None,
     }
 }
 
