@@ -54,15 +54,29 @@ detection:
 level: high
 "#;
 
-/// (file, field, kind, value) → (others in total, others per language).
-fn all_counts(catalog: &Catalog) -> BTreeMap<(String, String, String, String), (usize, BTreeMap<Language, usize>)> {
+/// (file, field, kind, value) of one indicator value.
+type ValueKey = (String, String, String, String);
+/// The other rules sharing it: in total, and per language.
+type Others = (usize, BTreeMap<Language, usize>);
+
+/// Every indicator value of the catalog with its counts.
+fn all_counts(catalog: &Catalog) -> BTreeMap<ValueKey, Others> {
     let mut out = BTreeMap::new();
     for (position, entry) in catalog.entries().iter().enumerate() {
         for (i, indicator) in entry.rule.indicators.iter().enumerate() {
-            for (value, counts) in indicator.values.iter().zip(catalog.indicator_counts(position, i)) {
+            for (value, counts) in indicator
+                .values
+                .iter()
+                .zip(catalog.indicator_counts(position, i))
+            {
                 let file = entry.rule.provenance.path.clone();
                 out.insert(
-                    (file, indicator.field.clone(), indicator.kind.name(), value.to_string()),
+                    (
+                        file,
+                        indicator.field.clone(),
+                        indicator.kind.name(),
+                        value.to_string(),
+                    ),
                     (counts.total, counts.per_language),
                 );
             }
@@ -88,26 +102,60 @@ fn every_count_is_exact() {
     let counts = all_counts(&catalog);
     let get = |file: &str, field: &str, kind: &str, value: &str| {
         counts
-            .get(&(file.to_string(), field.to_string(), kind.to_string(), value.to_string()))
+            .get(&(
+                file.to_string(),
+                field.to_string(),
+                kind.to_string(),
+                value.to_string(),
+            ))
             .cloned()
-            .unwrap_or_else(|| panic!("no indicator {file} {field} {kind} {value}; have {:#?}", counts.keys()))
+            .unwrap_or_else(|| {
+                panic!(
+                    "no indicator {file} {field} {kind} {value}; have {:#?}",
+                    counts.keys()
+                )
+            })
     };
     let langs = |pairs: &[(Language, usize)]| pairs.iter().copied().collect::<BTreeMap<_, _>>();
 
     // `contains "-enc"` (KQL, case-insensitive) and `CommandLine|contains`
     // (Sigma) are the same indicator: the field maps to process.command_line.
-    assert_eq!(get("enc.yaml", "ProcessCommandLine", "contains", "\"-enc\""), (1, langs(&[(Language::Sigma, 1)])));
-    assert_eq!(get("enc.yml", "CommandLine", "contains", "\"-enc\""), (1, langs(&[(Language::Kql, 1)])));
+    assert_eq!(
+        get("enc.yaml", "ProcessCommandLine", "contains", "\"-enc\""),
+        (1, langs(&[(Language::Sigma, 1)]))
+    );
+    assert_eq!(
+        get("enc.yml", "CommandLine", "contains", "\"-enc\""),
+        (1, langs(&[(Language::Kql, 1)]))
+    );
     // Case-sensitive "-ENC" is not "-enc".
-    assert_eq!(get("case.kql", "ProcessCommandLine", "contains", "\"-ENC\""), (0, langs(&[])));
+    assert_eq!(
+        get("case.kql", "ProcessCommandLine", "contains", "\"-ENC\""),
+        (0, langs(&[]))
+    );
     // `in~` is equality with each value, case-insensitive: "POWERSHELL.EXE"
     // (=~) matches "powershell.exe" of the in~ list.
-    assert_eq!(get("enc.yaml", "FileName", "in", "\"powershell.exe\""), (1, langs(&[(Language::Kql, 1)])));
-    assert_eq!(get("case.kql", "FileName", "eq", "\"POWERSHELL.EXE\""), (1, langs(&[(Language::Kql, 1)])));
-    assert_eq!(get("enc.yaml", "FileName", "in", "\"pwsh.exe\""), (0, langs(&[])));
+    assert_eq!(
+        get("enc.yaml", "FileName", "in", "\"powershell.exe\""),
+        (1, langs(&[(Language::Kql, 1)]))
+    );
+    assert_eq!(
+        get("case.kql", "FileName", "eq", "\"POWERSHELL.EXE\""),
+        (1, langs(&[(Language::Kql, 1)]))
+    );
+    assert_eq!(
+        get("enc.yaml", "FileName", "in", "\"pwsh.exe\""),
+        (0, langs(&[]))
+    );
     // A value only one rule has.
-    assert_eq!(get("other.yml", "CommandLine", "contains", "\"-urlcache\""), (0, langs(&[])));
-    assert_eq!(get("enc.yml", "Image", "endswith", "\"\\\\powershell.exe\""), (0, langs(&[])));
+    assert_eq!(
+        get("other.yml", "CommandLine", "contains", "\"-urlcache\""),
+        (0, langs(&[]))
+    );
+    assert_eq!(
+        get("enc.yml", "Image", "endswith", "\"\\\\powershell.exe\""),
+        (0, langs(&[]))
+    );
     // Every indicator value of every rule was checked above or is listed here.
     assert_eq!(counts.len(), 8, "{:#?}", counts.keys());
 }

@@ -717,7 +717,14 @@ fn classify_hunt_query(text: &str, declared: &[Language]) -> HuntQueryKind {
             let lead = text.len() - trimmed.len();
             let line_end = trimmed.find('\n').map_or(trimmed.len(), |i| i + 1);
             if trimmed[..line_end].trim() == "sql" {
-                HuntQueryKind::Language(Language::Esql, lead + line_end)
+                // What follows the leftover line decides: ES|QL, or OSQuery
+                // SQL behind the same kind of fence.
+                match classify_hunt_query(&trimmed[line_end..], declared) {
+                    HuntQueryKind::OsquerySql => HuntQueryKind::OsquerySql,
+                    HuntQueryKind::Language(language, skip) => {
+                        HuntQueryKind::Language(language, lead + line_end + skip)
+                    }
+                }
             } else {
                 HuntQueryKind::OsquerySql
             }
