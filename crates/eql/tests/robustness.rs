@@ -114,7 +114,10 @@ fn deterministic_mutations() {
 fn assert_fast(label: &str, text: &str) -> ruledex_eql::Parsed {
     let parsed = parse(text);
     let analysis = analyze(text, &OffsetMap::identity());
-    assert!(analysis.diagnostics.len() >= parsed.diagnostics.len(), "{label}");
+    assert!(
+        analysis.diagnostics.len() >= parsed.diagnostics.len(),
+        "{label}"
+    );
     parsed
 }
 
