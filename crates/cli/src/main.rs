@@ -9,17 +9,21 @@
 //! ruledex stats [--source PATH]...         per language: parsed, log source, action
 //! ruledex export --jsonl                   the whole catalog, one rule per line
 //! ruledex coverage [--layer FILE]          ATT&CK coverage, or a Navigator layer
+//! ruledex build --out DIR                  the static web site
+//! ruledex serve [--addr 127.0.0.1:8080]    the web site, search and JSON API over HTTP
 //! ```
 //!
 //! Catalog commands read `--source PATH` (repeatable), else `--config FILE`,
 //! else `ruledex.toml` in the current folder.
 
+mod build;
 mod check;
 mod coverage;
 mod export;
 mod formats;
 mod related;
 mod search;
+mod serve;
 mod show;
 mod sources;
 mod stats;
@@ -57,6 +61,10 @@ enum Command {
     Export(export::ExportArgs),
     /// ATT&CK coverage, or a Navigator layer.
     Coverage(coverage::CoverageArgs),
+    /// Write the static web site.
+    Build(build::BuildArgs),
+    /// Serve the web site, search and the JSON API; reload on changes.
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -69,6 +77,8 @@ fn main() -> ExitCode {
         Command::Stats(args) => stats::run(&args),
         Command::Export(args) => export::run(&args),
         Command::Coverage(args) => coverage::run(&args),
+        Command::Build(args) => build::run(&args),
+        Command::Serve(args) => serve::run(&args),
     };
     match result {
         Ok(code) => code,
