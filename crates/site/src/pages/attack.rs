@@ -5,7 +5,7 @@ use crate::paths;
 use crate::site::Site;
 use askama::Template;
 use ruledex_ir::{Language, Platform};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub(crate) struct MatrixCellView {
     pub id: String,
@@ -164,16 +164,19 @@ pub(crate) fn matrix(site: &Site, name: &str, layout: Layout) -> Option<String> 
 }
 
 /// Every technique and sub-technique with a page: those on the matrix.
-pub(crate) fn technique_ids(site: &Site) -> Vec<String> {
-    let mut ids = Vec::new();
-    for column in site.catalog().attack().techniques_by_tactic() {
+pub(crate) fn technique_ids(site: &Site) -> &'static BTreeSet<String> {
+    static IDS: std::sync::OnceLock<BTreeSet<String>> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| matrix_ids(site.catalog().attack()))
+}
+
+fn matrix_ids(attack: &ruledex_attack::Attack) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    for column in attack.techniques_by_tactic() {
         for cell in column.techniques {
-            ids.push(cell.technique.id.clone());
+            ids.insert(cell.technique.id.clone());
             ids.extend(cell.subtechniques.iter().map(|s| s.id.clone()));
         }
     }
-    ids.sort();
-    ids.dedup();
     ids
 }
 
@@ -184,7 +187,7 @@ const TOP: usize = 25;
 pub(crate) fn technique(site: &Site, id: &str, layout: Layout) -> Option<String> {
     let attack = site.catalog().attack();
     let technique = attack.technique(id)?;
-    if technique.id != id {
+    if technique.id != id || !technique_ids(site).contains(id) {
         return None;
     }
     let mut layout = layout;
@@ -255,7 +258,7 @@ pub(crate) fn technique(site: &Site, id: &str, layout: Layout) -> Option<String>
             columns: vec!["Sub-technique", "Rules"],
             rows: subs
                 .iter()
-                .filter(|s| s.is_active())
+                .filter(|s| technique_ids(site).contains(&s.id))
                 .map(|s| {
                     let n = site
                         .techniques()
