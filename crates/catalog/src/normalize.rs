@@ -98,10 +98,15 @@ impl Normalizer {
         for logsource in logsources {
             let operation_fields = self.sources.operation_fields(logsource, rule.platform);
             let provider_fields = self.sources.provider_fields(logsource, rule.platform);
+            // `has` and `has_any` count: on an operation field they name whole
+            // operations (`OperationName has "Consent to application"`).
             let positive = |field: &str, i: &ruledex_ir::Indicator| {
                 !i.negated
                     && !i.exclusion
-                    && matches!(i.kind, IndicatorKind::Value(Op::Eq | Op::In))
+                    && matches!(
+                        i.kind,
+                        IndicatorKind::Value(Op::Eq | Op::In | Op::Has | Op::HasAny)
+                    )
                     && i.field.eq_ignore_ascii_case(field)
             };
             let provider: Option<String> = provider_fields.iter().find_map(|f| {

@@ -6,6 +6,8 @@ use ruledex_catalog::Formats;
 /// Every format, most specific first.
 pub fn all() -> Formats {
     Formats::new()
+        .with(ruledex_sigma::SigmaFormat)
+        .with(ruledex_elastic::ElasticFormat)
         .with(ruledex_kql::SentinelFormat)
         .with(ruledex_kql::MarkdownFormat)
         .with(ruledex_kql::PlainFormat)

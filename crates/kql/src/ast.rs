@@ -266,6 +266,49 @@ pub struct Operator {
     pub span: Span,
 }
 
+impl Operator {
+    /// The value of the `name=value` option `name` (`kind`,
+    /// `hint.strategy`, `withsource`, …), when the operator has it.
+    ///
+    /// ```
+    /// let parsed = ruledex_kql::parse("T | join kind=leftouter (U) on Id");
+    /// let join = &parsed.script.queries().next().unwrap().operators[0];
+    /// let kind = join.param("kind").and_then(|v| v.as_name()).unwrap();
+    /// assert_eq!(kind.name, "leftouter");
+    /// ```
+    pub fn param(&self, name: &str) -> Option<&Expr> {
+        self.params()
+            .iter()
+            .find(|p| p.name.name == name)
+            .map(|p| &p.value)
+    }
+
+    /// All `name=value` options written before the operator's arguments.
+    pub fn params(&self) -> &[NamedParameter] {
+        use OperatorKind::*;
+        match &self.kind {
+            Summarize { params, .. }
+            | Join { params, .. }
+            | Lookup { params, .. }
+            | Union { params, .. }
+            | MvExpand { params, .. }
+            | MvApply { params, .. }
+            | MakeSeries { params, .. }
+            | Evaluate { params, .. }
+            | Sort { params, .. }
+            | As { params, .. }
+            | Search { params, .. }
+            | Find { params, .. }
+            | Reduce { params, .. }
+            | Partition { params, .. }
+            | Consume { params } => params,
+            Parse(p) | ParseWhere(p) => &p.params,
+            Scan(scan) => &scan.params,
+            _ => &[],
+        }
+    }
+}
+
 /// A `name=value` option written before an operator's arguments:
 /// `kind=inner`, `hint.strategy=shuffle`, `withsource=Table`,
 /// `isfuzzy=true`, `bagexpansion=array`, `with_itemindex=i`, `flags=U`.
@@ -389,7 +432,8 @@ pub enum OperatorKind {
     },
     /// `project-reorder Col [asc|desc|granny-asc|granny-desc], ...`.
     ProjectReorder {
-        /// Columns (patterns allowed) in their new order.
+        /// Columns (patterns allowed) in their new order (a sort keyword
+        /// after a pattern is accepted but not kept).
         columns: Vec<NamePattern>,
     },
     /// `join [kind=...] [hint.*=...] Right on Conditions` or
@@ -1003,7 +1047,7 @@ pub enum LiteralKind {
     Timespan(Option<i64>),
     /// A typed literal `type(text)`: `datetime(2024-01-01)`,
     /// `timespan(1.00:00:00)`, `guid(...)`, `int(null)`, `real(+inf)`,
-    /// `bool(true)`.
+    /// `bool(true)`, `datetime("2024-01-01")`.
     Typed(TypedLiteral),
     /// `dynamic(...)`.
     Dynamic(Box<DynamicValue>),
@@ -1024,10 +1068,10 @@ pub struct StringLiteral {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypedLiteral {
     /// The type as written (`datetime`, `date`, `timespan`, `time`, `guid`,
-    /// `int`, `long`, `real`, `double`, `decimal`, `bool`, `boolean`,
-    /// `string`).
+    /// `int`, `long`, `real`, `double`, `decimal`, `bool`, `boolean`).
     pub ty: String,
-    /// The inside of the parentheses, trimmed (`2024-01-01 10:00`, `null`).
+    /// The inside of the parentheses, trimmed (`2024-01-01 10:00`, `null`;
+    /// a quoted value such as `"8:00 AM"` keeps its quotes).
     pub text: String,
 }
 

@@ -39,6 +39,12 @@ pub mod codes {
     /// escapes are `\\ \' \" \n \t \r \a \b \f \v`, octal `\101`,
     /// `\xHH` and `\uHHHH`.
     pub const INVALID_ESCAPE: &str = "KQL014";
+    /// A type name that is not a Kusto scalar type (`flag:strig`).
+    pub const UNKNOWN_TYPE: &str = "KQL015";
+    /// A keyword used where a name is expected (`extend between = 1`,
+    /// `where title == "x"`); Kusto requires the bracketed form
+    /// `['between']`.
+    pub const RESERVED_NAME: &str = "KQL016";
 }
 
 /// One syntax error: a stable code, a message, and where it is in the query.

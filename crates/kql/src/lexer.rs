@@ -38,7 +38,7 @@ pub enum TokenKind {
     String,
     /// `type(raw text)` for the literal types whose inside is not an
     /// expression: `datetime`, `date`, `time`, `timespan`, `guid`, `int`,
-    /// `long`, `real`, `double`, `decimal`, `bool`, `boolean`, `string`.
+    /// `long`, `real`, `double`, `decimal`, `bool`, `boolean` (Kusto has no `string(...)` literal).
     TypedLiteral,
     /// `|`
     Pipe,
@@ -130,10 +130,11 @@ pub struct Lexed {
 /// Names that start a typed literal when directly followed by `(`.
 const TYPED_LITERAL_NAMES: &[&str] = &[
     "datetime", "date", "time", "timespan", "guid", "int", "long", "real", "double", "decimal",
-    "bool", "boolean", "string",
+    "bool", "boolean",
 ];
 
 /// Suffixes that turn a number into a timespan (`1d`, `2hours`, `10ms`).
+/// Case matters: `5Minutes` is an identifier to Kusto.
 const TIMESPAN_UNITS: &[&str] = &[
     "d",
     "day",
@@ -254,9 +255,15 @@ impl Lexer<'_> {
                     self.pos += 1;
                     self.quoted_string(start, true);
                 }
-                '$' if self.char_at(start + 1).is_some_and(is_ident_start) => {
+                // `$left`, `$right`; a lone `$` or `@` is a (meaningless)
+                // name to Kusto's parser too, left for semantic checks.
+                '$' => {
                     self.pos += 1;
                     self.ident_tail();
+                    self.push(TokenKind::Ident, start);
+                }
+                '@' => {
+                    self.pos += 1;
                     self.push(TokenKind::Ident, start);
                 }
                 '.' if self.peek_byte(1).is_ascii_digit() => self.number(start),
@@ -297,11 +304,17 @@ impl Lexer<'_> {
     }
 
     fn ident_tail(&mut self) {
-        while let Some(c) = self.char_at(self.pos) {
-            if is_ident_continue(c) {
-                self.pos += c.len_utf8();
-            } else {
+        while let Some(&b) = self.bytes.get(self.pos) {
+            if b.is_ascii_alphanumeric() || b == b'_' {
+                self.pos += 1;
+            } else if b < 0x80 {
                 break;
+            } else {
+                // Non-ASCII: decode the character (rare in queries).
+                match self.char_at(self.pos) {
+                    Some(c) if is_ident_continue(c) => self.pos += c.len_utf8(),
+                    _ => break,
+                }
             }
         }
     }
@@ -350,7 +363,22 @@ impl Lexer<'_> {
                     self.pos = p + 1;
                     return true;
                 }
-                b'(' | b'\n' | b'|' | b';' | b'\'' | b'"' | b'[' | b']' | b'{' | b'}' | b',' => {
+                // A quoted value: `datetime("8:00 AM")`, `int("1")`.
+                quote @ (b'\'' | b'"') => {
+                    p += 1;
+                    loop {
+                        match self.bytes.get(p) {
+                            None | Some(b'\n') => return false,
+                            Some(b'\\') => p += 2,
+                            Some(&c) if c == quote => {
+                                p += 1;
+                                break;
+                            }
+                            Some(_) => p += 1,
+                        }
+                    }
+                }
+                b'(' | b'\n' | b'|' | b';' | b'[' | b']' | b'{' | b'}' | b',' => {
                     return false;
                 }
                 _ => p += 1,
@@ -400,7 +428,7 @@ impl Lexer<'_> {
         if unit_end > unit_start {
             let unit = &self.text[unit_start..unit_end];
             let next_is_word = self.char_at(unit_end).is_some_and(is_ident_continue);
-            if !next_is_word && TIMESPAN_UNITS.contains(&unit.to_ascii_lowercase().as_str()) {
+            if !next_is_word && TIMESPAN_UNITS.contains(&unit) {
                 self.pos = unit_end;
                 self.push(TokenKind::Timespan, start);
                 return;
@@ -649,7 +677,13 @@ pub fn decode_string(raw: &str) -> String {
                     _ => out.push('u'),
                 }
             }
-            Some(other) => out.push(other),
+            Some(c @ ('\\' | '\'' | '"')) => out.push(c),
+            // An escape Kusto does not know (reported by the lexer): keep
+            // the text as written.
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
             None => out.push('\\'),
         }
     }
@@ -693,7 +727,12 @@ mod tests {
             kinds("1 1.5 1e3 0x1F 1d 2.5h 100ms 1tick 1..2"),
             [Int, Real, Real, Int, Timespan, Timespan, Timespan, Timespan, Int, DotDot, Int, Eof]
         );
-        assert_eq!(kinds("5dx"), [Int, Ident, Eof]);
+        // Digits running into letters make a name, as in Kusto; units are
+        // lower case.
+        assert_eq!(
+            kinds("5dx 5Minutes 5minutes"),
+            [Ident, Ident, Timespan, Eof]
+        );
     }
 
     #[test]

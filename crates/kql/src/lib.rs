@@ -35,6 +35,58 @@
 //! Modules: [`lexer`] (tokens), [`ast`] (the tree), [`visit`] (walking it),
 //! [`sexpr`] (a compact S-expression rendering used by the snapshot tests
 //! and handy when debugging), [`error`] (codes).
+//!
+//! # A guide to the tree (for lowering)
+//!
+//! - **Script and statements.** [`ast::Script::statements`] in order:
+//!   [`ast::Statement::Let`], `Query`, `Set`, `Declare`, `Alias`, `Error`.
+//!   [`ast::Script::queries`] gives the queries; a rule normally has one,
+//!   after its `let`s.
+//! - **Let-bound names.** A `let` value is [`ast::LetValue::Expr`] (scalar,
+//!   or a single name or call: `let T = SecurityEvent;` is an `Expr` holding
+//!   a name, the parser cannot tell a table from a scalar),
+//!   [`ast::LetValue::Tabular`] (a pipeline, `materialize(...)`,
+//!   `datatable`, `union`, …), `Function` or `View` (parameters and body
+//!   statements; the last body statement is the result). Uses of a
+//!   let-bound name appear as [`ast::SourceKind::Name`] when they start a
+//!   query, or [`ast::ExprKind::Name`] inside expressions (`x in (list)`)
+//!   — resolve them against the `let`s seen so far, by name.
+//! - **Calls.** Function calls, stored functions (ASIM parsers such as
+//!   `imAuthentication(...)`, `_GetWatchlist('x')`) and let-bound functions
+//!   are all [`ast::Call`]: as a query source ([`ast::SourceKind::Call`]) or
+//!   inside expressions ([`ast::ExprKind::Call`]). Arguments are
+//!   [`ast::Argument`]s, named ones carry `name`. `not(x)` is a call too.
+//! - **Pipelines.** [`ast::TabularExpression`] = [`ast::Source`] +
+//!   [`ast::Operator`]s. Each operator has `name` (as written: `filter`,
+//!   `order`, `mv-expand`), `kind` (structured arguments, one
+//!   [`ast::OperatorKind`] variant per operator), and `span` covering
+//!   `| op ...` with the pipe: `op.span.slice(query)` is the stage text.
+//!   Union items, join/lookup right sides and subqueries are nested
+//!   `TabularExpression`s; subqueries of `mv-apply`, `fork`, `facet` and
+//!   `partition (...)` start with [`ast::SourceKind::Implicit`].
+//! - **Columns.** Operators that produce columns hold
+//!   [`ast::ColumnAssignment`]s: `names` is empty when the name is implicit
+//!   (`count()` gives `count_`, `make_set(X)` gives `set_X`), one name for
+//!   `Name = expr`, several for `(a, b) = f(x)`.
+//! - **Predicates.** [`ast::ExprKind::Binary`] with a [`ast::BinaryOp`] that
+//!   spells out negation and case sensitivity
+//!   ([`ast::BinaryOp::case_sensitive`], [`ast::BinaryOp::is_negated`]);
+//!   `in`/`!in`/`in~`/`!in~` are [`ast::ExprKind::In`], `has_any`/`has_all`
+//!   [`ast::ExprKind::HasAny`], `between` [`ast::ExprKind::Between`].
+//!   `where Col = x` (accepted by Kusto) is [`ast::BinaryOp::Equals`].
+//!   Field references are `Name`, `Path` (`Props.Name`, `$left.Col`) and
+//!   `Index` (`Arr[0]`, `Bag["k"]`). Parentheses are kept
+//!   ([`ast::ExprKind::Paren`]; [`ast::Expr::unparenthesized`] skips them).
+//! - **Values.** [`ast::Literal`]: strings carry the decoded `value` (the
+//!   raw text is `span.slice(query)`); timespans their ticks; typed
+//!   literals (`datetime(...)`, `int(null)`) their type and inner text;
+//!   `dynamic(...)` a [`ast::DynamicValue`] tree.
+//! - **Text.** Every node has a span into the parsed text:
+//!   [`ast::Expr::text`] or `span.slice(query)` renders any expression
+//!   exactly as written; [`sexpr::render_expr`] gives a normalized form.
+//!   Map spans to file positions with [`ruledex_ir::OffsetMap`].
+//! - **Walking.** [`visit::Visitor`] visits every statement, tabular
+//!   expression, operator and expression; override what you need.
 
 pub mod ast;
 pub mod error;
@@ -56,8 +108,10 @@ pub const MAX_DEPTH: usize = 64;
 
 /// Tallest tree the parser builds: recursion plus chains of binary
 /// operators and postfix accesses (`a or b or c ...`). Keeps the tree
-/// shallow enough for recursive visitors, `Drop` and `Debug`.
-pub const MAX_HEIGHT: usize = 2000;
+/// shallow enough for recursive visitors, `Drop` and `Debug` even on a
+/// 1 MiB stack in a debug build (the deep-input tests of
+/// `tests/robustness.rs` pass with `RUST_MIN_STACK=1000000`).
+pub const MAX_HEIGHT: usize = 1000;
 
 /// The result of [`parse`]: the tree and every error.
 #[derive(Clone, Debug)]

@@ -36,10 +36,16 @@ pub fn render_expr(expr: &Expr) -> String {
 #[derive(Default)]
 struct Writer {
     out: String,
+    /// Inside an expression: render nested queries on one line.
+    flat: bool,
 }
 
 impl Writer {
     fn newline(&mut self, indent: usize) {
+        if self.flat {
+            self.out.push(' ');
+            return;
+        }
         self.out.push('\n');
         for _ in 0..indent {
             self.out.push_str("  ");
@@ -268,7 +274,12 @@ impl Writer {
 
     fn operator(&mut self, op: &Operator, indent: usize) {
         use OperatorKind::*;
-        let _ = write!(self.out, "({}", op.name.name);
+        let name = if op.name.name.is_empty() {
+            "missing-operator"
+        } else {
+            op.name.name.as_str()
+        };
+        let _ = write!(self.out, "({name}");
         match &op.kind {
             Where { predicate } => self.exprs(std::slice::from_ref(predicate)),
             Extend { columns }
@@ -794,7 +805,11 @@ impl Writer {
                 // Parentheses are kept in the tree but add nothing here.
                 self.expr(inner);
             }
-            ExprKind::Tabular(t) => self.tabular(t, 0),
+            ExprKind::Tabular(t) => {
+                let flat = std::mem::replace(&mut self.flat, true);
+                self.tabular(t, 0);
+                self.flat = flat;
+            }
             ExprKind::TypeOf(items) => {
                 self.out.push_str("(typeof");
                 for i in items {

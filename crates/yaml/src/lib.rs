@@ -21,7 +21,7 @@
 //! assert_eq!(&text[where_at..where_at + 7], "| where");
 //! ```
 
-use ruledex_ir::{LineIndex, OffsetMap, Span};
+use ruledex_ir::{OffsetMap, Span};
 use saphyr_parser::{Event, Parser, ScalarStyle};
 use std::collections::HashMap;
 
@@ -274,7 +274,9 @@ fn resolve_int(text: &str) -> Option<i64> {
         b'+' => (false, &text[1..]),
         _ => (false, text),
     };
-    if body.is_empty() || body.starts_with('_') {
+    if body.is_empty() || !body.as_bytes()[0].is_ascii_digit() {
+        // Every YAML 1.1 integer starts with a digit after its sign; checking
+        // first avoids building a string for each plain scalar.
         return None;
     }
     let digits: String = body.chars().filter(|c| *c != '_').collect();
@@ -317,34 +319,32 @@ fn resolve_float(text: &str) -> Option<f64> {
 }
 
 /// Converts saphyr's character-based markers to byte offsets.
+///
+/// Markers carry a character index; for ASCII text that is the byte offset.
+/// Other text gets a table of character start offsets, so positions stay
+/// right whatever saphyr counts as a line break (a lone `\r` is one for
+/// YAML, not for [`LineIndex`]).
 struct Positions<'a> {
     text: &'a str,
-    lines: LineIndex,
-    ascii: bool,
+    char_starts: Vec<u32>,
 }
 
 impl<'a> Positions<'a> {
     fn new(text: &'a str) -> Self {
-        Positions {
-            text,
-            lines: LineIndex::new(text),
-            ascii: text.is_ascii(),
-        }
+        let char_starts = if text.is_ascii() {
+            Vec::new()
+        } else {
+            text.char_indices().map(|(i, _)| i as u32).collect()
+        };
+        Positions { text, char_starts }
     }
 
     fn byte(&self, marker: &saphyr_parser::Marker) -> u32 {
-        if self.ascii {
-            return marker.index().min(self.text.len()) as u32;
+        let len = self.text.len() as u32;
+        if self.char_starts.is_empty() {
+            return (marker.index() as u32).min(len);
         }
-        let Some(line_start) = self.lines.line_start(marker.line().saturating_sub(1)) else {
-            return self.text.len() as u32;
-        };
-        let rest = &self.text[line_start as usize..];
-        let within = rest
-            .char_indices()
-            .nth(marker.col())
-            .map_or(rest.len(), |(i, _)| i);
-        line_start + within as u32
+        self.char_starts.get(marker.index()).copied().unwrap_or(len)
     }
 
     fn span(&self, span: &saphyr_parser::Span) -> Span {
@@ -521,14 +521,14 @@ fn open_collection(
             start: here.start,
             anchor,
             tag,
-            items: Vec::new(),
+            items: Vec::with_capacity(4),
         }
     } else {
         Frame::Mapping {
             start: here.start,
             anchor,
             tag,
-            items: Vec::new(),
+            items: Vec::with_capacity(4),
             key: None,
         }
     });
@@ -576,6 +576,16 @@ mod tests {
         assert_eq!(level.span.slice(text), "high");
         let (key, _) = docs[0].entry("level").unwrap();
         assert_eq!(key.span.slice(text), "level");
+    }
+
+    #[test]
+    fn spans_survive_carriage_returns_before_multibyte_text() {
+        let text = "a: x\r\r\rb: 'é'\nc: ok\n";
+        let docs = parse(text).unwrap();
+        let c = docs[0].get("c").unwrap();
+        assert_eq!(c.span.slice(text), "ok");
+        let b = docs[0].get("b").unwrap();
+        assert_eq!(b.span.slice(text), "'é'");
     }
 
     #[test]

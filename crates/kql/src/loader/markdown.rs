@@ -35,16 +35,37 @@ impl RuleFormat for MarkdownFormat {
     fn load(&self, file: &SourceFile<'_>) -> Vec<Rule> {
         let doc = Document::read(file.text);
         let blocks = kql_blocks(file.text);
-        let several = blocks.len() > 1;
-        let mut rules = Vec::with_capacity(blocks.len());
-        for (n, block) in blocks.iter().enumerate() {
+        // Each block holds one query, or several in notebook style.
+        let queries: Vec<(usize, &Block, usize, &str, usize)> = blocks
+            .iter()
+            .enumerate()
+            .flat_map(|(b, block)| {
+                let parts = super::notebook::queries_of(&block.content);
+                let count = parts.len();
+                parts
+                    .into_iter()
+                    .map(move |(offset, text)| (b, block, offset, text, count))
+            })
+            .collect();
+        let several = queries.len() > 1;
+        let mut rules = Vec::with_capacity(queries.len());
+        for (n, &(b, block, offset, text, count)) in queries.iter().enumerate() {
             let index = several.then_some(n);
+            let title = if count > 1 {
+                super::numbered_title(
+                    &doc.title_for(block, b, blocks.len() > 1, file.stem()),
+                    n,
+                    text,
+                )
+            } else {
+                doc.title_for(block, b, blocks.len() > 1, file.stem())
+            };
             let mut rule = Rule {
                 id: match index {
                     Some(i) => format!("{}#{}", file.path, i + 1),
                     None => file.path.to_string(),
                 },
-                title: doc.title_for(block, n, several, file.stem()),
+                title,
                 description: doc.description.clone(),
                 provenance: file.provenance(self.name(), index),
                 body: file.text[block.fence_start..block.fence_end].to_string(),
@@ -63,10 +84,19 @@ impl RuleFormat for MarkdownFormat {
             }
             rule.tags
                 .extend(doc.states.iter().map(|s| format!("state: {s}")));
-            let map =
+            let block_map =
                 OffsetMap::locate_lines(file.text, block.content_start as u32, &block.content);
-            super::attach_query(&mut rule, &block.content, &map, file.text);
+            let map = OffsetMap::locate_lines(file.text, block_map.to_file(offset as u32), text);
+            super::attach_query(&mut rule, text, &map, file.text);
             rule.platform = super::platform_from_tables(&rule);
+            if count > 1 && offset == 0 {
+                let start = map.to_file(0);
+                let end = block_map.to_file(block.content.len().saturating_sub(1) as u32) + 1;
+                rule.diagnostics.push(super::notebook::split_warning(
+                    count,
+                    ruledex_ir::Span::new(start, end),
+                ));
+            }
             rules.push(rule);
         }
         rules

@@ -12,6 +12,7 @@
 //! into the file.
 
 mod markdown;
+mod notebook;
 mod plain;
 mod sentinel;
 
@@ -82,6 +83,22 @@ fn platform_from_tables(rule: &Rule) -> Platform {
         Platform::DefenderXdr
     } else {
         Platform::Sentinel
+    }
+}
+
+/// The title of the n-th (0-based) query of a text holding several: the
+/// document's title and the query's first comment when it has one
+/// (`Account brute force: Query #1: Look for public IP…`), else its number.
+fn numbered_title(base: &str, n: usize, query: &str) -> String {
+    match leading_comment(query) {
+        Some(comment) => {
+            let mut short: String = comment.chars().take(90).collect();
+            if short.len() < comment.len() {
+                short.push('…');
+            }
+            format!("{base}: {short}")
+        }
+        None => format!("{base} (query {})", n + 1),
     }
 }
 

@@ -2,8 +2,8 @@
 
 use ruledex_ir::{OffsetMap, Rule, RuleClass, RuleFormat, SourceFile};
 
-/// A file whose whole content is one KQL query (or, for `.csl` scratch files,
-/// several queries separated by blank lines, as Kusto Explorer runs them).
+/// A file whose content is one KQL query, or a notebook of queries
+/// separated by blank lines (see [`super::notebook`]).
 pub struct PlainFormat;
 
 /// Words a KQL query may start with besides a table name.
@@ -36,12 +36,9 @@ impl RuleFormat for PlainFormat {
     }
 
     fn load(&self, file: &SourceFile<'_>) -> Vec<Rule> {
-        let parts = if file.extension() == "csl" {
-            split_on_blank_lines(file.text)
-        } else {
-            vec![(0, file.text)]
-        };
+        let parts = super::notebook::queries_of(file.text);
         let several = parts.len() > 1;
+        let count = parts.len();
         parts
             .into_iter()
             .enumerate()
@@ -53,7 +50,7 @@ impl RuleFormat for PlainFormat {
                         None => file.path.to_string(),
                     },
                     title: match index {
-                        Some(i) => format!("{} (query {})", file.stem(), i + 1),
+                        Some(i) => super::numbered_title(file.stem(), i, text),
                         None => file.stem().to_string(),
                     },
                     description: super::leading_comment(text),
@@ -71,6 +68,11 @@ impl RuleFormat for PlainFormat {
                     file.text,
                 );
                 rule.platform = super::platform_from_tables(&rule);
+                if several && n == 0 {
+                    let span = ruledex_ir::Span::new(offset as u32, (offset + text.len()) as u32);
+                    rule.diagnostics
+                        .push(super::notebook::split_warning(count, span));
+                }
                 rule
             })
             .collect()
@@ -108,32 +110,6 @@ pub(crate) fn looks_like_kql<'a>(text: &'a str) -> bool {
             .any(|l| l.trim_start().starts_with('|') || l.contains(" | "))
 }
 
-/// Split a scratch file into queries at blank lines, keeping each query's
-/// byte offset. Comment-only parts are dropped.
-fn split_on_blank_lines(text: &str) -> Vec<(usize, &str)> {
-    let mut parts = Vec::new();
-    let mut start: Option<usize> = None;
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        if line.trim().is_empty() {
-            if let Some(s) = start.take() {
-                parts.push((s, &text[s..offset]));
-            }
-        } else if start.is_none() {
-            start = Some(offset);
-        }
-        offset += line.len();
-    }
-    if let Some(s) = start {
-        parts.push((s, &text[s..]));
-    }
-    parts.retain(|(_, p)| {
-        p.lines()
-            .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with("//"))
-    });
-    parts
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,11 +124,5 @@ mod tests {
             "This is a readme.\nIt has words | and pipes.\n"
         ));
         assert!(!looks_like_kql("no pipes here"));
-    }
-
-    #[test]
-    fn scratch_files_split_at_blank_lines() {
-        let parts = split_on_blank_lines("// intro\n\nA\n| take 1\n\n\nB | count\n");
-        assert_eq!(parts, vec![(10, "A\n| take 1\n"), (23, "B | count\n")]);
     }
 }

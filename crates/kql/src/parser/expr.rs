@@ -12,13 +12,146 @@ use crate::lexer::{decode_string, TokenKind};
 use crate::MAX_HEIGHT;
 use ruledex_ir::Span;
 
-/// Binding powers (higher binds tighter).
+/// Binding powers (higher binds tighter). Following Kusto, the three
+/// comparison levels are non-associative: `a == b == c`, `a has b has c` and
+/// `a < b < c` are errors, while `a has b == c` is `(a has b) == c`.
 const BP_OR: u8 = 1;
 const BP_AND: u8 = 2;
-const BP_COMPARE: u8 = 3;
-const BP_ADD: u8 = 4;
-const BP_MUL: u8 = 5;
-const BP_UNARY: u8 = 6;
+/// `==`, `!=`, `<>`, `in` and friends, `has_any`, `has_all`, `between`.
+const BP_EQUALITY: u8 = 3;
+/// `has`, `contains`, `startswith`, `endswith`, `like`, `matches regex`,
+/// `=~`, `!~` and their variants.
+pub(super) const BP_STRING: u8 = 4;
+/// `<`, `<=`, `>`, `>=`.
+const BP_RELATIONAL: u8 = 5;
+const BP_ADD: u8 = 6;
+const BP_MUL: u8 = 7;
+const BP_UNARY: u8 = 8;
+/// Above every infix operator: only postfix forms follow.
+pub(super) const BP_POSTFIX: u8 = 9;
+
+/// Words that cannot be used as a bare name in an expression (Kusto
+/// requires `['word']` for them).
+pub(super) const RESERVED_NAMES: &[&str] = &[
+    "and",
+    "or",
+    "has",
+    "has_cs",
+    "has_any",
+    "has_all",
+    "hasprefix",
+    "hasprefix_cs",
+    "hassuffix",
+    "hassuffix_cs",
+    "contains",
+    "contains_cs",
+    "containscs",
+    "notcontains",
+    "notcontainscs",
+    "startswith",
+    "startswith_cs",
+    "endswith",
+    "endswith_cs",
+    "like",
+    "likecs",
+    "notlike",
+    "notlikecs",
+    "in",
+    "between",
+    "by",
+    "to",
+    "of",
+    "string",
+    "int",
+    "long",
+    "datetime",
+    "time",
+    "timespan",
+    "real",
+    "decimal",
+    "dynamic",
+    "date",
+    "double",
+    "boolean",
+    "set",
+    "where",
+    "project",
+    "asc",
+    "desc",
+    "first",
+    "last",
+    "print",
+    "union",
+    "find",
+    "search",
+    "title",
+    "materialize",
+    "toscalar",
+    "as",
+    "invoke",
+    "sample",
+    "external_data",
+    "externaldata",
+    "datatable",
+    "isfuzzy",
+    "bagexpansion",
+    "with_itemindex",
+    "others",
+];
+
+/// Words that cannot name a new column or a `let` binding without
+/// brackets (`extend ['between'] = 1`).
+pub(super) const DECLARATION_RESERVED: &[&str] = &[
+    "and",
+    "or",
+    "has_any",
+    "has_all",
+    "between",
+    "asc",
+    "desc",
+    "first",
+    "last",
+    "project",
+    "kind",
+    "true",
+    "false",
+    "union",
+    "like",
+    "likecs",
+    "notlike",
+    "notlikecs",
+    "has_cs",
+    "hasprefix",
+    "hasprefix_cs",
+    "hassuffix",
+    "hassuffix_cs",
+    "contains_cs",
+    "containscs",
+    "notcontains",
+    "notcontainscs",
+    "startswith",
+    "startswith_cs",
+    "endswith",
+    "endswith_cs",
+    "string",
+    "int",
+    "long",
+    "datetime",
+    "time",
+    "timespan",
+    "real",
+    "decimal",
+    "dynamic",
+    "date",
+    "double",
+    "boolean",
+    "external_data",
+    "isfuzzy",
+    "bagexpansion",
+    "with_itemindex",
+    "others",
+    "withsource",
+];
 
 /// The infix operator at the cursor and how many tokens spell it.
 #[derive(Clone, Copy)]
@@ -32,13 +165,17 @@ enum Infix {
 
 impl Infix {
     fn binding_power(self) -> u8 {
+        use BinaryOp::*;
         match self {
-            Infix::Binary(BinaryOp::Or) => BP_OR,
-            Infix::Binary(BinaryOp::And) => BP_AND,
-            Infix::Binary(BinaryOp::Add | BinaryOp::Subtract) => BP_ADD,
-            Infix::Binary(BinaryOp::Multiply | BinaryOp::Divide | BinaryOp::Modulo) => BP_MUL,
-            Infix::ColumnMatch => BP_COMPARE,
-            _ => BP_COMPARE,
+            Infix::Binary(Or) => BP_OR,
+            Infix::Binary(And) => BP_AND,
+            Infix::Binary(Eq | Equals | NotEq | LtGt) => BP_EQUALITY,
+            Infix::In { .. } | Infix::HasAny { .. } | Infix::Between { .. } => BP_EQUALITY,
+            Infix::Binary(Lt | Le | Gt | Ge) => BP_RELATIONAL,
+            Infix::Binary(Add | Subtract) => BP_ADD,
+            Infix::Binary(Multiply | Divide | Modulo) => BP_MUL,
+            Infix::ColumnMatch => BP_EQUALITY,
+            Infix::Binary(_) => BP_STRING,
         }
     }
 }
@@ -117,11 +254,15 @@ impl Parser<'_> {
 
     /// The infix operator at the cursor, with the number of tokens it uses.
     fn peek_infix(&self) -> Option<(Infix, usize)> {
+        self.peek_infix_at(0)
+    }
+
+    /// The infix operator starting `n` tokens after the cursor.
+    fn peek_infix_at(&self, n: usize) -> Option<(Infix, usize)> {
         use BinaryOp::*;
         let simple = |op| Some((Infix::Binary(op), 1));
-        match self.kind() {
+        match self.nth_kind(n) {
             TokenKind::EqEq => simple(Eq),
-            TokenKind::Assign => simple(Equals),
             TokenKind::NotEq => simple(NotEq),
             TokenKind::LtGt => simple(LtGt),
             TokenKind::EqTilde => simple(EqTilde),
@@ -137,15 +278,16 @@ impl Parser<'_> {
             TokenKind::Percent => simple(Modulo),
             TokenKind::Colon if self.search_mode => Some((Infix::ColumnMatch, 1)),
             TokenKind::Ident => {
-                let word = self.text_of(self.tok());
+                let word = self.text_of(self.nth(n));
                 if word == "matches" {
                     return self
-                        .nth_is_word(1, "regex")
+                        .nth_is_word(n + 1, "regex")
                         .then_some((Infix::Binary(MatchesRegex), 2));
                 }
                 let op = word_operator(word)?;
                 if let Infix::In { .. } = op {
-                    if self.nth_kind(1) == TokenKind::Tilde && self.nth_touches_previous(1) {
+                    if self.nth_kind(n + 1) == TokenKind::Tilde && self.nth_touches_previous(n + 1)
+                    {
                         return Some((
                             Infix::In {
                                 negated: false,
@@ -158,12 +300,13 @@ impl Parser<'_> {
                 Some((op, 1))
             }
             TokenKind::Bang
-                if self.nth_kind(1) == TokenKind::Ident && self.nth_touches_previous(1) =>
+                if self.nth_kind(n + 1) == TokenKind::Ident && self.nth_touches_previous(n + 1) =>
             {
-                let word = self.text_of(self.nth(1));
+                let word = self.text_of(self.nth(n + 1));
                 let op = negated_word_operator(word)?;
                 if let Infix::In { .. } = op {
-                    if self.nth_kind(2) == TokenKind::Tilde && self.nth_touches_previous(2) {
+                    if self.nth_kind(n + 2) == TokenKind::Tilde && self.nth_touches_previous(n + 2)
+                    {
                         return Some((
                             Infix::In {
                                 negated: true,
@@ -187,10 +330,27 @@ impl Parser<'_> {
         }
         let mut left = self.parse_prefix();
         let mut chain = 0usize;
+        // The level of the last non-associative operator applied in this
+        // loop: a following operator at that level or above is an error.
+        let mut closed_level: Option<u8> = None;
         while let Some((op, len)) = self.peek_infix() {
             let bp = op.binding_power();
-            if bp < min_bp || bp == 0 {
+            if bp < min_bp {
                 break;
+            }
+            let non_associative = matches!(bp, BP_EQUALITY | BP_STRING | BP_RELATIONAL);
+            if let Some(level) = closed_level.filter(|level| bp >= *level) {
+                let _ = level;
+                let found = self.describe_current();
+                let span = self.tok().span;
+                self.error(
+                    codes::UNEXPECTED_TOKEN,
+                    format!("unexpected {found}: comparisons cannot be chained, add parentheses"),
+                    span,
+                );
+            }
+            if non_associative {
+                closed_level = Some(bp);
             }
             if self.height >= MAX_HEIGHT {
                 // A chain this long would make a tree too tall to walk or
@@ -277,16 +437,17 @@ impl Parser<'_> {
             self.expect_close(TokenKind::RParen, open);
             return items;
         }
-        while !self.at(TokenKind::RParen) && !self.at(TokenKind::Eof) {
+        // At least one item, and no trailing comma; no `*` here.
+        let saved = self.star_ok;
+        self.star_ok = false;
+        loop {
             let before = self.pos;
             items.push(self.parse_pipe_expr());
-            if self.eat(TokenKind::Comma).is_none() {
+            if self.eat(TokenKind::Comma).is_none() || self.pos == before {
                 break;
             }
-            if self.pos == before {
-                self.bump();
-            }
         }
+        self.star_ok = saved;
         self.leave();
         self.expect_close(TokenKind::RParen, open);
         items
@@ -361,10 +522,21 @@ impl Parser<'_> {
                     if matches!(self.nth_kind(1), TokenKind::Ident | TokenKind::LBracket) =>
                 {
                     self.bump();
+                    let member_token = self.tok();
                     let Some(member) = self.parse_name() else {
                         self.error_expected("a member name after `.`");
                         break;
                     };
+                    if !member.quoted && RESERVED_NAMES.contains(&member.name.as_str()) {
+                        self.error(
+                            codes::RESERVED_NAME,
+                            format!(
+                                "the keyword `{0}` cannot follow `.`; write ['{0}']",
+                                member.name
+                            ),
+                            member_token.span,
+                        );
+                    }
                     if self.at(TokenKind::LParen) && !member.quoted {
                         let args = self.parse_arguments();
                         let span = self.span_from(start);
@@ -444,13 +616,25 @@ impl Parser<'_> {
                     }
                     _ => {}
                 }
+                let callable_keyword = word == "toscalar" && self.nth_kind(1) == TokenKind::LParen;
+                if RESERVED_NAMES.contains(&word) && !callable_keyword {
+                    self.error(
+                        codes::RESERVED_NAME,
+                        format!(
+                            "expected an expression, found the keyword `{word}` (write ['{word}'] to use it as a name)"
+                        ),
+                        t.span,
+                    );
+                }
                 let name = self.parse_name().unwrap_or_else(|| Ident {
                     name: String::new(),
                     span: t.span,
                     quoted: false,
                 });
                 if self.at(TokenKind::LParen) {
-                    let args = self.parse_arguments();
+                    // Only `toscalar` takes a bare pipeline as argument.
+                    let tabular_args = callable_keyword;
+                    let args = self.parse_arguments_of(tabular_args);
                     let span = self.span_from(start);
                     return Expr {
                         kind: ExprKind::Call(Call {
@@ -487,7 +671,7 @@ impl Parser<'_> {
                         span: self.span_from(start),
                     };
                 }
-                let inner = self.parse_pipe_expr();
+                let inner = self.parse_pipe_expr_or_implicit();
                 self.leave();
                 self.expect_close(TokenKind::RParen, open);
                 Expr {
@@ -495,7 +679,11 @@ impl Parser<'_> {
                     span: self.span_from(start),
                 }
             }
-            TokenKind::Star => {
+            // `*` means "any column" only as the left side of `==` or a
+            // string operator (`where * has "x"`), as in Kusto.
+            TokenKind::Star
+                if self.search_mode || (self.star_ok && self.star_comparison_follows()) =>
+            {
                 self.bump();
                 Expr {
                     kind: ExprKind::Star,
@@ -503,20 +691,55 @@ impl Parser<'_> {
                 }
             }
             _ => {
+                // Point just after what precedes the gap (`where x ==|`),
+                // not at the next line's token.
                 let found = self.describe_current();
+                let at = if self.pos == 0 {
+                    t.span.start
+                } else {
+                    self.prev_end()
+                };
                 self.error(
                     codes::MISSING_EXPRESSION,
                     format!("expected an expression, found {found}"),
-                    Span::empty(t.span.start),
+                    Span::empty(at),
                 );
                 self.error_expr_here()
             }
         }
     }
 
-    /// `( [name =] value, ... )`; the cursor is on `(`. Values may be
-    /// tabular (`toscalar(T | count)`).
+    /// After a `*` at the cursor: is the operator that follows `==` or a
+    /// string operator?
+    fn star_comparison_follows(&self) -> bool {
+        match self.peek_infix_at(1) {
+            Some((Infix::Binary(BinaryOp::Eq), _)) => true,
+            Some((op, _)) => op.binding_power() == BP_STRING,
+            None => false,
+        }
+    }
+
+    /// A `*` standing alone as a list item (followed by `,` or `)`).
+    pub(super) fn at_lone_star(&self) -> bool {
+        self.at(TokenKind::Star)
+            && matches!(
+                self.nth_kind(1),
+                TokenKind::Comma
+                    | TokenKind::RParen
+                    | TokenKind::Pipe
+                    | TokenKind::Semicolon
+                    | TokenKind::Eof
+            )
+    }
+
+    /// `( [name =] value, ... )` of scalar values; the cursor is on `(`.
     pub(super) fn parse_arguments(&mut self) -> Vec<Argument> {
+        self.parse_arguments_of(false)
+    }
+
+    /// `( [name =] value, ... )`; with `tabular`, values may be pipelines
+    /// (`toscalar(T | count)`, `materialize(T | where ...)`).
+    pub(super) fn parse_arguments_of(&mut self, tabular: bool) -> Vec<Argument> {
         let mut args = Vec::new();
         let Some(open) = self.eat(TokenKind::LParen) else {
             return args;
@@ -525,7 +748,10 @@ impl Parser<'_> {
             self.expect_close(TokenKind::RParen, open);
             return args;
         }
-        while !self.at(TokenKind::RParen) && !self.at(TokenKind::Eof) {
+        let saved_star = self.star_ok;
+        self.star_ok = true;
+        let mut more = !self.at(TokenKind::RParen);
+        while more {
             let before = self.pos;
             let start = self.tok().span.start;
             let name = if self.at(TokenKind::Ident) && self.nth_kind(1) == TokenKind::Assign {
@@ -535,19 +761,27 @@ impl Parser<'_> {
             } else {
                 None
             };
-            let value = self.parse_pipe_expr();
+            let value = if self.at_lone_star() {
+                // `arg_max(T, *)`, `count(*)`: a wildcard argument.
+                let star = self.bump();
+                Expr {
+                    kind: ExprKind::Star,
+                    span: star.span,
+                }
+            } else if tabular {
+                self.parse_pipe_expr()
+            } else {
+                self.parse_expr()
+            };
             args.push(Argument {
                 name,
                 value,
                 span: self.span_from(start),
             });
-            if self.eat(TokenKind::Comma).is_none() {
-                break;
-            }
-            if self.pos == before {
-                self.bump();
-            }
+            // After a comma another argument is required.
+            more = self.eat(TokenKind::Comma).is_some() && self.pos != before;
         }
+        self.star_ok = saved_star;
         self.leave();
         self.expect_close(TokenKind::RParen, open);
         args
@@ -649,7 +883,9 @@ impl Parser<'_> {
         let (ty, rest) = raw.split_once('(').unwrap_or((raw, ")"));
         let ty = ty.trim().to_string();
         let text = rest.strip_suffix(')').unwrap_or(rest).trim().to_string();
+        let quoted = text.starts_with(['\'', '"']);
         let valid = text == "null"
+            || quoted
             || match ty.as_str() {
                 "int" | "long" => {
                     let digits = text.trim_start_matches(['+', '-']).trim_start();
@@ -715,15 +951,11 @@ impl Parser<'_> {
             TokenKind::LBracket => {
                 let open = self.bump();
                 let mut items = Vec::new();
-                while !self.at(TokenKind::RBracket) && !self.at(TokenKind::Eof) {
+                let mut more = !self.at(TokenKind::RBracket);
+                while more {
                     let before = self.pos;
                     items.push(self.parse_dynamic_value());
-                    if self.eat(TokenKind::Comma).is_none() {
-                        break;
-                    }
-                    if self.pos == before {
-                        self.bump();
-                    }
+                    more = self.eat(TokenKind::Comma).is_some() && self.pos != before;
                 }
                 self.expect_close(TokenKind::RBracket, open);
                 DynamicKind::Array(items)
@@ -731,7 +963,8 @@ impl Parser<'_> {
             TokenKind::LBrace => {
                 let open = self.bump();
                 let mut members = Vec::new();
-                while !self.at(TokenKind::RBrace) && !self.at(TokenKind::Eof) {
+                let mut more = !self.at(TokenKind::RBrace);
+                while more {
                     let before = self.pos;
                     if self.at(TokenKind::String) {
                         let key = match self.parse_literal_token().kind {
@@ -758,12 +991,7 @@ impl Parser<'_> {
                         );
                         self.skip_nested_construct();
                     }
-                    if self.eat(TokenKind::Comma).is_none() {
-                        break;
-                    }
-                    if self.pos == before {
-                        self.bump();
-                    }
+                    more = self.eat(TokenKind::Comma).is_some() && self.pos != before;
                 }
                 self.expect_close(TokenKind::RBrace, open);
                 DynamicKind::Object(members)
@@ -784,7 +1012,7 @@ impl Parser<'_> {
             | TokenKind::Timespan
             | TokenKind::String
             | TokenKind::TypedLiteral => DynamicKind::Literal(self.parse_literal_token()),
-            TokenKind::Minus | TokenKind::Plus
+            TokenKind::Minus
                 if matches!(
                     self.nth_kind(1),
                     TokenKind::Int | TokenKind::Real | TokenKind::Timespan
@@ -792,7 +1020,7 @@ impl Parser<'_> {
             {
                 let sign = self.bump();
                 let mut literal = self.parse_literal_token();
-                if sign.kind == TokenKind::Minus {
+                {
                     literal.kind = match literal.kind {
                         LiteralKind::Long(v) => LiteralKind::Long(v.wrapping_neg()),
                         LiteralKind::Real(v) => LiteralKind::Real(-v),
@@ -835,7 +1063,7 @@ fn timespan_ticks(raw: &str) -> Option<i64> {
     let split = raw.find(|c: char| c.is_ascii_alphabetic())?;
     let (number, unit) = raw.split_at(split);
     let value: f64 = number.parse().ok()?;
-    let ticks_per_unit: f64 = match unit.to_ascii_lowercase().as_str() {
+    let ticks_per_unit: f64 = match unit {
         "d" | "day" | "days" => 864_000_000_000.0,
         "h" | "hr" | "hrs" | "hour" | "hours" => 36_000_000_000.0,
         "m" | "min" | "minute" | "minutes" => 600_000_000.0,

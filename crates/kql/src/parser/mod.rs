@@ -12,7 +12,7 @@
 //! recursive entry goes through [`Parser::enter`], which stops at
 //! [`crate::MAX_DEPTH`] and skips the too-deep part without recursing.
 
-mod expr;
+pub(crate) mod expr;
 mod tabular;
 
 use crate::ast::*;
@@ -40,7 +40,10 @@ pub(crate) fn parse_script(text: &str) -> Parsed {
         };
     }
     let lexed = lex(text);
+    let mut lexical_error_starts: Vec<u32> = lexed.errors.iter().map(|e| e.span.start).collect();
+    lexical_error_starts.sort_unstable();
     let mut parser = Parser {
+        lexical_error_starts,
         text,
         tokens: lexed.tokens,
         pos: 0,
@@ -49,6 +52,7 @@ pub(crate) fn parse_script(text: &str) -> Parsed {
         height: 0,
         too_deep_reported: false,
         search_mode: false,
+        star_ok: false,
     };
     let statements = parser.parse_statements(None);
     let script = Script {
@@ -74,7 +78,19 @@ pub(crate) struct Parser<'a> {
     too_deep_reported: bool,
     /// Inside a `search`/`find` predicate, where `Col:"text"` is allowed.
     search_mode: bool,
+    /// Where the lexer reported errors (sorted), so the parser does not
+    /// pile a second error onto the same place.
+    lexical_error_starts: Vec<u32>,
+    /// Where `*` may stand for "any column" (`where * has "x"`, call
+    /// arguments).
+    star_ok: bool,
 }
+
+/// The scalar type names Kusto accepts in schemas and parameters.
+const SCALAR_TYPES: &[&str] = &[
+    "bool", "boolean", "int", "long", "int64", "real", "double", "decimal", "string", "datetime",
+    "date", "time", "timespan", "guid", "uniqueid", "dynamic",
+];
 
 /// Words that start a tabular operator (after `|`, or first in an
 /// implicit-source subquery).
@@ -235,11 +251,13 @@ impl<'a> Parser<'a> {
 
     fn error(&mut self, code: &'static str, message: impl Into<String>, span: Span) {
         // One error per place: a second complaint at the same offset is
-        // nearly always a consequence of the first.
+        // nearly always a consequence of the first (or of a lexical error
+        // already reported there).
         if self
             .errors
             .last()
             .is_some_and(|e| e.span.start == span.start)
+            || self.lexical_error_starts.binary_search(&span.start).is_ok()
         {
             return;
         }
@@ -289,12 +307,12 @@ impl<'a> Parser<'a> {
         };
         let found = self.describe_current();
         let span = self.tok().span;
+        let (line, column) = self.line_col(open.span.start);
         self.error(
             codes::UNCLOSED_BRACKET,
             format!(
-                "expected `{close}` to close the `{}` at offset {}, found {found}",
+                "expected `{close}` to close the `{}` opened at line {line}, column {column}, found {found}",
                 self.text_of(open),
-                open.span.start
             ),
             span,
         );
@@ -304,11 +322,20 @@ impl<'a> Parser<'a> {
         true
     }
 
+    /// 1-based line and column of `offset` in the query (for messages that
+    /// point at a second place; only computed on error paths).
+    fn line_col(&self, offset: u32) -> (usize, usize) {
+        let before = self.text.get(..offset as usize).unwrap_or("");
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, column)
+    }
+
     // ----- recovery -----------------------------------------------------
 
-    /// Skip tokens until the closing bracket `kind` at this level (consumed),
-    /// or a `|`/`;` at this level when no such bracket follows... To stay
-    /// linear, only brackets are counted.
+    /// Skip tokens up to and including the closing bracket `kind` at this
+    /// level; stop without consuming at a closing bracket of another kind
+    /// or, outside braces, at a `;` (a statement boundary).
     fn skip_until_close(&mut self, kind: TokenKind) {
         let mut depth = 0usize;
         loop {
@@ -477,6 +504,23 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Report a keyword used as a declared name (`let between = ...`,
+    /// `extend asc = ...`); `is_let` adds the words only `let` rejects.
+    fn check_declared_name(&mut self, name: &Ident, is_let: bool) {
+        use expr::{DECLARATION_RESERVED, RESERVED_NAMES};
+        let word = name.name.as_str();
+        if name.quoted || word.is_empty() {
+            return;
+        }
+        if DECLARATION_RESERVED.contains(&word) || (is_let && RESERVED_NAMES.contains(&word)) {
+            self.error(
+                codes::RESERVED_NAME,
+                format!("`{word}` is a keyword; write ['{word}'] to use it as a name"),
+                name.span,
+            );
+        }
+    }
+
     /// A dotted name: `hint.strategy`, `query_results_cache_max_age`.
     fn parse_dotted_name(&mut self) -> Option<Ident> {
         let mut name = self.parse_name()?;
@@ -494,6 +538,14 @@ impl<'a> Parser<'a> {
     fn parse_type_name(&mut self) -> Option<TypeName> {
         if self.at(TokenKind::Ident) {
             let t = self.bump();
+            let name = self.text_of(t);
+            if !SCALAR_TYPES.contains(&name) {
+                self.error(
+                    codes::UNKNOWN_TYPE,
+                    format!("`{name}` is not a scalar type"),
+                    t.span,
+                );
+            }
             Some(TypeName {
                 name: self.text_of(t).to_string(),
                 span: t.span,
@@ -552,7 +604,18 @@ impl<'a> Parser<'a> {
     fn parse_statements(&mut self, body_open: Option<Token>) -> Vec<Statement> {
         let mut statements = Vec::new();
         loop {
-            while self.eat(TokenKind::Semicolon).is_some() {}
+            // Statements are separated by exactly one `;` (a final one is
+            // allowed); an empty statement is an error, as in Kusto.
+            if self.at(TokenKind::Semicolon) {
+                let span = self.tok().span;
+                self.error(
+                    codes::UNEXPECTED_TOKEN,
+                    "unexpected `;`: empty statement",
+                    span,
+                );
+                self.bump();
+                continue;
+            }
             match self.kind() {
                 TokenKind::Eof => break,
                 TokenKind::RBrace if body_open.is_some() => break,
@@ -566,6 +629,16 @@ impl<'a> Parser<'a> {
                 }
                 TokenKind::Eof => break,
                 TokenKind::RBrace if body_open.is_some() => break,
+                TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => {
+                    let span = self.tok().span;
+                    let close = self.text_of(self.tok());
+                    self.error(
+                        codes::UNMATCHED_CLOSE,
+                        format!("unmatched `{close}`: there is no opening bracket for it"),
+                        span,
+                    );
+                    self.skip_statement_rest(body_open.is_some());
+                }
                 _ => {
                     let found = self.describe_current();
                     let span = self.tok().span;
@@ -616,12 +689,13 @@ impl<'a> Parser<'a> {
         if self.at_word("alias") && self.nth_is_word(1, "database") {
             return self.parse_alias();
         }
-        Statement::Query(self.parse_tabular())
+        Statement::Query(self.parse_tabular_or_implicit())
     }
 
     fn parse_let(&mut self) -> Statement {
         let start = self.bump().span.start;
         let name = self.expect_name("a name after `let`");
+        self.check_declared_name(&name, true);
         if self
             .expect(TokenKind::Assign, "`=` after the let name")
             .is_none()
@@ -635,8 +709,24 @@ impl<'a> Parser<'a> {
         } else if self.at(TokenKind::LParen) && self.parenthesis_followed_by_brace() {
             let fn_start = self.tok().span.start;
             LetValue::Function(self.parse_function_definition(fn_start))
+        } else if self.at_word("materialize") && self.nth_kind(1) == TokenKind::LParen {
+            // `materialize(...)` is only valid as the value of a `let`.
+            let call_start = self.tok().span.start;
+            let name = self.expect_name("materialize");
+            let args = self.parse_arguments_of(true);
+            let span = self.span_from(call_start);
+            let source = Source {
+                kind: SourceKind::Call(Call {
+                    name,
+                    target: None,
+                    args,
+                    span,
+                }),
+                span,
+            };
+            LetValue::Tabular(self.parse_pipes(source, call_start))
         } else {
-            let tabular = self.parse_tabular();
+            let tabular = self.parse_tabular_or_implicit();
             match tabular_into_scalar(tabular) {
                 Classified::Scalar(expr) => LetValue::Expr(expr),
                 Classified::Tabular(tabular) => LetValue::Tabular(tabular),
@@ -726,7 +816,15 @@ impl<'a> Parser<'a> {
             let mut open_schema = false;
             while !self.at(TokenKind::RParen) && !self.at(TokenKind::Eof) {
                 let before = self.pos;
-                if self.eat(TokenKind::Star).is_some() {
+                if let Some(star) = self.eat(TokenKind::Star) {
+                    // `(*)` stands alone: Kusto rejects `(Col:type, *)`.
+                    if !columns.is_empty() || !self.at(TokenKind::RParen) {
+                        self.error(
+                            codes::UNEXPECTED_TOKEN,
+                            "`*` must be the only entry of a tabular parameter schema",
+                            star.span,
+                        );
+                    }
                     open_schema = true;
                 } else if let Some(c) = self.parse_column_declaration() {
                     columns.push(c);
@@ -823,6 +921,10 @@ pub(crate) fn tabular_into_scalar(tabular: TabularExpression) -> Classified {
     let span = tabular.source.span;
     match tabular.source.kind {
         SourceKind::Expr(e) => Ok(e),
+        SourceKind::Error => Ok(Expr {
+            kind: ExprKind::Error,
+            span,
+        }),
         SourceKind::Name(ident) => Ok(Expr {
             kind: ExprKind::Name(ident),
             span,

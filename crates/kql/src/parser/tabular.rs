@@ -1,10 +1,28 @@
 //! Tabular expressions (`Source | op | op`) and every tabular operator.
 
+use super::expr::{BP_POSTFIX, BP_STRING, DECLARATION_RESERVED, RESERVED_NAMES};
 use super::{tabular_into_scalar, Classified, Parser, OPERATOR_NAMES};
 use crate::ast::*;
 use crate::error::codes;
 use crate::lexer::{Token, TokenKind};
 use ruledex_ir::Span;
+
+/// Operator and clause names written with hyphens.
+const HYPHENATED_NAMES: &[&str] = &[
+    "project-away",
+    "project-keep",
+    "project-rename",
+    "project-reorder",
+    "project-smart",
+    "mv-expand",
+    "mv-apply",
+    "parse-where",
+    "parse-kv",
+    "make-series",
+    "top-nested",
+    "top-hitters",
+    "sample-distinct",
+];
 
 /// Parameter names an operator accepts as `name=value` before its arguments
 /// (besides `hint.*`, accepted everywhere).
@@ -16,14 +34,10 @@ fn allowed_params(op: &str) -> &'static [&'static str] {
         "mv-expand" | "mvexpand" => &["bagexpansion", "with_itemindex", "kind"],
         "mv-apply" | "mvapply" => &["with_itemindex", "kind"],
         "parse" | "parse-where" => &["kind", "flags"],
-        "make-series" => &["kind"],
-        "search" => &["kind"],
+        "make-series" | "search" | "reduce" => &["kind"],
         "find" => &["withsource", "datascope", "isfuzzy", "kind"],
         "scan" => &["with_match_id"],
-        "reduce" => &["kind"],
         "consume" => &["decodeblocks"],
-        "summarize" | "evaluate" | "as" | "sort" | "order" | "partition" | "externaldata"
-        | "external_data" => &[],
         _ => &[],
     }
 }
@@ -38,8 +52,24 @@ impl Parser<'_> {
         self.parse_pipes(source, start)
     }
 
+    /// A statement or parenthesized query: like [`Self::parse_tabular`],
+    /// but an operator keyword that cannot be a name (`where`, `project`)
+    /// starts a query without a source, as Kusto's parser allows.
+    pub(super) fn parse_tabular_or_implicit(&mut self) -> TabularExpression {
+        if self.at(TokenKind::Ident)
+            && matches!(
+                self.text_of(self.tok()),
+                "where" | "project" | "sample" | "invoke" | "as"
+            )
+            && self.nth_kind(1) != TokenKind::LParen
+        {
+            return self.parse_subquery();
+        }
+        self.parse_tabular()
+    }
+
     /// The `| op` chain after a source.
-    fn parse_pipes(&mut self, source: Source, start: u32) -> TabularExpression {
+    pub(super) fn parse_pipes(&mut self, source: Source, start: u32) -> TabularExpression {
         let mut operators = Vec::new();
         while self.at(TokenKind::Pipe) {
             let before = self.pos;
@@ -61,6 +91,17 @@ impl Parser<'_> {
     /// [`ExprKind::Tabular`], anything else stays a plain expression.
     pub(super) fn parse_pipe_expr(&mut self) -> Expr {
         let tabular = self.parse_tabular();
+        self.classify_pipe_expr(tabular)
+    }
+
+    /// [`Self::parse_pipe_expr`] for parentheses, where a query may also
+    /// start with an operator.
+    pub(super) fn parse_pipe_expr_or_implicit(&mut self) -> Expr {
+        let tabular = self.parse_tabular_or_implicit();
+        self.classify_pipe_expr(tabular)
+    }
+
+    fn classify_pipe_expr(&mut self, tabular: TabularExpression) -> Expr {
         match tabular_into_scalar(tabular) {
             Classified::Scalar(expr) => expr,
             Classified::Tabular(tabular) => Expr {
@@ -109,9 +150,22 @@ impl Parser<'_> {
             && self.nth_kind(len + 1) == TokenKind::Ident
             && self.nth_touches_previous(len + 1)
         {
-            name.push('-');
-            name.push_str(self.text_of(self.nth(len + 1)));
+            let joined = format!("{name}-{}", self.text_of(self.nth(len + 1)));
+            // Only known hyphenated names join: `project-reo` is `project`
+            // followed by `-reo`, as Kusto reads it.
+            if !HYPHENATED_NAMES
+                .iter()
+                .any(|n| n.starts_with(joined.as_str()))
+            {
+                break;
+            }
+            name = joined;
             len += 2;
+        }
+        if name.contains('-') && !HYPHENATED_NAMES.contains(&name.as_str()) {
+            // A prefix of a longer name only (never happens with today's
+            // names); fall back to the first word.
+            return (self.text_of(first).to_string(), 1);
         }
         (name, len)
     }
@@ -184,7 +238,7 @@ impl Parser<'_> {
         if self.at(TokenKind::LParen) {
             let open = self.bump();
             let inner = if self.enter() {
-                let inner = self.parse_tabular();
+                let inner = self.parse_tabular_or_implicit();
                 self.leave();
                 inner
             } else {
@@ -209,13 +263,23 @@ impl Parser<'_> {
             };
         }
         // A postfix-level expression: name, call, `database('x').T`.
-        let expr = self.parse_expr_bp(7);
+        let expr = self.parse_expr_bp(BP_POSTFIX);
         let span = expr.span;
         let kind = match expr.kind {
             ExprKind::Name(ident) => SourceKind::Name(ident),
             ExprKind::Call(call) if call.target.is_none() => SourceKind::Call(call),
             ExprKind::Error => SourceKind::Error,
-            kind => SourceKind::Expr(Expr { kind, span }),
+            kind @ (ExprKind::Path { .. } | ExprKind::Call(_) | ExprKind::Index { .. }) => {
+                SourceKind::Expr(Expr { kind, span })
+            }
+            _ => {
+                self.error(
+                    codes::UNEXPECTED_TOKEN,
+                    "expected a table name, a function call or a parenthesized query",
+                    span,
+                );
+                SourceKind::Error
+            }
         };
         TabularExpression {
             source: Source { kind, span },
@@ -266,6 +330,15 @@ impl Parser<'_> {
         }
         if text.is_empty() {
             self.error_expected("a column name");
+        } else if RESERVED_NAMES.contains(&text.as_str())
+            || matches!(text.as_str(), "kind" | "true" | "false")
+        {
+            let span = self.span_from(start);
+            self.error(
+                codes::RESERVED_NAME,
+                format!("`{text}` is a keyword; write ['{text}'] to use it as a column name"),
+                span,
+            );
         }
         NamePattern {
             text,
@@ -278,17 +351,13 @@ impl Parser<'_> {
         loop {
             let before = self.pos;
             out.push(self.parse_name_pattern());
-            // `project-reorder` allows an order after each column.
-            if self.at(TokenKind::Ident)
-                && matches!(
-                    self.text_of(self.tok()),
-                    "asc" | "desc" | "granny-asc" | "granny-desc"
-                )
-            {
+            // `project-reorder` allows an order after each column: `asc`,
+            // `desc`, `granny-asc`, `granny-desc`.
+            if self.at_word("asc") || self.at_word("desc") {
                 self.bump();
             } else if self.at_word("granny")
                 && self.nth_kind(1) == TokenKind::Minus
-                && self.nth_kind(2) == TokenKind::Ident
+                && (self.nth_is_word(2, "asc") || self.nth_is_word(2, "desc"))
             {
                 self.bump();
                 self.bump();
@@ -343,6 +412,15 @@ impl Parser<'_> {
             TokenKind::Ident
                 if !matches!(self.text_of(self.tok()), "true" | "false" | "dynamic") =>
             {
+                let word = self.text_of(self.tok());
+                if RESERVED_NAMES.contains(&word) {
+                    let span = self.tok().span;
+                    self.error(
+                        codes::RESERVED_NAME,
+                        format!("`{word}` is a keyword, not a value here"),
+                        span,
+                    );
+                }
                 let name = self.parse_name().unwrap_or_else(|| Ident {
                     name: String::new(),
                     span: Span::empty(0),
@@ -353,7 +431,7 @@ impl Parser<'_> {
                     kind: ExprKind::Name(name),
                 }
             }
-            _ => self.parse_expr_bp(7),
+            _ => self.parse_expr_bp(BP_POSTFIX),
         }
     }
 
@@ -435,6 +513,7 @@ impl Parser<'_> {
             self.bump(); // `=`
         } else if self.at_assignment() {
             if let Some(name) = self.parse_name() {
+                self.check_declared_name(&name, false);
                 names.push(name);
             }
             self.bump(); // `=`
@@ -447,12 +526,51 @@ impl Parser<'_> {
         }
     }
 
+    /// Column assignments, or none at the end of the operator.
+    fn parse_column_assignments_or_none(&mut self) -> Vec<ColumnAssignment> {
+        if self.at_operator_end() {
+            Vec::new()
+        } else {
+            self.parse_column_assignments()
+        }
+    }
+
+    /// Name patterns, or none at the end of the operator.
+    fn parse_name_pattern_list_or_none(&mut self) -> Vec<NamePattern> {
+        if self.at_operator_end() {
+            Vec::new()
+        } else {
+            self.parse_name_pattern_list()
+        }
+    }
+
     /// A comma-separated list of column assignments.
     fn parse_column_assignments(&mut self) -> Vec<ColumnAssignment> {
         let mut out = Vec::new();
         loop {
             let before = self.pos;
             out.push(self.parse_column_assignment());
+            if self.eat(TokenKind::Comma).is_none() || self.pos == before {
+                break;
+            }
+        }
+        out
+    }
+
+    /// `distinct` columns, where `*` is allowed.
+    fn parse_distinct_columns(&mut self) -> Vec<Expr> {
+        let mut out = Vec::new();
+        loop {
+            let before = self.pos;
+            if self.at_lone_star() {
+                let star = self.bump();
+                out.push(Expr {
+                    kind: ExprKind::Star,
+                    span: star.span,
+                });
+            } else {
+                out.push(self.parse_expr());
+            }
             if self.eat(TokenKind::Comma).is_none() || self.pos == before {
                 break;
             }
@@ -558,7 +676,7 @@ impl Parser<'_> {
         let errors_before = self.errors.len();
         if !self.at(TokenKind::Ident) {
             let span = match pipe {
-                Some(p) => p.span.cover(Span::empty(self.tok().span.start)),
+                Some(p) => p.span,
                 None => self.tok().span,
             };
             let found = self.describe_current();
@@ -594,9 +712,20 @@ impl Parser<'_> {
             if self.errors.len() == errors_before {
                 let found = self.describe_current();
                 let span = self.tok().span;
+                // A word starting a new line after a complete operator is
+                // usually a second query without the `;` before it.
+                let gap = self
+                    .text
+                    .get(self.prev_end() as usize..span.start as usize)
+                    .unwrap_or("");
+                let hint = if gap.contains('\n') && self.at(TokenKind::Ident) {
+                    " (is a `;` missing before a new statement?)"
+                } else {
+                    ""
+                };
                 self.error(
                     codes::UNEXPECTED_TOKEN,
-                    format!("unexpected {found} in the `{}` operator", name.name),
+                    format!("unexpected {found} in the `{}` operator{hint}", name.name),
                     span,
                 );
             }
@@ -613,25 +742,26 @@ impl Parser<'_> {
         let op = name.name.as_str();
         match op {
             "where" | "filter" => OperatorKind::Where {
-                predicate: self.parse_required_expr(op),
+                predicate: self.parse_where_predicate(op),
             },
             "extend" => OperatorKind::Extend {
                 columns: self.parse_column_assignments(),
             },
+            // Kusto accepts the project family with no column at all.
             "project" => OperatorKind::Project {
-                columns: self.parse_column_assignments(),
+                columns: self.parse_column_assignments_or_none(),
             },
             "project-away" => OperatorKind::ProjectAway {
-                columns: self.parse_name_pattern_list(),
+                columns: self.parse_name_pattern_list_or_none(),
             },
             "project-keep" => OperatorKind::ProjectKeep {
-                columns: self.parse_name_pattern_list(),
+                columns: self.parse_name_pattern_list_or_none(),
             },
             "project-reorder" => OperatorKind::ProjectReorder {
-                columns: self.parse_name_pattern_list(),
+                columns: self.parse_name_pattern_list_or_none(),
             },
             "project-rename" => OperatorKind::ProjectRename {
-                columns: self.parse_column_assignments(),
+                columns: self.parse_column_assignments_or_none(),
             },
             "summarize" => self.parse_summarize(),
             "join" => self.parse_join(),
@@ -711,14 +841,15 @@ impl Parser<'_> {
             }
             "top" => {
                 let count = self.parse_required_expr(op);
+                // `top` ranks by one key only.
                 let by = if self.expect_word("by").is_some() {
-                    self.parse_sort_keys()
+                    vec![self.parse_sort_key()]
                 } else {
                     Vec::new()
                 };
                 OperatorKind::Top { count, by }
             }
-            "top-nested" => self.parse_top_nested(name.span.start),
+            "top-nested" => self.parse_top_nested(),
             "top-hitters" => {
                 let count = self.parse_required_expr(op);
                 let of = if self.expect_word("of").is_some() {
@@ -739,7 +870,7 @@ impl Parser<'_> {
                 OperatorKind::Sort { params, keys }
             }
             "distinct" => OperatorKind::Distinct {
-                columns: self.parse_expr_list(),
+                columns: self.parse_distinct_columns(),
             },
             "count" => OperatorKind::Count,
             "take" | "limit" => OperatorKind::Take {
@@ -809,6 +940,8 @@ impl Parser<'_> {
                 let columns = self.parse_schema();
                 let mut values = Vec::new();
                 if let Some(open) = self.expect(TokenKind::LBracket, "`[` and the table's values") {
+                    // Kusto tolerates a comma before the first value.
+                    self.eat(TokenKind::Comma);
                     while !self.at(TokenKind::RBracket) && !self.at(TokenKind::Eof) {
                         let before = self.pos;
                         values.push(self.parse_expr());
@@ -915,8 +1048,9 @@ impl Parser<'_> {
                 };
                 let subquery = if let Some(open) = self.eat(TokenKind::LBrace) {
                     let start = open.span.start;
+                    // The braces hold a complete query, not an implicit one.
                     let inner = if self.enter() {
-                        let inner = self.parse_subquery();
+                        let inner = self.parse_tabular();
                         self.leave();
                         inner
                     } else {
@@ -949,11 +1083,45 @@ impl Parser<'_> {
         }
     }
 
+    /// A `where` predicate. Kusto also accepts `Name = value` here and
+    /// means `==`; that form becomes [`BinaryOp::Equals`].
+    fn parse_where_predicate(&mut self, op: &str) -> Expr {
+        // `where * has "x"` searches every column.
+        let saved = self.star_ok;
+        self.star_ok = true;
+        let predicate = self.parse_where_predicate_inner(op);
+        self.star_ok = saved;
+        predicate
+    }
+
+    fn parse_where_predicate_inner(&mut self, op: &str) -> Expr {
+        if self.at_assignment() {
+            let start = self.tok().span.start;
+            if let Some(name) = self.parse_name() {
+                self.bump(); // `=`
+                let left = Expr {
+                    span: name.span,
+                    kind: ExprKind::Name(name),
+                };
+                let right = self.parse_required_expr(op);
+                return Expr {
+                    kind: ExprKind::Binary {
+                        op: BinaryOp::Equals,
+                        left: Box::new(left),
+                        right: Box::new(right),
+                    },
+                    span: self.span_from(start),
+                };
+            }
+        }
+        self.parse_required_expr(op)
+    }
+
     /// An expression that must be there (`where` needs a predicate).
     fn parse_required_expr(&mut self, op: &str) -> Expr {
         if self.at_operator_end() {
             let found = self.describe_current();
-            let span = Span::empty(self.tok().span.start);
+            let span = Span::empty(self.prev_end());
             self.error(
                 codes::MISSING_EXPRESSION,
                 format!("expected an expression after `{op}`, found {found}"),
@@ -1069,13 +1237,24 @@ impl Parser<'_> {
                 let before = self.pos;
                 match self.kind() {
                     TokenKind::String => {
-                        let expr = self.parse_expr_bp(7);
+                        let expr = self.parse_expr_bp(BP_POSTFIX);
                         if let ExprKind::Literal(literal) = expr.kind {
                             pattern.push(ParsePatternPart::Text(literal));
                         }
                     }
                     TokenKind::Star => pattern.push(ParsePatternPart::Star(self.bump().span)),
                     TokenKind::Ident | TokenKind::LBracket if self.at_name() => {
+                        if self.at(TokenKind::Ident)
+                            && DECLARATION_RESERVED.contains(&self.text_of(self.tok()))
+                        {
+                            let span = self.tok().span;
+                            let word = self.text_of(self.tok());
+                            self.error(
+                                codes::RESERVED_NAME,
+                                format!("`{word}` is a keyword; write ['{word}'] to use it as a column name"),
+                                span,
+                            );
+                        }
                         let name = self.parse_name();
                         let ty = if self.eat(TokenKind::Colon).is_some() {
                             self.parse_type_name()
@@ -1094,9 +1273,6 @@ impl Parser<'_> {
                 if self.pos == before {
                     break;
                 }
-            }
-            if pattern.is_empty() {
-                self.error_expected("a parse pattern after `with`");
             }
         }
         ParseOperator {
@@ -1130,13 +1306,13 @@ impl Parser<'_> {
             }
         }
         // The axis binds tighter than `in`, so `on T in range(...)` works.
-        let on = self.keyword_expr_bp("on", 4);
+        let on = self.keyword_expr_bp("on", BP_STRING);
         let mut from = None;
         let mut to = None;
         let mut step = None;
         let mut range = None;
         if self.eat_word("in").is_some() {
-            range = Some(self.parse_expr_bp(7));
+            range = Some(self.parse_expr_bp(BP_POSTFIX));
         } else {
             if self.eat_word("from").is_some() {
                 from = Some(self.parse_expr());
@@ -1163,7 +1339,7 @@ impl Parser<'_> {
         }
     }
 
-    fn parse_top_nested(&mut self, _start: u32) -> OperatorKind {
+    fn parse_top_nested(&mut self) -> OperatorKind {
         let mut levels = Vec::new();
         let mut clause_start = self.prev_end();
         loop {

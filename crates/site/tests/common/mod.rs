@@ -14,11 +14,13 @@ pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
-/// Every rule format of the workspace. Files of formats not registered
-/// yet (Sigma, Elastic while those languages are being merged) are
-/// counted as unknown and left out.
+/// Every rule format of the workspace, as the CLI registers them
+/// (`crates/cli/src/formats.rs`). Fixture files of a format not registered
+/// here are counted as unknown and left out.
 pub fn formats() -> Formats {
     Formats::new()
+        .with(ruledex_sigma::SigmaFormat)
+        .with(ruledex_elastic::ElasticFormat)
         .with(ruledex_kql::SentinelFormat)
         .with(ruledex_kql::MarkdownFormat)
         .with(ruledex_kql::PlainFormat)
