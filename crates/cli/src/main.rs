@@ -18,8 +18,8 @@
 //! Catalog commands read `--source PATH` (repeatable), else `--config FILE`,
 //! else `ruledex.toml` in the current folder.
 
-mod build;
 mod bench;
+mod build;
 mod check;
 mod coverage;
 mod export;
