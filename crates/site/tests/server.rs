@@ -226,7 +226,7 @@ fn the_server_reloads_when_a_source_file_changes() {
     let (addr, shared) = start(site, quick_config());
     let folder = dir.path().to_path_buf();
     let _watcher = server::watch(
-        &[folder.clone()],
+        std::slice::from_ref(&folder),
         shared.clone(),
         move || Site::new(common::catalog_of(&folder)),
         |_, _| {},

@@ -14,6 +14,61 @@ use std::collections::BTreeMap;
 /// How many related rules a rule page lists before "and N more".
 pub const RELATED_ON_PAGE: usize = 25;
 
+/// Stage texts longer than this many lines show their first
+/// [`STAGE_HEAD_LINES`] and point at the rule body for the rest (the body
+/// holds the whole text once; repeating it would double large pages).
+pub const STAGE_MAX_LINES: usize = 30;
+/// See [`STAGE_MAX_LINES`].
+pub const STAGE_HEAD_LINES: usize = 12;
+/// Values an indicator row lists before "and N more values" (all of them
+/// are in the rule body and the API).
+pub const VALUES_ON_PAGE: usize = 100;
+
+/// Where a stage's text starts in the body, as a file line number.
+pub(crate) struct BodyLines<'a> {
+    body: &'a str,
+    body_offset: u32,
+    first_line: u32,
+}
+
+impl BodyLines<'_> {
+    fn line_of(&self, file_offset: u32) -> Option<u32> {
+        let at = file_offset.checked_sub(self.body_offset)? as usize;
+        let before = self.body.get(..at)?;
+        Some(self.first_line + before.matches('\n').count() as u32)
+    }
+}
+
+/// What rendering a stage needs besides the stage.
+struct StageContext<'a> {
+    syntax: Syntax,
+    bindings: &'a [String],
+    lines: &'a BodyLines<'a>,
+}
+
+/// The stage text, cut when long, as highlighted HTML.
+fn stage_text_html(text: &str, syntax: Syntax, line: Option<u32>) -> String {
+    let text = text.trim_end();
+    let total = text.split('\n').count();
+    if total <= STAGE_MAX_LINES {
+        return highlight::highlight(text, syntax);
+    }
+    let head: Vec<&str> = text.split('\n').take(STAGE_HEAD_LINES).collect();
+    let mut html = highlight::highlight(&head.join("\n"), syntax);
+    let rest = total - STAGE_HEAD_LINES;
+    match line {
+        Some(l) => html.push_str(&format!(
+            "\n<a class=more href=\"#L{}\">… {rest} more lines: see the rule body from line {}</a>",
+            l as usize + STAGE_HEAD_LINES,
+            l as usize + STAGE_HEAD_LINES
+        )),
+        None => html.push_str(&format!(
+            "\n<span class=more>… {rest} more lines in the rule body</span>"
+        )),
+    }
+    html
+}
+
 pub(crate) struct Badge {
     pub label: String,
     pub class: &'static str,
@@ -86,6 +141,8 @@ pub(crate) struct IndicatorView {
     pub kind: String,
     pub flags: Vec<&'static str>,
     pub values: Vec<ValueView>,
+    /// Values not listed (over [`VALUES_ON_PAGE`]).
+    pub more_values: usize,
     /// (text, link to the binding, link label).
     pub values_from: Option<(String, Option<String>, String)>,
     pub stage_label: String,
@@ -192,8 +249,7 @@ fn breakdown(per_language: &BTreeMap<ruledex_ir::Language, usize>) -> String {
 fn stage_views(
     stages: &[Stage],
     binding: Option<&str>,
-    syntax: Syntax,
-    bindings: &[String],
+    cx: &StageContext<'_>,
     out: &mut Vec<StageView>,
 ) {
     for (index, stage) in stages.iter().enumerate() {
@@ -208,8 +264,7 @@ fn stage_views(
             anchor.clone(),
             format!("Stage {number}"),
             false,
-            syntax,
-            bindings,
+            cx,
             out,
         );
         for (q, sub) in stage.subqueries.iter().enumerate() {
@@ -219,8 +274,7 @@ fn stage_views(
                     format!("{anchor}-{}-{}", q + 1, j + 1),
                     format!("Stage {number}, operand {} step {}", q + 1, j + 1),
                     true,
-                    syntax,
-                    bindings,
+                    cx,
                     out,
                 );
             }
@@ -233,8 +287,7 @@ fn push_stage(
     anchor: String,
     label: String,
     nested: bool,
-    syntax: Syntax,
-    bindings: &[String],
+    cx: &StageContext<'_>,
     out: &mut Vec<StageView>,
 ) {
     out.push(StageView {
@@ -242,7 +295,7 @@ fn push_stage(
         label,
         kind: stage.kind.clone(),
         name: stage.name.clone(),
-        text_html: highlight::highlight(stage.text.trim_end(), syntax),
+        text_html: stage_text_html(&stage.text, cx.syntax, cx.lines.line_of(stage.span.start)),
         predicate: stage.predicate.as_ref().map(ToString::to_string),
         assignments: stage
             .assignments
@@ -253,7 +306,8 @@ fn push_stage(
             .uses
             .iter()
             .map(|u| {
-                let href = bindings
+                let href = cx
+                    .bindings
                     .iter()
                     .any(|b| b == u)
                     .then(|| format!("#{}", binding_anchor(u)));
@@ -666,18 +720,22 @@ pub(crate) fn render(site: &Site, position: usize, layout: Layout) -> Option<Str
     });
 
     let binding_names: Vec<String> = rule.bindings.iter().map(|b| b.name.clone()).collect();
+    let lines = BodyLines {
+        body: &rule.body,
+        body_offset: rule.body_offset,
+        first_line,
+    };
+    let cx = StageContext {
+        syntax: query_syntax,
+        bindings: &binding_names,
+        lines: &lines,
+    };
     let bindings = rule
         .bindings
         .iter()
         .map(|b| {
             let mut stages = Vec::new();
-            stage_views(
-                &b.stages,
-                Some(&b.name),
-                query_syntax,
-                &binding_names,
-                &mut stages,
-            );
+            stage_views(&b.stages, Some(&b.name), &cx, &mut stages);
             BindingView {
                 anchor: binding_anchor(&b.name),
                 name: b.name.clone(),
@@ -693,19 +751,13 @@ pub(crate) fn render(site: &Site, position: usize, layout: Layout) -> Option<Str
                     .map(ToString::to_string)
                     .collect::<Vec<_>>()
                     .join(", "),
-                text_html: highlight::highlight(b.text.trim_end(), query_syntax),
+                text_html: stage_text_html(&b.text, query_syntax, lines.line_of(b.span.start)),
                 stages,
             }
         })
         .collect();
     let mut stages = Vec::new();
-    stage_views(
-        &rule.stages,
-        None,
-        query_syntax,
-        &binding_names,
-        &mut stages,
-    );
+    stage_views(&rule.stages, None, &cx, &mut stages);
 
     let index = catalog.indicator_index();
     let indicator_views: Vec<IndicatorView> = rule
@@ -843,6 +895,7 @@ fn indicator_view(
     let values = ind
         .values
         .iter()
+        .take(VALUES_ON_PAGE)
         .enumerate()
         .map(|(v, value)| {
             let text = match (field_values, value.as_str()) {
@@ -921,6 +974,7 @@ fn indicator_view(
         kind: ind.kind.name(),
         flags,
         values,
+        more_values: ind.values.len().saturating_sub(VALUES_ON_PAGE),
         values_from,
         stage_label: stage_label(&ind.stage),
         stage_href: format!("#{}", stage_anchor(&ind.stage)),
