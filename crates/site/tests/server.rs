@@ -225,8 +225,9 @@ fn the_server_reloads_when_a_source_file_changes() {
     let key = common::key(&site, "sentinel/aws-console-login-without-mfa.yaml");
     let (addr, shared) = start(site, quick_config());
     let folder = dir.path().to_path_buf();
+    let watched = [dir.path().to_path_buf()];
     let _watcher = server::watch(
-        std::slice::from_ref(&folder),
+        &watched,
         shared.clone(),
         move || Site::new(common::catalog_of(&folder)),
         |_, _| {},
