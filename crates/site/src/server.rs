@@ -311,31 +311,49 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     with_headers(Response::new(Body::from(page.body)), page.content_type)
 }
 
+/// How long sources must be quiet before a rebuild: an editor or a `git
+/// pull` writes many files in a burst, and one rebuild covers them all.
+const SETTLE: Duration = Duration::from_millis(400);
+
 /// Watch `paths` and call `rebuild` (off the request path) after files
 /// settle, swapping the result in. Returns the watcher; dropping it stops
 /// watching.
+///
+/// Only changes count (files created, written, renamed, removed): reading
+/// the sources during a rebuild produces access events on Linux, and
+/// reacting to those would rebuild forever.
 pub fn watch(
     paths: &[PathBuf],
     shared: Arc<Shared>,
     rebuild: impl Fn() -> Site + Send + 'static,
     on_reload: impl Fn(u64, Duration) + Send + 'static,
-) -> Result<notify_debouncer_mini::Debouncer<notify::RecommendedWatcher>, notify::Error> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let mut debouncer = notify_debouncer_mini::new_debouncer(Duration::from_millis(400), tx)?;
+) -> Result<notify::RecommendedWatcher, notify::Error> {
+    use notify::Watcher as _;
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event {
+            if matches!(
+                event.kind,
+                notify::EventKind::Create(_)
+                    | notify::EventKind::Modify(_)
+                    | notify::EventKind::Remove(_)
+            ) && !matches!(
+                event.kind,
+                notify::EventKind::Modify(notify::event::ModifyKind::Metadata(_))
+            ) {
+                let _ = tx.send(());
+            }
+        }
+    })?;
     for path in paths {
-        debouncer
-            .watcher()
-            .watch(path, notify::RecursiveMode::Recursive)?;
+        watcher.watch(path, notify::RecursiveMode::Recursive)?;
     }
     std::thread::Builder::new()
         .name("ruledex-reload".into())
         .spawn(move || {
-            while let Ok(first) = rx.recv() {
-                if first.is_err() {
-                    continue;
-                }
-                // Coalesce what arrived meanwhile into one rebuild.
-                while rx.try_recv().is_ok() {}
+            while rx.recv().is_ok() {
+                // Wait until the sources are quiet, then rebuild once.
+                while rx.recv_timeout(SETTLE).is_ok() {}
                 let started = std::time::Instant::now();
                 let site = rebuild();
                 shared.replace(site);
@@ -343,7 +361,7 @@ pub fn watch(
             }
         })
         .map_err(|e| notify::Error::generic(&e.to_string()))?;
-    Ok(debouncer)
+    Ok(watcher)
 }
 
 #[cfg(test)]
