@@ -407,8 +407,11 @@ fn tokenize_line(line: &str, syntax: Syntax, carry: &mut Carry) -> Vec<(Range<us
     if i == 0 && matches!(syntax, Syntax::Yaml | Syntax::Toml) {
         let indent = line.len() - line.trim_start().len();
         let mut start = indent;
+        // What has been pushed so far, so nothing is pushed twice.
+        let mut emitted = 0;
         if syntax == Syntax::Yaml && line[start..].starts_with("- ") {
             push(&mut tokens, 0..start + 1, Class::Op);
+            emitted = start + 1;
             start += 2;
         } else if syntax == Syntax::Toml && line[start..].starts_with('[') {
             push(&mut tokens, 0..line.len(), Class::Key);
@@ -427,12 +430,13 @@ fn tokenize_line(line: &str, syntax: Syntax, carry: &mut Carry) -> Vec<(Range<us
                     || rest[at + 1..].is_empty()
                     || rest[at + 1..].starts_with(' '));
             if plausible {
-                push(&mut tokens, 0..start, Class::Plain);
+                push(&mut tokens, emitted..start, Class::Plain);
                 push(&mut tokens, start..start + at, Class::Key);
                 push(&mut tokens, start + at..start + at + 1, Class::Op);
                 i = start + at + 1;
             }
         }
+        i = i.max(emitted);
     }
     let comments = syntax.line_comment();
     let block = syntax.block_comment();
@@ -753,6 +757,38 @@ mod tests {
              <span class=s>&quot;x&quot;</span> <span class=k>and</span> B <span class=k>in~</span> \
              (<span class=n>1</span>, <span class=n>2</span>) <span class=c>// c</span>"
         );
+    }
+
+    #[test]
+    fn yaml_list_items_are_not_repeated() {
+        for line in [
+            "  - connectorId: AzureActiveDirectory",
+            "  - InitialAccess",
+            "- a: b",
+        ] {
+            let html = highlight(line, Syntax::Yaml);
+            let text = html.replace(|c: char| c == '<', "\u{0}");
+            let visible: String = strip_tags(&html);
+            assert_eq!(visible, line, "{text}");
+        }
+    }
+
+    fn strip_tags(html: &str) -> String {
+        let mut out = String::new();
+        let mut in_tag = false;
+        for c in html.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out.replace("&amp;", "&")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
     }
 
     #[test]
