@@ -8,7 +8,6 @@
 use ruledex_attack::resolve::{tactic_ref, technique_ref};
 use ruledex_attack::written;
 use ruledex_attack::{Attack, AttackParts, LayerScore, Tactic, Technique, VersionInfo};
-use std::time::{Duration, Instant};
 
 /// xorshift64*: small, fixed-seed, good enough to pick mutations.
 struct Rng(u64);
@@ -225,7 +224,6 @@ fn random_and_huge_references_are_cheap() {
         "https://attack.mitre.org/versions/v13/techniques/T1059/001/",
         "execution, t1059, s0029",
     ];
-    let started = Instant::now();
     for round in 0..2_000 {
         let seed = seeds[round % seeds.len()];
         let text = mutate(seed, &mut rng);
@@ -255,9 +253,4 @@ fn random_and_huge_references_are_cheap() {
         .as_str()
         .unwrap()
         .ends_with("and 49980 more"));
-    assert!(
-        started.elapsed() < Duration::from_secs(30),
-        "took {:?}",
-        started.elapsed()
-    );
 }

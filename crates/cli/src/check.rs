@@ -26,6 +26,10 @@ pub struct CheckArgs {
     /// Only report (and gate) these languages (kql, sigma, eql, …); repeatable.
     #[arg(long = "lang", value_name = "LANG")]
     languages: Vec<String>,
+    /// Leave out rules of this class (hunting, building_block, deprecated,
+    /// alert_forwarding, correlation, filter); repeatable.
+    #[arg(long = "exclude-class", value_name = "CLASS")]
+    exclude_classes: Vec<String>,
     /// Also print warnings, not only errors.
     #[arg(long)]
     warnings: bool,
@@ -64,6 +68,7 @@ struct Report<'a> {
     languages: Vec<LanguageSummary>,
     files: Vec<FileReport<'a>>,
     unknown_files: usize,
+    rules_without_query: usize,
 }
 
 pub fn run(args: &CheckArgs) -> Result<ExitCode> {
@@ -81,21 +86,47 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let files = load_roots(&roots, &crate::formats::all(), &|_| {});
     let wall = started.elapsed();
-    let selected = |rule: &Rule| wanted.is_empty() || wanted.contains(&rule.language);
+    for class in &args.exclude_classes {
+        if !ALL_CLASSES
+            .iter()
+            .any(|c| ruledex_catalog::class_id(*c) == class)
+        {
+            bail!("unknown class `{class}`");
+        }
+    }
+    let excluded = |rule: &Rule| {
+        rule.classes.iter().any(|c| {
+            args.exclude_classes
+                .iter()
+                .any(|x| x == ruledex_catalog::class_id(*c))
+        })
+    };
+    let selected = |rule: &Rule| {
+        !excluded(rule)
+            && checked_language(rule).is_some_and(|l| wanted.is_empty() || wanted.contains(&l))
+    };
+    let without_query = files
+        .iter()
+        .flat_map(|f| &f.rules)
+        .filter(|r| checked_language(r).is_none())
+        .count();
 
     let mut languages: BTreeMap<Language, LanguageSummary> = BTreeMap::new();
     for file in &files {
         let mut seen_in_file: Vec<Language> = Vec::new();
         let rules_in_file = file.rules.len().max(1) as u32;
         for rule in file.rules.iter().filter(|r| selected(r)) {
+            let Some(language) = checked_language(rule) else {
+                continue;
+            };
             let entry = languages
-                .entry(rule.language)
+                .entry(language)
                 .or_insert_with(|| LanguageSummary {
-                    language: rule.language.id(),
+                    language: language.id(),
                     ..Default::default()
                 });
-            if !seen_in_file.contains(&rule.language) {
-                seen_in_file.push(rule.language);
+            if !seen_in_file.contains(&language) {
+                seen_in_file.push(language);
                 entry.files += 1;
                 entry.bytes += file.bytes;
             }
@@ -125,6 +156,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
                 .map(file_report)
                 .collect(),
             unknown_files: unknown.len(),
+            rules_without_query: without_query,
         };
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(gate(args, &report.languages));
@@ -149,6 +181,9 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
             s.bytes as f64 / 1e6 / secs,
             s.rules as f64 / secs,
         );
+    }
+    if without_query > 0 {
+        println!("{without_query} rules have no query to parse (machine-learning jobs, metadata-only rules)");
     }
     let unreadable: Vec<&LoadedFile> = files.iter().filter(|f| f.read_error.is_some()).collect();
     println!(
@@ -184,6 +219,27 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     }
     let summaries: Vec<LanguageSummary> = languages.into_values().collect();
     Ok(gate(args, &summaries))
+}
+
+const ALL_CLASSES: [ruledex_ir::RuleClass; 6] = [
+    ruledex_ir::RuleClass::Hunting,
+    ruledex_ir::RuleClass::BuildingBlock,
+    ruledex_ir::RuleClass::Deprecated,
+    ruledex_ir::RuleClass::AlertForwarding,
+    ruledex_ir::RuleClass::Correlation,
+    ruledex_ir::RuleClass::Filter,
+];
+
+/// The language a rule is checked under: its query's. A rule that has no
+/// query and no error (a machine-learning job, a metadata-only rule) has
+/// nothing to parse and is not counted; a rule that failed to load counts
+/// as a failure of its format's language.
+fn checked_language(rule: &Rule) -> Option<Language> {
+    match &rule.query {
+        Some(q) => Some(q.language),
+        None if !rule.parsed() => Some(rule.language),
+        None => None,
+    }
 }
 
 fn rayon_threads() -> usize {

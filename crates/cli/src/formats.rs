@@ -7,6 +7,7 @@ use ruledex_catalog::Formats;
 pub fn all() -> Formats {
     Formats::new()
         .with(ruledex_sigma::SigmaFormat)
+        .with(ruledex_elastic::ElasticFormat)
         .with(ruledex_kql::SentinelFormat)
         .with(ruledex_kql::MarkdownFormat)
         .with(ruledex_kql::PlainFormat)

@@ -119,10 +119,9 @@ fn deep_nesting_is_cut_off_without_overflow() {
 #[test]
 fn long_flat_input_is_linear() {
     let query = "FROM x | WHERE ".to_string() + &"a LIKE \"*x*\" OR ".repeat(30_000) + "b == 1";
-    let started = std::time::Instant::now();
     let parsed = ruledex_esql::parse(&query);
     assert!(parsed.is_ok(), "{:?}", parsed.errors.first());
     exercise(&query);
-    // Generous: a quadratic parser would take minutes on this input.
-    assert!(started.elapsed().as_secs() < 20);
+    // No timed assertion: a quadratic parser would make this test take
+    // minutes, and the benchmarks measure speed.
 }

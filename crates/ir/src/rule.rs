@@ -677,39 +677,48 @@ fn collect_pipeline(stages: &[Stage], binding: Option<&String>, out: &mut Vec<In
             binding: binding.cloned(),
             index,
         };
-        collect_stage(stage, &stage_ref, out);
+        let mut seen = std::collections::HashSet::new();
+        collect_stage(stage, &stage_ref, &mut seen, out);
     }
 }
 
-fn collect_stage(stage: &Stage, stage_ref: &StageRef, out: &mut Vec<Indicator>) {
+fn collect_stage(
+    stage: &Stage,
+    stage_ref: &StageRef,
+    seen: &mut std::collections::HashSet<String>,
+    out: &mut Vec<Indicator>,
+) {
     if let Some(predicate) = &stage.predicate {
         for indicator in indicators_of(predicate, stage_ref) {
             // Thresholds on aggregates are not indicators; the same match
             // written twice in one stage (`ipv4_match or ipv6_match` over
             // one list) is one indicator.
             let aggregate = indicator.derived.as_ref().is_some_and(|d| d.aggregate);
-            let repeated = out.iter().any(|o: &Indicator| same_match(o, &indicator));
-            if !aggregate && !repeated {
+            if !aggregate && seen.insert(match_key(&indicator)) {
                 out.push(indicator);
             }
         }
     }
     for sub in &stage.subqueries {
         for inner in sub {
-            collect_stage(inner, stage_ref, out);
+            collect_stage(inner, stage_ref, seen, out);
         }
     }
 }
 
-/// Same stage, field, kind, values, value source and polarity.
-fn same_match(a: &Indicator, b: &Indicator) -> bool {
-    a.stage == b.stage
-        && a.field == b.field
-        && a.kind == b.kind
-        && a.values == b.values
-        && a.values_from == b.values_from
-        && a.negated == b.negated
-        && a.case_sensitive == b.case_sensitive
+/// What makes two indicators of one stage the same match: field, kind,
+/// values, value source, polarity and case.
+fn match_key(i: &Indicator) -> String {
+    let values: Vec<String> = i.values.iter().map(|v| v.normalized(true)).collect();
+    format!(
+        "{}\u{1}{}\u{1}{}\u{1}{:?}\u{1}{}\u{1}{:?}",
+        i.field,
+        i.kind.name(),
+        values.join("\u{2}"),
+        i.values_from,
+        i.negated,
+        i.case_sensitive
+    )
 }
 
 #[cfg(test)]

@@ -239,6 +239,10 @@ impl OffsetMap {
     pub fn locate_lines(file: &str, search_from: u32, extracted: &str) -> Self {
         let mut segments = Vec::new();
         let mut cursor = (search_from as usize).min(file.len());
+        // A start inside a multi-byte character moves to its end.
+        while !file.is_char_boundary(cursor) {
+            cursor += 1;
+        }
         let mut extracted_offset = 0usize;
         for line in extracted.split_inclusive('\n') {
             let content = line.trim_end_matches(['\n', '\r']);
@@ -362,6 +366,13 @@ mod tests {
         let map = OffsetMap::locate_lines(file, 4, "ab\ncd\n");
         let span = map.span_to_file(Span::new(0, 3));
         assert_eq!(span.slice(file), "ab\n");
+    }
+
+    #[test]
+    fn a_start_inside_a_character_is_not_a_panic() {
+        let file = "é\nab\n";
+        let map = OffsetMap::locate_lines(file, 1, "ab\n");
+        assert_eq!(map.to_file(0), 3);
     }
 
     #[test]

@@ -4,7 +4,6 @@
 
 use ruledex_kql::visit::{walk_expr, Visitor};
 use ruledex_kql::{codes, parse, Parsed};
-use std::time::{Duration, Instant};
 
 /// Parse and check the invariants every result must satisfy.
 fn parse_checked(query: &str) -> Parsed {
@@ -36,17 +35,11 @@ fn parse_checked(query: &str) -> Parsed {
 }
 
 fn assert_too_deep(query: &str) {
-    let start = Instant::now();
     let parsed = parse_checked(query);
     assert!(
         parsed.errors.iter().any(|e| e.code == codes::TOO_DEEP),
         "expected a nesting error, got {:?}",
         parsed.errors.iter().take(3).collect::<Vec<_>>()
-    );
-    assert!(
-        start.elapsed() < Duration::from_secs(20),
-        "deep input took {:?}",
-        start.elapsed()
     );
 }
 
@@ -222,22 +215,14 @@ fn mutated_and_truncated_fixtures() {
     assert!(parses > 10_000, "only {parses} mutants parsed");
 }
 
+/// A long script of many statements. A parser with quadratic behaviour
+/// would make this test take minutes (no timed assertion: the benchmarks
+/// measure speed).
 #[test]
-fn parsing_time_grows_linearly() {
-    // Doubling the input must not quadruple the time.
+fn a_long_script_parses() {
     let unit = "T | where a has 'x' and (b == 1 or c in (1, 2, 3)) | extend d = f(a, b) | summarize count() by d;\n";
-    let time = |copies: usize| {
-        let text = unit.repeat(copies);
-        let start = Instant::now();
-        let parsed = parse(&text);
-        assert!(parsed.errors.is_empty());
-        start.elapsed()
-    };
-    let _ = time(500); // warm up
-    let small = time(2_000);
-    let large = time(8_000);
-    assert!(
-        large < small * 12 + Duration::from_millis(50),
-        "4x input took {large:?} vs {small:?}"
-    );
+    let text = unit.repeat(8_000);
+    let parsed = parse(&text);
+    assert!(parsed.errors.is_empty());
+    assert_eq!(parsed.script.queries().count(), 8_000);
 }

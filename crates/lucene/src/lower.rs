@@ -177,8 +177,9 @@ impl Lowerer<'_> {
         };
         if name == EXISTS_FIELD {
             return Predicate::Compare(
+                // Rendered as a call, the form readers know: `_exists_(field)`.
                 Comparison::new(term.text().as_str(), Op::Exists, vec![])
-                    .written(EXISTS_FIELD)
+                    .written(format!("{EXISTS_FIELD}()"))
                     .at(span),
             );
         }

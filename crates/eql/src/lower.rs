@@ -1,0 +1,716 @@
+//! Lowering: the EQL tree to the common model ([`ruledex_ir::Analysis`]).
+//!
+//! - An event query is one stage `event` (named after its category) whose
+//!   predicate is the condition.
+//! - A sequence is a `sequence` header stage (its `by` keys and `maxspan` as
+//!   assignments) followed by one `sequence-step` stage per step (named `1`,
+//!   `2`, …; a missing-event step `![...]` has its condition negated, since
+//!   the rule fires when it does *not* happen) and an `until` stage. Samples
+//!   and joins are lowered the same way (`sample`/`sample-step`,
+//!   `join`/`join-step`).
+//! - Pipes are stages named after the pipe (`head`, `filter`, …).
+//!
+//! Operators keep their meaning: `:` is case-insensitive, `==` and `like`
+//! are case-sensitive, `~` variants are insensitive; a wildcard pattern is a
+//! `contains`/`startswith`/`endswith` when it is one, `wildcard` otherwise,
+//! never `eq`.
+
+use crate::ast::*;
+use ruledex_ir::{
+    collapse_whitespace, Analysis, Assignment, Call, Comparison, DataSource, DataSourceKind,
+    Derivation, FieldComparison, FieldRef, OffsetMap, Op, OutputField, Predicate, Span, Stage,
+    StageRef, Value,
+};
+
+/// Lower a parsed query. `text` is the query text the spans refer to.
+pub fn lower(query: &Query, text: &str, map: &OffsetMap) -> Analysis {
+    let mut lowering = Lowering {
+        text,
+        map,
+        analysis: Analysis::default(),
+    };
+    lowering.query(query);
+    lowering.analysis
+}
+
+struct Lowering<'a> {
+    text: &'a str,
+    map: &'a OffsetMap,
+    analysis: Analysis,
+}
+
+impl Lowering<'_> {
+    fn file_span(&self, span: Span) -> Span {
+        self.map.span_to_file(span)
+    }
+
+    fn source(&self, span: Span) -> &str {
+        span.slice(self.text)
+    }
+
+    fn collapsed(&self, span: Span) -> String {
+        collapse_whitespace(self.source(span))
+    }
+
+    fn stage(&self, kind: &str, span: Span) -> Stage {
+        Stage::new(kind, self.source(span), self.file_span(span))
+    }
+
+    fn query(&mut self, query: &Query) {
+        match &query.base {
+            Some(BaseQuery::Event(event)) => {
+                let mut stage = self.stage("event", event.span);
+                stage.name = event.category.as_ref().map(|c| c.name.clone());
+                stage.predicate = Some(self.predicate(&event.condition));
+                self.category(event);
+                self.analysis.stages.push(stage);
+            }
+            Some(BaseQuery::Sequence(s)) => self.sequence(s, "sequence"),
+            Some(BaseQuery::Join(s)) => self.sequence(s, "join"),
+            Some(BaseQuery::Sample(s)) => {
+                let mut header = self.stage("sample", s.header_span);
+                self.keys_assignment(&mut header, &s.by);
+                let index = self.analysis.stages.len();
+                self.analysis.stages.push(header);
+                self.key_outputs(&s.by, "sample", index);
+                for (n, step) in s.steps.iter().enumerate() {
+                    self.step(step, "sample-step", (n + 1).to_string(), "sample");
+                }
+            }
+            None => {}
+        }
+        for pipe in &query.pipes {
+            self.pipe(pipe);
+        }
+    }
+
+    fn sequence(&mut self, s: &Sequence, kind: &str) {
+        let mut header = self.stage(kind, s.header_span);
+        if let Some(maxspan) = &s.maxspan {
+            header.assignments.push(Assignment {
+                name: "maxspan".into(),
+                expression: maxspan.text(),
+                reads: Vec::new(),
+            });
+        }
+        self.keys_assignment(&mut header, &s.by);
+        let index = self.analysis.stages.len();
+        self.analysis.stages.push(header);
+        self.key_outputs(&s.by, kind, index);
+        let step_kind = format!("{kind}-step");
+        for (n, step) in s.steps.iter().enumerate() {
+            self.step(step, &step_kind, (n + 1).to_string(), kind);
+        }
+        if let Some(until) = &s.until {
+            self.step(until, "until", "until".into(), kind);
+        }
+    }
+
+    fn keys_assignment(&self, stage: &mut Stage, keys: &[Expr]) {
+        if keys.is_empty() {
+            return;
+        }
+        let names: Vec<String> = keys.iter().map(|k| self.key_name(k)).collect();
+        let reads = keys
+            .iter()
+            .filter_map(|k| match &k.unparen().kind {
+                ExprKind::Field(f) => Some(f.path()),
+                _ => None,
+            })
+            .collect();
+        stage.assignments.push(Assignment {
+            name: "by".into(),
+            expression: names.join(", "),
+            reads,
+        });
+    }
+
+    fn key_name(&self, key: &Expr) -> String {
+        match &key.unparen().kind {
+            ExprKind::Field(f) => f.path(),
+            _ => self.collapsed(key.span),
+        }
+    }
+
+    fn key_outputs(&mut self, keys: &[Expr], source: &str, stage: usize) {
+        for key in keys {
+            let name = self.key_name(key);
+            if !self.analysis.outputs.iter().any(|o| o.name == name) {
+                self.analysis.outputs.push(OutputField {
+                    name,
+                    source: source.to_string(),
+                    stage: Some(StageRef::main(stage)),
+                });
+            }
+        }
+    }
+
+    fn category(&mut self, event: &EventQuery) {
+        let Some(category) = &event.category else {
+            return;
+        };
+        if category.name == "any" {
+            return;
+        }
+        let mut source = DataSource::new(DataSourceKind::Dataset, category.name.clone());
+        source
+            .attributes
+            .insert("field".into(), "event.category".into());
+        if !self.analysis.data_sources.contains(&source) {
+            self.analysis.data_sources.push(source);
+        }
+    }
+
+    fn step(&mut self, step: &Step, kind: &str, name: String, key_source: &str) {
+        let mut stage = self.stage(kind, step.span);
+        stage.name = Some(name);
+        let condition = self.predicate(&step.query.condition);
+        stage.predicate = Some(if step.missing {
+            Predicate::not(condition)
+        } else {
+            condition
+        });
+        if step.missing {
+            stage.assignments.push(Assignment {
+                name: "missing".into(),
+                expression: "true".into(),
+                reads: Vec::new(),
+            });
+        }
+        if let Some(category) = &step.query.category {
+            stage.assignments.push(Assignment {
+                name: "category".into(),
+                expression: category.name.clone(),
+                reads: Vec::new(),
+            });
+        }
+        self.keys_assignment(&mut stage, &step.by);
+        if let Some(runs) = &step.runs {
+            stage.assignments.push(Assignment {
+                name: "runs".into(),
+                expression: runs.count.map_or_else(String::new, |n| n.to_string()),
+                reads: Vec::new(),
+            });
+        }
+        self.category(&step.query);
+        let index = self.analysis.stages.len();
+        self.analysis.stages.push(stage);
+        self.key_outputs(&step.by, key_source, index);
+    }
+
+    fn pipe(&mut self, pipe: &Pipe) {
+        let mut stage = self.stage(&pipe.name.name, pipe.span);
+        let index = self.analysis.stages.len();
+        match pipe.name.name.as_str() {
+            "filter" => {
+                if let Some(condition) = pipe.args.first() {
+                    stage.predicate = Some(self.predicate(condition));
+                }
+            }
+            "count" | "unique_count" => {
+                for arg in &pipe.args {
+                    let name = self.key_name(arg);
+                    self.analysis.outputs.push(OutputField {
+                        name,
+                        source: pipe.name.name.clone(),
+                        stage: Some(StageRef::main(index)),
+                    });
+                }
+                self.analysis.outputs.push(OutputField {
+                    name: "count".into(),
+                    source: pipe.name.name.clone(),
+                    stage: Some(StageRef::main(index)),
+                });
+            }
+            _ => {}
+        }
+        self.analysis.stages.push(stage);
+    }
+
+    // ----- predicates -----------------------------------------------------
+
+    fn opaque(&self, e: &Expr) -> Predicate {
+        Predicate::opaque(self.source(e.span), Some(self.file_span(e.span)))
+    }
+
+    fn predicate(&self, e: &Expr) -> Predicate {
+        match &e.kind {
+            ExprKind::Logical { and, operands } => {
+                let items = operands.iter().map(|o| self.predicate(o)).collect();
+                if *and {
+                    Predicate::and(items)
+                } else {
+                    Predicate::or(items)
+                }
+            }
+            ExprKind::Not(inner) => Predicate::not(self.predicate(inner)),
+            ExprKind::Paren(inner) => self.predicate(inner),
+            ExprKind::Binary { op, left, right } if op.is_comparison() => {
+                self.comparison(*op, left, right, e)
+            }
+            ExprKind::In {
+                value,
+                list,
+                negated,
+                insensitive,
+            } => self.in_list(value, list, *negated, *insensitive, e),
+            ExprKind::Match {
+                value,
+                op,
+                insensitive,
+                patterns,
+                ..
+            } => self.string_match(value, *op, *insensitive, patterns, e),
+            ExprKind::Call {
+                name,
+                insensitive,
+                args,
+                ..
+            } => self.call(name, *insensitive, args, e),
+            _ => self.opaque(e),
+        }
+    }
+
+    /// The field an operand reads: the field itself, or a computed value
+    /// (`length(f)`, `f + 1`) traced to the single field it reads.
+    fn field_ref(&self, e: &Expr) -> Option<FieldRef> {
+        let e = e.unparen();
+        if let ExprKind::Field(f) = &e.kind {
+            return Some(FieldRef::new(f.path()));
+        }
+        let mut fields = Vec::new();
+        collect_fields(e, &mut fields);
+        fields.dedup();
+        if fields.len() != 1 {
+            return None;
+        }
+        let text = self.collapsed(e.span);
+        Some(FieldRef {
+            name: fields.remove(0),
+            derived: Some(Derivation {
+                column: text.clone(),
+                expression: text,
+                traced: true,
+                aggregate: false,
+            }),
+        })
+    }
+
+    fn comparison(&self, op: BinaryOp, left: &Expr, right: &Expr, whole: &Expr) -> Predicate {
+        let span = self.file_span(whole.span);
+        let (field_side, value_side, flipped) = match (literal_value(left), literal_value(right)) {
+            (None, Some(_)) => (left, right, false),
+            (Some(_), None) => (right, left, true),
+            (None, None) => {
+                let (Some(l), Some(r)) = (self.field_ref(left), self.field_ref(right)) else {
+                    return self.opaque(whole);
+                };
+                let Some(ir_op) = comparison_op(op, false) else {
+                    return self.opaque(whole);
+                };
+                return Predicate::FieldCompare(FieldComparison {
+                    left: l,
+                    op: ir_op,
+                    right: r,
+                    case_sensitive: None,
+                    written_op: Some(op.as_str().into()),
+                    span: Some(span),
+                });
+            }
+            (Some(_), Some(_)) => return self.opaque(whole),
+        };
+        let (Some(field), Some(value)) = (self.field_ref(field_side), literal_value(value_side))
+        else {
+            return self.opaque(whole);
+        };
+        if value == Value::Null && matches!(op, BinaryOp::Eq | BinaryOp::Ne | BinaryOp::SingleEq) {
+            let ir_op = if op == BinaryOp::Ne {
+                Op::Exists
+            } else {
+                Op::NotExists
+            };
+            return Predicate::Compare(Comparison::new(field, ir_op, Vec::new()).at(span));
+        }
+        let Some(ir_op) = comparison_op(op, flipped) else {
+            return self.opaque(whole);
+        };
+        let written = if flipped {
+            comparison_op(op, true).map_or(op.as_str(), written_of)
+        } else {
+            op.as_str()
+        };
+        Predicate::Compare(
+            Comparison::new(field, ir_op, vec![value])
+                .case_sensitive(true)
+                .written(written)
+                .at(span),
+        )
+    }
+
+    fn in_list(
+        &self,
+        value: &Expr,
+        list: &[Expr],
+        negated: bool,
+        insensitive: bool,
+        whole: &Expr,
+    ) -> Predicate {
+        let Some(field) = self.field_ref(value) else {
+            return self.opaque(whole);
+        };
+        let span = self.file_span(whole.span);
+        let mut literals = Vec::new();
+        let mut others = Vec::new();
+        for item in list {
+            match literal_value(item) {
+                Some(v) => literals.push(v),
+                None => match self.field_ref(item) {
+                    Some(other) => others.push(Predicate::FieldCompare(FieldComparison {
+                        left: field.clone(),
+                        op: if negated { Op::Ne } else { Op::Eq },
+                        right: other,
+                        case_sensitive: None,
+                        written_op: Some(if negated { "not in" } else { "in" }.into()),
+                        span: Some(self.file_span(item.span)),
+                    })),
+                    None => others.push(self.opaque(item)),
+                },
+            }
+        }
+        let written = match (negated, insensitive) {
+            (true, true) => "not in~",
+            (true, false) => "not in",
+            (false, true) => "in~",
+            (false, false) => "in",
+        };
+        let mut parts = Vec::new();
+        if !literals.is_empty() {
+            let op = if negated { Op::NotIn } else { Op::In };
+            parts.push(Predicate::Compare(
+                Comparison::new(field, op, literals)
+                    .case_sensitive(!insensitive)
+                    .written(written)
+                    .at(span),
+            ));
+        }
+        parts.extend(others);
+        if parts.is_empty() {
+            return self.opaque(whole);
+        }
+        if negated {
+            Predicate::and(parts)
+        } else {
+            Predicate::or(parts)
+        }
+    }
+
+    fn string_match(
+        &self,
+        value: &Expr,
+        op: StringOp,
+        insensitive: bool,
+        patterns: &[Expr],
+        whole: &Expr,
+    ) -> Predicate {
+        let Some(field) = self.field_ref(value) else {
+            return self.opaque(whole);
+        };
+        let strings: Option<Vec<String>> = patterns
+            .iter()
+            .map(|p| match &p.kind {
+                ExprKind::Literal(Literal::String(s, _)) => Some(s.clone()),
+                _ => None,
+            })
+            .collect();
+        let Some(strings) = strings else {
+            return self.opaque(whole);
+        };
+        if strings.is_empty() {
+            return self.opaque(whole);
+        }
+        let span = self.file_span(whole.span);
+        let written = op.written(insensitive);
+        match op {
+            StringOp::Regex => Predicate::Compare(
+                Comparison::new(
+                    field,
+                    Op::Regex,
+                    strings.into_iter().map(Value::from).collect(),
+                )
+                .case_sensitive(!insensitive)
+                .written(written)
+                .at(span),
+            ),
+            StringOp::Colon => wildcard_predicate(field, &strings, false, written, span),
+            StringOp::Like => wildcard_predicate(field, &strings, !insensitive, written, span),
+        }
+    }
+
+    fn call(&self, name: &Ident, insensitive: bool, args: &[Expr], whole: &Expr) -> Predicate {
+        let span = self.file_span(whole.span);
+        let as_call = || {
+            Predicate::Call(Call {
+                name: if insensitive {
+                    format!("{}~", name.name)
+                } else {
+                    name.name.clone()
+                },
+                args: args.iter().map(|a| self.collapsed(a.span)).collect(),
+                span: Some(span),
+            })
+        };
+        let Some((subject, rest)) = args.split_first() else {
+            return as_call();
+        };
+        let Some(field) = self.field_ref(subject) else {
+            return as_call();
+        };
+        // Elasticsearch resolves function names case-insensitively (rules
+        // write `cidrmatch`, `startswith~`), so the lowering does too.
+        let function = name.name.to_ascii_lowercase();
+        let written = if insensitive {
+            format!("{}~", name.name)
+        } else {
+            name.name.clone()
+        };
+        // `stringContains(a, b)` between two fields.
+        if let ([other], Some(op)) = (rest, text_function_op(&function)) {
+            if literal_value(other).is_none() {
+                return match self.field_ref(other) {
+                    Some(right) => Predicate::FieldCompare(FieldComparison {
+                        left: field,
+                        op,
+                        right,
+                        case_sensitive: Some(!insensitive),
+                        written_op: Some(written),
+                        span: Some(span),
+                    }),
+                    None => as_call(),
+                };
+            }
+        }
+        let strings: Option<Vec<String>> = rest
+            .iter()
+            .map(|a| match &a.kind {
+                ExprKind::Literal(Literal::String(s, _)) => Some(s.clone()),
+                _ => None,
+            })
+            .collect();
+        let Some(strings) = strings.filter(|s| !s.is_empty()) else {
+            return as_call();
+        };
+        let simple = |op: Op| {
+            if strings.len() != 1 {
+                return as_call();
+            }
+            Predicate::Compare(
+                Comparison::new(field.clone(), op, vec![Value::from(strings[0].clone())])
+                    .case_sensitive(!insensitive)
+                    .written(written.clone())
+                    .at(span),
+            )
+        };
+        if let Some(op) = text_function_op(&function) {
+            return simple(op);
+        }
+        match function.as_str() {
+            "cidrmatch" => Predicate::Compare(
+                Comparison::new(
+                    field,
+                    Op::Cidr,
+                    strings.into_iter().map(|s| Value::from(s.trim())).collect(),
+                )
+                .at(span),
+            ),
+            "wildcard" => wildcard_predicate(field, &strings, !insensitive, &written, span),
+            "match" | "matchlite" => Predicate::Compare(
+                Comparison::new(
+                    field,
+                    Op::Regex,
+                    strings.into_iter().map(Value::from).collect(),
+                )
+                .case_sensitive(!insensitive)
+                .written(written)
+                .at(span),
+            ),
+            _ => as_call(),
+        }
+    }
+}
+
+/// The comparison a text function stands for (`startsWith(f, v)` is
+/// `f startswith v`); `name` is lower case.
+fn text_function_op(name: &str) -> Option<Op> {
+    match name {
+        "startswith" => Some(Op::StartsWith),
+        "endswith" => Some(Op::EndsWith),
+        "stringcontains" => Some(Op::Contains),
+        _ => None,
+    }
+}
+
+fn collect_fields(e: &Expr, out: &mut Vec<String>) {
+    match &e.kind {
+        ExprKind::Field(f) => {
+            let path = f.path();
+            if !out.contains(&path) {
+                out.push(path);
+            }
+        }
+        ExprKind::Call { args, .. } => args.iter().for_each(|a| collect_fields(a, out)),
+        ExprKind::Sign { operand, .. } => collect_fields(operand, out),
+        ExprKind::Paren(inner) => collect_fields(inner, out),
+        ExprKind::Binary { op, left, right } if op.is_arithmetic() => {
+            collect_fields(left, out);
+            collect_fields(right, out);
+        }
+        ExprKind::Literal(_) => {}
+        // Anything else (a condition inside a call) is not a plain read.
+        _ => out.push(String::new()),
+    }
+}
+
+/// A literal operand (a signed number counts) as an IR value.
+fn literal_value(e: &Expr) -> Option<Value> {
+    match &e.unparen().kind {
+        ExprKind::Literal(lit) => Some(match lit {
+            Literal::String(s, _) => Value::String(s.clone()),
+            Literal::Integer(Some(i)) => Value::Integer(*i),
+            Literal::Integer(None) => Value::Float(f64::MAX),
+            Literal::Float(f) => Value::Float(*f),
+            Literal::Bool(b) => Value::Bool(*b),
+            Literal::Null => Value::Null,
+        }),
+        ExprKind::Sign { negative, operand } => match literal_value(operand)? {
+            Value::Integer(i) if *negative => Some(Value::Integer(i.checked_neg()?)),
+            Value::Float(f) if *negative => Some(Value::Float(-f)),
+            v @ (Value::Integer(_) | Value::Float(_)) => Some(v),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The IR operator of a comparison, mirrored when the literal was on the
+/// left (`5 < x` is `x > 5`).
+fn comparison_op(op: BinaryOp, flipped: bool) -> Option<Op> {
+    Some(match (op, flipped) {
+        (BinaryOp::Eq | BinaryOp::SingleEq, _) => Op::Eq,
+        (BinaryOp::Ne, _) => Op::Ne,
+        (BinaryOp::Lt, false) | (BinaryOp::Gt, true) => Op::Lt,
+        (BinaryOp::Le, false) | (BinaryOp::Ge, true) => Op::Le,
+        (BinaryOp::Gt, false) | (BinaryOp::Lt, true) => Op::Gt,
+        (BinaryOp::Ge, false) | (BinaryOp::Le, true) => Op::Ge,
+        _ => return None,
+    })
+}
+
+fn written_of(op: Op) -> &'static str {
+    match op {
+        Op::Lt => "<",
+        Op::Le => "<=",
+        Op::Gt => ">",
+        Op::Ge => ">=",
+        Op::Ne => "!=",
+        _ => "==",
+    }
+}
+
+/// How one wildcard pattern matches.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PatternClass {
+    Exact,
+    Contains,
+    StartsWith,
+    EndsWith,
+    Glob,
+}
+
+/// Classify an EQL wildcard pattern (`*` any run, `?` one character) and
+/// return the value the class compares with (`*foo*` → contains `foo`).
+fn classify(pattern: &str) -> (PatternClass, String) {
+    let has = |s: &str| s.contains(['*', '?']);
+    if !has(pattern) {
+        return (PatternClass::Exact, pattern.to_string());
+    }
+    let leading = pattern.starts_with('*');
+    // A lone `*` is leading only; it is a glob (matches any value).
+    let trailing = pattern.len() > 1 && pattern.ends_with('*');
+    let mut inner = pattern;
+    if leading {
+        inner = &inner[1..];
+    }
+    if trailing {
+        inner = &inner[..inner.len() - 1];
+    }
+    if inner.is_empty() || has(inner) {
+        return (PatternClass::Glob, pattern.to_string());
+    }
+    let class = match (leading, trailing) {
+        (true, true) => PatternClass::Contains,
+        (false, true) => PatternClass::StartsWith,
+        (true, false) => PatternClass::EndsWith,
+        (false, false) => PatternClass::Glob,
+    };
+    (class, inner.to_string())
+}
+
+/// `field : patterns` / `like` / `wildcard()`: one comparison per pattern
+/// class (exact values together as `eq`/`in`), joined with `or`.
+fn wildcard_predicate(
+    field: FieldRef,
+    patterns: &[String],
+    case_sensitive: bool,
+    written: &str,
+    span: Span,
+) -> Predicate {
+    let mut groups: Vec<(PatternClass, Vec<Value>)> = Vec::new();
+    for pattern in patterns {
+        let (class, value) = classify(pattern);
+        match groups.iter_mut().find(|(c, _)| *c == class) {
+            Some((_, values)) => values.push(Value::String(value)),
+            None => groups.push((class, vec![Value::String(value)])),
+        }
+    }
+    let parts: Vec<Predicate> = groups
+        .into_iter()
+        .map(|(class, values)| {
+            let (op, keep_written) = match class {
+                PatternClass::Exact if values.len() == 1 => (Op::Eq, true),
+                PatternClass::Exact => (Op::In, false),
+                PatternClass::Contains => (Op::Contains, false),
+                PatternClass::StartsWith => (Op::StartsWith, false),
+                PatternClass::EndsWith => (Op::EndsWith, false),
+                PatternClass::Glob => (Op::Wildcard, true),
+            };
+            let mut c = Comparison::new(field.clone(), op, values)
+                .case_sensitive(case_sensitive)
+                .at(span);
+            // Stripped values render with the operator's own name
+            // (`contains "x"`); exact and glob values are shown as written.
+            if keep_written {
+                c = c.written(written);
+            }
+            Predicate::Compare(c)
+        })
+        .collect();
+    Predicate::or(parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcard_classes() {
+        assert!(classify("*foo*") == (PatternClass::Contains, "foo".into()));
+        assert!(classify("foo*") == (PatternClass::StartsWith, "foo".into()));
+        assert!(classify("*foo") == (PatternClass::EndsWith, "foo".into()));
+        assert!(classify("f*o") == (PatternClass::Glob, "f*o".into()));
+        assert!(classify("*") == (PatternClass::Glob, "*".into()));
+        assert!(classify("**") == (PatternClass::Glob, "**".into()));
+        assert!(classify("a?") == (PatternClass::Glob, "a?".into()));
+        assert!(classify("*a*b*") == (PatternClass::Glob, "*a*b*".into()));
+        assert!(classify("plain") == (PatternClass::Exact, "plain".into()));
+    }
+}
