@@ -86,6 +86,9 @@ pub enum NameKind {
     Index,
     /// Elastic `event.dataset` / `data_stream.dataset`.
     Dataset,
+    /// Elastic integration package a rule declares (`okta`, `aws`); only a
+    /// fallback, like Sentinel's declared connectors.
+    Integration,
     /// Splunk sourcetype (also matched against `source`).
     Sourcetype,
     /// Splunk macro a search starts from (`` `cloudtrail` ``).
@@ -110,6 +113,7 @@ impl NameKind {
             NameKind::Logsource => "logsource",
             NameKind::Index => "indexes",
             NameKind::Dataset => "datasets",
+            NameKind::Integration => "integrations",
             NameKind::Sourcetype => "sourcetypes",
             NameKind::Macro => "macros",
             NameKind::DataModel => "datamodels",
@@ -149,7 +153,7 @@ impl Section {
         match self {
             Section::Sentinel => &[NameKind::Table],
             Section::Sigma => &[NameKind::Logsource],
-            Section::Elastic => &[NameKind::Index, NameKind::Dataset],
+            Section::Elastic => &[NameKind::Index, NameKind::Dataset, NameKind::Integration],
             Section::Splunk => &[
                 NameKind::Sourcetype,
                 NameKind::Macro,
@@ -394,6 +398,8 @@ struct RawSection {
     #[serde(default)]
     datasets: Vec<RawSelector>,
     #[serde(default)]
+    integrations: Vec<RawSelector>,
+    #[serde(default)]
     sourcetypes: Vec<RawSelector>,
     #[serde(default)]
     macros: Vec<RawSelector>,
@@ -487,6 +493,7 @@ fn section(raw: RawSection, which: Section, id: &str) -> Result<PlatformNames, D
         (NameKind::Table, raw.tables),
         (NameKind::Index, raw.indexes),
         (NameKind::Dataset, raw.datasets),
+        (NameKind::Integration, raw.integrations),
         (NameKind::Sourcetype, raw.sourcetypes),
         (NameKind::Macro, raw.macros),
         (NameKind::DataModel, raw.datamodels),
@@ -713,7 +720,8 @@ impl LogSources {
     ///    dropped when some source was reached specifically.
     ///
     /// Connectors a rule declares (Sentinel `requiredDataConnectors`, whose
-    /// `dataTypes` attribute names a table) are a fallback: they count only
+    /// `dataTypes` attribute names a table; Elastic `integration` packages,
+    /// matched against the `integrations` lists) are a fallback: they count only
     /// when the rule's own names and filters resolve nothing but context
     /// (threat intelligence, inventories), as when a query reads its event
     /// tables through a function parameter (`table(tableName)`) and names
@@ -759,10 +767,10 @@ impl LogSources {
                     .iter()
                     .find(|(k, _)| k.eq_ignore_ascii_case("dataTypes"))
                     .map_or(connector.name.as_str(), |(_, v)| v.as_str());
-                let kinds = if which == Section::Sentinel {
-                    vec![NameKind::Table]
-                } else {
-                    which.kinds().to_vec()
+                let kinds = match which {
+                    Section::Sentinel => vec![NameKind::Table],
+                    Section::Elastic => vec![NameKind::Integration],
+                    _ => which.kinds().to_vec(),
                 };
                 (kinds, RuleName::Text(table.trim().to_string()))
             })
@@ -1074,6 +1082,7 @@ fn rule_name(which: Section, source: &DataSource) -> (Vec<NameKind>, RuleName) {
         (Section::Sigma, _) => vec![NameKind::Logsource],
         (Section::Elastic, DataSourceKind::Index) => vec![NameKind::Index],
         (Section::Elastic, DataSourceKind::Dataset) => vec![NameKind::Dataset],
+        (Section::Elastic, _) => vec![NameKind::Index, NameKind::Dataset],
         _ => which.kinds().to_vec(),
     };
     let name = if which == Section::Sigma {

@@ -501,3 +501,85 @@ fn context_and_posture_sources() {
         ["azure.signin", "threat_intel.indicators"]
     );
 }
+
+/// An Elastic rule's declared integration package, as the catalog passes it.
+fn integration(name: &str) -> DataSource {
+    DataSource::new(ruledex_ir::DataSourceKind::Connector, name)
+}
+
+#[test]
+fn elastic_integrations_are_a_fallback_for_rules_without_an_index() {
+    // Machine-learning rules name no index, only their integrations.
+    assert_eq!(
+        ids(
+            Platform::Elastic,
+            &[integration("pad"), integration("okta")],
+            &[]
+        ),
+        ["okta.system"]
+    );
+    assert_eq!(
+        ids(
+            Platform::Elastic,
+            &[integration("problemchild"), integration("endpoint")],
+            &[]
+        ),
+        ["windows.process_creation"]
+    );
+    assert_eq!(
+        ids(Platform::Elastic, &[integration("aws")], &[]),
+        ["aws.cloudtrail"]
+    );
+    // A package of several sources names all of them.
+    assert_eq!(
+        ids(Platform::Elastic, &[integration("wiz")], &[]),
+        ["wiz.vulnerability", "wiz.audit"]
+    );
+    // An index the table knows wins over the declared packages.
+    assert_eq!(
+        ids(
+            Platform::Elastic,
+            &[index("logs-github.audit-*"), integration("okta")],
+            &[]
+        ),
+        ["github.audit"]
+    );
+    // Integrations are no Elastic index or dataset names.
+    assert!(ids(Platform::Elastic, &[index("okta")], &[]).is_empty());
+}
+
+#[test]
+fn elastic_endpoint_streams_by_category_and_os() {
+    let network = [index("logs-endpoint.events.network-*")];
+    assert_eq!(
+        ids(Platform::Elastic, &network, &eq("host.os.type", "macos")),
+        ["macos.network_connection"]
+    );
+    let library = [index("logs-endpoint.events.library-*")];
+    assert_eq!(
+        ids(Platform::Elastic, &library, &eq("event.category", "driver")),
+        ["windows.driver_load"]
+    );
+    assert_eq!(
+        ids(
+            Platform::Elastic,
+            &library,
+            &eq("event.category", "library")
+        ),
+        ["windows.image_load"]
+    );
+}
+
+#[test]
+fn ai_service_logs() {
+    all_resolve(
+        "aws.bedrock",
+        &[
+            (Platform::Elastic, index("logs-aws_bedrock.invocation-*")),
+            (Platform::Panther, log_type("AWS.BedrockModelInvocation")),
+        ],
+        &[],
+    );
+    // Every event of the invocation log is a model invocation.
+    assert!(sources().get("aws.bedrock").is_some_and(|s| s.is_action()));
+}
