@@ -69,9 +69,15 @@ impl Normalizer {
     /// that named it, and return their ids (table order, each once).
     pub fn identify_logsources(&self, rule: &mut Rule) -> Vec<String> {
         let filters = Filter::from_indicators(&rule.indicators);
-        let found = self
-            .sources
-            .identify(rule.platform, &rule.data_sources, &filters);
+        let declared = declared_integrations(rule);
+        let found = if declared.is_empty() {
+            self.sources
+                .identify(rule.platform, &rule.data_sources, &filters)
+        } else {
+            let mut sources = rule.data_sources.clone();
+            sources.extend(declared);
+            self.sources.identify(rule.platform, &sources, &filters)
+        };
         let mut ids = Vec::new();
         for identified in &found {
             let id = identified.logsource.id.clone();
@@ -192,6 +198,24 @@ impl Normalizer {
             None => format!("{}:{field}", logsource.unwrap_or("-")),
         }
     }
+}
+
+/// The integration packages an Elastic rule declares (`integration =
+/// ["okta"]`), as declared connectors: the log-source table uses them only
+/// when the rule names no index it can resolve (machine-learning rules).
+fn declared_integrations(rule: &Rule) -> Vec<ruledex_ir::DataSource> {
+    if rule.platform != ruledex_ir::Platform::Elastic {
+        return Vec::new();
+    }
+    let names: Vec<&str> = match rule.properties.get("integration") {
+        Some(serde_json::Value::String(name)) => vec![name.as_str()],
+        Some(serde_json::Value::Array(items)) => items.iter().filter_map(|v| v.as_str()).collect(),
+        _ => Vec::new(),
+    };
+    names
+        .into_iter()
+        .map(|name| ruledex_ir::DataSource::new(ruledex_ir::DataSourceKind::Connector, name))
+        .collect()
 }
 
 /// The family of an indicator kind for cross-rule comparison: a list
