@@ -583,3 +583,33 @@ fn ai_service_logs() {
     // Every event of the invocation log is a model invocation.
     assert!(sources().get("aws.bedrock").is_some_and(|s| s.is_action()));
 }
+
+#[test]
+fn panther_and_splunk_names_of_saas_sources() {
+    let panther = [
+        ("Databricks.Audit", "databricks.audit"),
+        ("Okta.SystemLog", "okta.system"),
+        ("OnePassword.SignInAttempt", "onepassword.signin"),
+        ("Snyk.OrgAudit", "snyk.audit"),
+        ("MicrosoftIntune.AuditLogs", "intune.audit"),
+        ("SentinelOne.Activity", "sentinelone.activity"),
+    ];
+    for (name, expected) in panther {
+        assert_eq!(
+            ids(Platform::Panther, &[log_type(name)], &[]),
+            [expected],
+            "{name}"
+        );
+    }
+    assert!(sources().is_operation_field("databricks.audit", Platform::Panther, "actionName"));
+    let splunk = |name: &str| {
+        ids(
+            Platform::Splunk,
+            &[DataSource::new(ruledex_ir::DataSourceKind::Connector, name)],
+            &[],
+        )
+    };
+    assert_eq!(splunk("G Suite Drive"), ["google_workspace.drive"]);
+    assert_eq!(splunk("AWS Security Hub"), ["alerts"]);
+    assert_eq!(splunk("AWS CloudWatchLogs VPCflow"), ["aws.vpcflow"]);
+}
