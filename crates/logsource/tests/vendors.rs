@@ -613,3 +613,19 @@ fn panther_and_splunk_names_of_saas_sources() {
     assert_eq!(splunk("AWS Security Hub"), ["alerts"]);
     assert_eq!(splunk("AWS CloudWatchLogs VPCflow"), ["aws.vpcflow"]);
 }
+
+#[test]
+fn oracle_cloud_flow_logs_by_their_type() {
+    let oci = [table("OCILogs")];
+    // Rules match the flow-log type loosely.
+    let flows = filters(&[("EventType", Op::Contains, &["vcn.flowlogs"])]);
+    assert_eq!(ids(Platform::Sentinel, &oci, &flows), ["oracle.cloud_flow"]);
+    assert_eq!(
+        ids(
+            Platform::Sentinel,
+            &oci,
+            &eq("data_eventName_s", "LaunchInstance")
+        ),
+        ["oracle.cloud"]
+    );
+}
