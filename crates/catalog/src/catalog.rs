@@ -91,6 +91,7 @@ pub struct Catalog {
     related: RelatedIndex,
     normalizer: Normalizer,
     search: std::sync::OnceLock<Result<SearchIndex, SearchError>>,
+    changes: std::sync::OnceLock<Vec<crate::changes::Change>>,
 }
 
 impl Catalog {
@@ -180,6 +181,7 @@ impl Catalog {
             related,
             normalizer,
             search: std::sync::OnceLock::new(),
+            changes: std::sync::OnceLock::new(),
         }
     }
 
@@ -343,6 +345,11 @@ impl Catalog {
                 }
             })
             .collect()
+    }
+
+    /// The lazily computed result of [`Catalog::changes`].
+    pub(crate) fn changes_cache(&self) -> &std::sync::OnceLock<Vec<crate::changes::Change>> {
+        &self.changes
     }
 
     /// Rules per (platform, language).

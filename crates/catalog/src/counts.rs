@@ -77,6 +77,22 @@ impl IndicatorIndex {
             .collect()
     }
 
+    /// The normalized keys (`field|kind|value`) of the values of indicator
+    /// `indicator` of the rule at `position`, in value order; empty when out
+    /// of range. Each is a key [`IndicatorIndex::rules_with`] accepts, so a
+    /// page can link a value to the rules sharing it.
+    pub fn keys_of(&self, position: usize, indicator: usize) -> &[String] {
+        self.keys
+            .get(position)
+            .and_then(|r| r.get(indicator))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// How many rules (this one included) hold normalized key `key`.
+    pub fn rule_count(&self, key: &str) -> usize {
+        self.postings.get(key).map_or(0, Vec::len)
+    }
+
     /// Rules (positions) holding normalized key `key`.
     pub fn rules_with(&self, key: &str) -> Vec<usize> {
         self.postings
@@ -105,4 +121,57 @@ fn value_keys(
         .into_iter()
         .map(|value| format!("{field}|{kind}|{value}"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ruledex_ir::{collect_indicators, Comparison, Op, Predicate, Span, Stage, Value};
+
+    fn entry(language: Language, values: &[&str]) -> Entry {
+        let mut stage = Stage::new("where", "", Span::default());
+        stage.predicate = Some(Predicate::Compare(
+            Comparison::new(
+                "AppDisplayName",
+                Op::In,
+                values.iter().map(|v| Value::from(*v)).collect(),
+            )
+            .case_sensitive(false),
+        ));
+        let stages = vec![stage];
+        Entry {
+            key: String::new(),
+            rule: Rule {
+                language,
+                indicators: collect_indicators(&[], &stages),
+                stages,
+                ..Rule::default()
+            },
+            source: 0,
+            logsources: vec!["azure.signin".into()],
+            actions: Vec::new(),
+            attack: Vec::new(),
+            cells: Default::default(),
+        }
+    }
+
+    #[test]
+    fn keys_of_a_value_lead_to_the_rules_sharing_it() {
+        let entries = vec![
+            entry(Language::Kql, &["Azure Portal", "Graph"]),
+            entry(Language::Sigma, &["azure portal"]),
+        ];
+        let index = IndicatorIndex::build(&entries, &Normalizer::new());
+        let keys = index.keys_of(0, 0);
+        assert_eq!(keys.len(), 2);
+        // Case-insensitive values share a key across rules and languages.
+        assert_eq!(keys[0], index.keys_of(1, 0)[0]);
+        assert_eq!(index.rules_with(&keys[0]), vec![0, 1]);
+        assert_eq!(index.rule_count(&keys[0]), 2);
+        assert_eq!(index.rule_count(&keys[1]), 1);
+        assert!(index.keys_of(0, 5).is_empty() && index.keys_of(9, 0).is_empty());
+        let counts = index.counts(0, 0);
+        assert_eq!(counts[0].total, 1);
+        assert_eq!(counts[0].per_language.get(&Language::Sigma), Some(&1));
+    }
 }

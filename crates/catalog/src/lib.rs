@@ -16,6 +16,7 @@
 
 pub mod attack;
 pub mod catalog;
+pub mod changes;
 pub mod config;
 pub mod counts;
 pub mod git;
@@ -27,6 +28,7 @@ pub mod stats;
 
 pub use attack::counts_in_coverage;
 pub use catalog::{class_id, Catalog, Entry, IngestReport, SourceInfo};
+pub use changes::{Change, ChangeBasis};
 pub use config::{roots_from_paths, Config, ConfigError, SourceConfig};
 pub use counts::{IndicatorCounts, IndicatorIndex};
 pub use ingest::{discover, load_file, load_roots, Formats, LoadedFile, SourceRoot};

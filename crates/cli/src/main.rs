@@ -9,6 +9,8 @@
 //! ruledex stats [--source PATH]...         per language: parsed, log source, action
 //! ruledex export --jsonl                   the whole catalog, one rule per line
 //! ruledex coverage [--layer FILE]          ATT&CK coverage, or a Navigator layer
+//! ruledex build --out DIR                  the static web site
+//! ruledex serve [--addr 127.0.0.1:8080]    the web site, search and JSON API over HTTP
 //! ruledex sync                             clone or update the git sources of ruledex.toml
 //! ruledex bench                            time a whole-catalog build, with peak memory
 //! ```
@@ -17,12 +19,14 @@
 //! else `ruledex.toml` in the current folder.
 
 mod bench;
+mod build;
 mod check;
 mod coverage;
 mod export;
 mod formats;
 mod related;
 mod search;
+mod serve;
 mod show;
 mod sources;
 mod stats;
@@ -67,6 +71,10 @@ enum Command {
     Export(export::ExportArgs),
     /// ATT&CK coverage, or a Navigator layer.
     Coverage(coverage::CoverageArgs),
+    /// Write the static web site.
+    Build(build::BuildArgs),
+    /// Serve the web site, search and the JSON API; reload on changes.
+    Serve(serve::ServeArgs),
     /// Clone or update the git sources of ruledex.toml.
     Sync(sync::SyncArgs),
     /// Time a whole-catalog build, phase by phase, with peak memory.
@@ -83,6 +91,8 @@ fn main() -> ExitCode {
         Command::Stats(args) => stats::run(&args),
         Command::Export(args) => export::run(&args),
         Command::Coverage(args) => coverage::run(&args),
+        Command::Build(args) => build::run(&args),
+        Command::Serve(args) => serve::run(&args),
         Command::Sync(args) => sync::run(&args),
         Command::Bench(args) => bench::run(&args),
     };

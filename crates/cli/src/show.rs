@@ -2,8 +2,8 @@
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use ruledex_catalog::{load_file, SourceRoot};
-use ruledex_ir::{Indicator, Rule, Stage};
+use ruledex_catalog::{Catalog, Entry, SourceRoot};
+use ruledex_ir::{Indicator, Stage};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,46 +21,53 @@ pub struct ShowArgs {
 
 pub fn run(args: &ShowArgs) -> Result<ExitCode> {
     let formats = crate::formats::all();
-    let mut rules = Vec::new();
-    let mut texts = Vec::new();
+    let mut roots = Vec::new();
     for path in &args.files {
         if !path.is_file() {
             bail!("{} is not a file", path.display());
         }
-        let root = SourceRoot::from_path(path.parent().unwrap_or(path));
-        let loaded = load_file(&root, path, &formats);
-        if let Some(error) = &loaded.read_error {
-            bail!("cannot read {}: {error}", path.display());
-        }
-        if loaded.format.is_none() {
-            bail!(
-                "{}: no known rule format recognizes this file (formats tried: {})",
-                path.display(),
-                formats.names().join(", ")
-            );
-        }
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        for rule in loaded.rules {
-            texts.push((path.display().to_string(), text.clone()));
-            rules.push(rule);
-        }
+        // Each file is a source of its own, so the rules go through the same
+        // normalization (log sources, ATT&CK) as in a catalog.
+        let mut root = SourceRoot::from_path(path);
+        root.path = path.clone();
+        roots.push(root);
+    }
+    let catalog = Catalog::build(&roots, &formats, &|_| {});
+    let report = catalog.report();
+    if let Some((path, error)) = report.unreadable.first() {
+        bail!("cannot read {}: {error}", path.display());
+    }
+    if let Some(path) = report.unknown.first() {
+        bail!(
+            "{}: no known rule format recognizes this file (formats tried: {})",
+            path.display(),
+            formats.names().join(", ")
+        );
     }
     if args.json {
+        let rules: Vec<&ruledex_ir::Rule> = catalog.entries().iter().map(|e| &e.rule).collect();
         println!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({ "rules": rules }))?
         );
-    } else {
-        for (rule, (path, text)) in rules.iter().zip(&texts) {
-            print!("{}", render_page(rule, path, text));
-        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    for entry in catalog.entries() {
+        let source = catalog.source_of(entry);
+        let text = std::fs::read_to_string(&source.path)
+            .with_context(|| format!("reading {}", source.path.display()))?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        print!(
+            "{}",
+            render_page(&catalog, entry, &source.path.display().to_string(), text)
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
 
 /// The terminal rule page. Sections without content are left out.
-pub fn render_page(rule: &Rule, path: &str, file_text: &str) -> String {
+pub fn render_page(catalog: &Catalog, entry: &Entry, path: &str, file_text: &str) -> String {
+    let rule = &entry.rule;
     let mut out = String::new();
     let _ = writeln!(out, "{}", rule.title);
     let _ = writeln!(out, "{}", "=".repeat(rule.title.chars().count().max(3)));
@@ -105,19 +112,44 @@ pub fn render_page(rule: &Rule, path: &str, file_text: &str) -> String {
         section(&mut out, "Description");
         let _ = writeln!(out, "{}", d.trim());
     }
-    if !rule.attack.is_empty() {
-        section(&mut out, "MITRE ATT&CK (as stated by the rule)");
-        for a in &rule.attack {
-            let what = match a.kind {
-                ruledex_ir::AttackKind::Tactic => "tactic",
-                ruledex_ir::AttackKind::Technique => "technique",
+    if !entry.cells.is_empty() {
+        let attack = catalog.attack();
+        section(
+            &mut out,
+            &format!("MITRE ATT&CK ({})", attack.version_label()),
+        );
+        for cell in &entry.cells {
+            let tactic = attack
+                .tactic(&cell.tactic)
+                .map_or(cell.tactic.as_str(), |t| t.name.as_str());
+            let id = cell.subtechnique.as_deref().unwrap_or(&cell.technique);
+            let name = |id: &str| {
+                attack
+                    .technique(id)
+                    .map_or(String::new(), |t| t.name.clone())
             };
-            let label = [a.id.as_deref(), a.name.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
-            let _ = writeln!(out, "  {what:<9} {label}");
+            let label = match &cell.subtechnique {
+                Some(sub) => format!("{} {}: {}", sub, name(&cell.technique), name(sub)),
+                None => format!("{id} {}", name(id)),
+            };
+            let _ = writeln!(out, "  {tactic:<22} {label}");
+        }
+    }
+    if !entry.logsources.is_empty() {
+        section(&mut out, "Log sources and actions");
+        let table = catalog.normalizer().logsource_table();
+        for action in &entry.actions {
+            let name = table
+                .get(&action.logsource)
+                .map_or(action.logsource.as_str(), |l| l.name.as_str());
+            match (&action.field, &action.value) {
+                (Some(field), Some(value)) => {
+                    let _ = writeln!(out, "  {name} ({}): {field} = {value}", action.logsource);
+                }
+                _ => {
+                    let _ = writeln!(out, "  {name} ({})", action.logsource);
+                }
+            }
         }
     }
     if !rule.data_sources.is_empty() {

@@ -1,0 +1,982 @@
+//! The rule page.
+
+use super::{Layout, RuleLink};
+use crate::highlight::{self, Body, Mark, Syntax};
+use crate::paths;
+use crate::site::Site;
+use askama::Template;
+use ruledex_attack::Resolution;
+use ruledex_ir::{
+    BindingKind, DependencyKind, Indicator, IndicatorKind, Stage, StageRef, ValueSourceKind,
+};
+use std::collections::BTreeMap;
+
+/// How many related rules a rule page lists before "and N more".
+pub const RELATED_ON_PAGE: usize = 25;
+
+/// Stage texts longer than this many lines show their first
+/// [`STAGE_HEAD_LINES`] and point at the rule body for the rest (the body
+/// holds the whole text once; repeating it would double large pages).
+pub const STAGE_MAX_LINES: usize = 30;
+/// See [`STAGE_MAX_LINES`].
+pub const STAGE_HEAD_LINES: usize = 12;
+/// Values an indicator row lists before "and N more values" (all of them
+/// are in the rule body and the API).
+pub const VALUES_ON_PAGE: usize = 100;
+
+/// Where a stage's text starts in the body, as a file line number.
+pub(crate) struct BodyLines<'a> {
+    body: &'a str,
+    body_offset: u32,
+    first_line: u32,
+}
+
+impl BodyLines<'_> {
+    fn line_of(&self, file_offset: u32) -> Option<u32> {
+        let at = file_offset.checked_sub(self.body_offset)? as usize;
+        let before = self.body.get(..at)?;
+        Some(self.first_line + before.matches('\n').count() as u32)
+    }
+}
+
+/// What rendering a stage needs besides the stage.
+struct StageContext<'a> {
+    syntax: Syntax,
+    bindings: &'a [String],
+    lines: &'a BodyLines<'a>,
+}
+
+/// The stage text, cut when long, as highlighted HTML.
+fn stage_text_html(text: &str, syntax: Syntax, line: Option<u32>) -> String {
+    let text = text.trim_end();
+    let total = text.split('\n').count();
+    if total <= STAGE_MAX_LINES {
+        return highlight::highlight(text, syntax);
+    }
+    let head: Vec<&str> = text.split('\n').take(STAGE_HEAD_LINES).collect();
+    let mut html = highlight::highlight(&head.join("\n"), syntax);
+    let rest = total - STAGE_HEAD_LINES;
+    match line {
+        Some(l) => html.push_str(&format!(
+            "\n<a class=more href=\"#L{}\">… {rest} more lines: see the rule body from line {}</a>",
+            l as usize + STAGE_HEAD_LINES,
+            l as usize + STAGE_HEAD_LINES
+        )),
+        None => html.push_str(&format!(
+            "\n<span class=more>… {rest} more lines in the rule body</span>"
+        )),
+    }
+    html
+}
+
+pub(crate) struct Badge {
+    pub label: String,
+    pub class: &'static str,
+}
+
+pub(crate) struct MetaRow {
+    pub label: &'static str,
+    pub text: String,
+    pub href: Option<String>,
+    pub extra: Option<String>,
+}
+
+pub(crate) struct TechniqueLink {
+    pub id: String,
+    pub name: String,
+    pub href: String,
+    pub provisional: bool,
+    pub subs: Vec<TechniqueLink>,
+}
+
+pub(crate) struct AttackRow {
+    pub tactic: String,
+    pub tactic_id: String,
+    pub techniques: Vec<TechniqueLink>,
+}
+
+pub(crate) struct EventRow {
+    pub id: String,
+    pub name: String,
+    pub href: String,
+    pub operations: Vec<(String, String)>,
+    pub written: String,
+}
+
+pub(crate) struct StageView {
+    pub anchor: String,
+    pub label: String,
+    pub kind: String,
+    pub name: Option<String>,
+    pub text_html: String,
+    pub predicate: Option<String>,
+    pub assignments: Vec<(String, String)>,
+    pub uses: Vec<(String, Option<String>)>,
+    pub nested: bool,
+}
+
+pub(crate) struct BindingView {
+    pub anchor: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub parameters: String,
+    pub values: String,
+    pub text_html: String,
+    pub stages: Vec<StageView>,
+}
+
+pub(crate) struct ValueView {
+    pub text: String,
+    pub href: Option<String>,
+    pub count: usize,
+    pub breakdown: String,
+}
+
+pub(crate) struct IndicatorView {
+    pub anchor: String,
+    pub number: usize,
+    pub field: String,
+    pub field_href: Option<String>,
+    pub derived: Option<String>,
+    pub kind: String,
+    pub flags: Vec<&'static str>,
+    pub values: Vec<ValueView>,
+    /// Values not listed (over [`VALUES_ON_PAGE`]).
+    pub more_values: usize,
+    /// (text, link to the binding, link label).
+    pub values_from: Option<(String, Option<String>, String)>,
+    pub stage_label: String,
+    pub stage_href: String,
+}
+
+pub(crate) struct OutputView {
+    pub name: String,
+    pub source: String,
+    pub stage_href: Option<String>,
+}
+
+pub(crate) struct DiagView {
+    pub severity: String,
+    pub code: String,
+    pub message: String,
+    pub place: Option<(String, String)>,
+    pub notes: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "rule.html")]
+pub(crate) struct RulePage {
+    pub layout: Layout,
+    pub title: String,
+    pub platform_name: &'static str,
+    pub platform_href: String,
+    pub language_name: &'static str,
+    pub language_href: String,
+    pub badges: Vec<Badge>,
+    pub banners: Vec<String>,
+    pub meta: Vec<MetaRow>,
+    pub description_html: Option<String>,
+    pub alert: Vec<(String, String)>,
+    pub attack_rows: Vec<AttackRow>,
+    pub attack_other: Vec<String>,
+    pub events: Vec<EventRow>,
+    pub data_sources: Vec<String>,
+    pub related: Vec<RuleLink>,
+    pub related_more: Option<(usize, String)>,
+    pub body_syntax: &'static str,
+    pub source_url: Option<String>,
+    pub body_html: String,
+    pub bindings: Vec<BindingView>,
+    pub stages: Vec<StageView>,
+    pub exclusions: Vec<IndicatorView>,
+    pub indicators: Vec<IndicatorView>,
+    pub outputs: Vec<OutputView>,
+    pub entities: Vec<(String, String, String)>,
+    pub custom_details: Vec<(String, String)>,
+    pub dependencies: Vec<(&'static str, String, Option<String>)>,
+    pub diagnostics: Vec<DiagView>,
+}
+
+/// The anchor of a stage: `stage-3` (main query, 1-based) or
+/// `binding-<name>-2`.
+pub fn stage_anchor(stage: &StageRef) -> String {
+    match &stage.binding {
+        None => format!("stage-{}", stage.index + 1),
+        Some(name) => format!("binding-{}-{}", anchor_part(name), stage.index + 1),
+    }
+}
+
+/// The anchor of a binding: `binding-<name>`.
+pub fn binding_anchor(name: &str) -> String {
+    format!("binding-{}", anchor_part(name))
+}
+
+/// A name made safe for an `id` attribute and a URL fragment.
+fn anchor_part(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn stage_label(stage: &StageRef) -> String {
+    match &stage.binding {
+        None => format!("Stage {}", stage.index + 1),
+        Some(name) => format!("{name} stage {}", stage.index + 1),
+    }
+}
+
+/// Only web links become links; anything else (a `javascript:` URL, a
+/// path) is shown as text.
+pub(crate) fn web_link(url: &str) -> Option<String> {
+    let lower = url.trim().to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://")).then(|| url.trim().to_string())
+}
+
+fn breakdown(per_language: &BTreeMap<ruledex_ir::Language, usize>) -> String {
+    per_language
+        .iter()
+        .map(|(l, n)| format!("{} {n}", l.id()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn stage_views(
+    stages: &[Stage],
+    binding: Option<&str>,
+    cx: &StageContext<'_>,
+    out: &mut Vec<StageView>,
+) {
+    for (index, stage) in stages.iter().enumerate() {
+        let stage_ref = StageRef {
+            binding: binding.map(str::to_string),
+            index,
+        };
+        let anchor = stage_anchor(&stage_ref);
+        let number = index + 1;
+        push_stage(
+            stage,
+            anchor.clone(),
+            format!("Stage {number}"),
+            false,
+            cx,
+            out,
+        );
+        for (q, sub) in stage.subqueries.iter().enumerate() {
+            for (j, inner) in sub.iter().enumerate() {
+                push_stage(
+                    inner,
+                    format!("{anchor}-{}-{}", q + 1, j + 1),
+                    format!("Stage {number}, operand {} step {}", q + 1, j + 1),
+                    true,
+                    cx,
+                    out,
+                );
+            }
+        }
+    }
+}
+
+fn push_stage(
+    stage: &Stage,
+    anchor: String,
+    label: String,
+    nested: bool,
+    cx: &StageContext<'_>,
+    out: &mut Vec<StageView>,
+) {
+    out.push(StageView {
+        anchor,
+        label,
+        kind: stage.kind.clone(),
+        name: stage.name.clone(),
+        text_html: stage_text_html(&stage.text, cx.syntax, cx.lines.line_of(stage.span.start)),
+        predicate: stage.predicate.as_ref().map(ToString::to_string),
+        assignments: stage
+            .assignments
+            .iter()
+            .map(|a| (a.name.clone(), a.expression.clone()))
+            .collect(),
+        uses: stage
+            .uses
+            .iter()
+            .map(|u| {
+                let href = cx
+                    .bindings
+                    .iter()
+                    .any(|b| b == u)
+                    .then(|| format!("#{}", binding_anchor(u)));
+                (u.clone(), href)
+            })
+            .collect(),
+        nested,
+    });
+}
+
+/// The columns a grouping stage groups by: its outputs that it does not
+/// compute (`summarize … by A, B`, `stats … by A`). Taken from the last
+/// such stage of the main query.
+fn group_by(rule: &ruledex_ir::Rule) -> Vec<String> {
+    for (index, stage) in rule.stages.iter().enumerate().rev() {
+        let computed: Vec<&str> = stage.assignments.iter().map(|a| a.name.as_str()).collect();
+        let groups: Vec<String> = rule
+            .outputs
+            .iter()
+            .filter(|o| {
+                o.stage
+                    .as_ref()
+                    .is_some_and(|s| s.binding.is_none() && s.index == index)
+                    && !computed.contains(&o.name.as_str())
+            })
+            .map(|o| o.name.clone())
+            .collect();
+        let aggregates = !stage.assignments.is_empty();
+        if aggregates
+            && !groups.is_empty()
+            && matches!(
+                stage.kind.as_str(),
+                "summarize" | "stats" | "tstats" | "match" | "stats_by"
+            )
+        {
+            return groups;
+        }
+    }
+    Vec::new()
+}
+
+/// The first body line's number in the file, and the body lines of the
+/// query. The body is the whole file unless it is one rule of several.
+fn body_lines(rule: &ruledex_ir::Rule) -> (u32, Option<std::ops::Range<usize>>) {
+    let mut first_line = 1u32;
+    if rule.body_offset > 0 {
+        // Find an anchor with a known file line: the query.
+        let anchor = rule.query.as_ref().and_then(|q| {
+            let first = q.text.lines().find(|l| !l.trim().is_empty())?;
+            let skipped = q.text.lines().take_while(|l| l.trim().is_empty()).count() as u32;
+            let at = rule.body.find(first.trim())?;
+            let body_line = rule.body[..at].matches('\n').count() as u32;
+            Some((q.line + skipped).saturating_sub(body_line).max(1))
+        });
+        first_line = anchor
+            .or_else(|| {
+                rule.diagnostics.iter().find_map(|d| {
+                    let span = d.span?;
+                    let line = d.line?;
+                    let at = span.start.checked_sub(rule.body_offset)? as usize;
+                    let before = rule.body.get(..at)?.matches('\n').count() as u32;
+                    Some(line.saturating_sub(before).max(1))
+                })
+            })
+            .unwrap_or(1);
+    }
+    let query = rule.query.as_ref().and_then(|q| {
+        let start = q.line.checked_sub(first_line)? as usize;
+        let count = q.text.trim_end_matches('\n').split('\n').count();
+        Some(start..start + count)
+    });
+    (first_line, query)
+}
+
+pub(crate) fn render(site: &Site, position: usize, layout: Layout) -> Option<String> {
+    let catalog = site.catalog();
+    let entry = catalog.entries().get(position)?;
+    let rule = &entry.rule;
+    let attack = catalog.attack();
+    let source = catalog.source_of(entry);
+
+    let mut badges = vec![
+        Badge {
+            label: rule.platform.display_name().to_string(),
+            class: "platform",
+        },
+        Badge {
+            label: rule.language.display_name().to_string(),
+            class: "lang",
+        },
+    ];
+    if let Some(sev) = rule.severity {
+        badges.push(Badge {
+            label: format!("{sev:?}").to_lowercase(),
+            class: "sev",
+        });
+    }
+    if let Some(status) = &rule.status {
+        badges.push(Badge {
+            label: status.clone(),
+            class: "status",
+        });
+    }
+    if let Some(kind) = &rule.kind {
+        badges.push(Badge {
+            label: kind.clone(),
+            class: "kind",
+        });
+    }
+    let mut banners = Vec::new();
+    for class in &rule.classes {
+        badges.push(Badge {
+            label: ruledex_catalog::class_id(*class).replace('_', " "),
+            class: "class",
+        });
+        banners.push(super::class_banner(*class).to_string());
+    }
+    if !rule.parsed() {
+        badges.push(Badge {
+            label: "did not parse".into(),
+            class: "error",
+        });
+    }
+
+    let mut meta = vec![MetaRow {
+        label: "Id",
+        text: rule.id.clone(),
+        href: None,
+        extra: None,
+    }];
+    let s = &rule.schedule;
+    for (label, value) in [
+        ("Time window", &s.lookback),
+        ("Runs every", &s.frequency),
+        ("Triggers when", &s.trigger),
+        ("Correlation window", &s.window),
+    ] {
+        if let Some(v) = value {
+            meta.push(MetaRow {
+                label,
+                text: v.clone(),
+                href: None,
+                extra: None,
+            });
+        }
+    }
+    let groups = group_by(rule);
+    if !groups.is_empty() {
+        meta.push(MetaRow {
+            label: "Group by",
+            text: groups.join(", "),
+            href: None,
+            extra: None,
+        });
+    }
+    if !rule.authors.is_empty() {
+        meta.push(MetaRow {
+            label: "Author",
+            text: rule.authors.join(", "),
+            href: None,
+            extra: None,
+        });
+    }
+    for (label, value) in [
+        ("Created", &rule.created),
+        ("Modified", &rule.modified),
+        ("Version", &rule.version),
+    ] {
+        if let Some(v) = value {
+            meta.push(MetaRow {
+                label,
+                text: v.clone(),
+                href: None,
+                extra: None,
+            });
+        }
+    }
+    let source_url = source.file_url(&rule.provenance.path);
+    meta.push(MetaRow {
+        label: "Source",
+        text: format!("{} / {}", source.name, rule.provenance.path),
+        href: source_url.clone(),
+        extra: Some(match (&rule.provenance.commit, &rule.query) {
+            (Some(c), Some(q)) => {
+                format!("commit {}, query at line {}", &c[..c.len().min(12)], q.line)
+            }
+            (Some(c), None) => format!("commit {}", &c[..c.len().min(12)]),
+            (None, Some(q)) => format!("query at line {}", q.line),
+            (None, None) => String::new(),
+        })
+        .filter(|e| !e.is_empty()),
+    });
+    meta.push(MetaRow {
+        label: "Format",
+        text: rule.provenance.format.clone(),
+        href: None,
+        extra: None,
+    });
+    if !rule.tags.is_empty() {
+        meta.push(MetaRow {
+            label: "Tags",
+            text: rule.tags.join(", "),
+            href: None,
+            extra: None,
+        });
+    }
+    for r in &rule.references {
+        meta.push(MetaRow {
+            label: "Reference",
+            text: r.clone(),
+            href: web_link(r),
+            extra: None,
+        });
+    }
+    for f in &rule.false_positives {
+        meta.push(MetaRow {
+            label: "False positives",
+            text: f.clone(),
+            href: None,
+            extra: None,
+        });
+    }
+
+    let description_html = rule
+        .description
+        .as_deref()
+        .filter(|d| !d.trim().is_empty())
+        .map(crate::markdown::to_safe_html);
+    let mut alert = Vec::new();
+    if let Some(a) = &rule.alert {
+        if let Some(t) = &a.title {
+            alert.push(("Title".to_string(), t.clone()));
+        }
+        if let Some(d) = &a.description {
+            alert.push(("Description".to_string(), d.clone()));
+        }
+        for (k, v) in &a.other {
+            alert.push((k.clone(), v.clone()));
+        }
+    }
+
+    // ATT&CK: tactic → technique → sub-techniques, from the matrix cells.
+    let mut by_tactic: BTreeMap<(u16, String), BTreeMap<String, Vec<String>>> = BTreeMap::new();
+    for cell in &entry.cells {
+        let order = attack.tactic(&cell.tactic).map_or(u16::MAX, |t| t.order);
+        let subs = by_tactic
+            .entry((order, cell.tactic.clone()))
+            .or_default()
+            .entry(cell.technique.clone())
+            .or_default();
+        if let Some(sub) = &cell.subtechnique {
+            if !subs.contains(sub) {
+                subs.push(sub.clone());
+            }
+        }
+    }
+    let link = |id: &str| {
+        let t = attack.technique(id);
+        TechniqueLink {
+            id: id.to_string(),
+            name: t.map_or_else(String::new, |t| t.name.clone()),
+            href: paths::technique_path(id),
+            provisional: t.is_some_and(|t| t.provisional),
+            subs: Vec::new(),
+        }
+    };
+    let attack_rows = by_tactic
+        .into_iter()
+        .map(|((_, shortname), techniques)| {
+            let tactic = attack.tactic(&shortname);
+            AttackRow {
+                tactic: tactic.map_or_else(|| shortname.clone(), |t| t.name.clone()),
+                tactic_id: tactic.map_or_else(String::new, |t| t.id.clone()),
+                techniques: techniques
+                    .into_iter()
+                    .map(|(id, subs)| {
+                        let mut t = link(&id);
+                        t.subs = subs.iter().map(|s| link(s)).collect();
+                        t
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let attack_other = entry
+        .attack
+        .iter()
+        .filter_map(|f| match &f.resolution {
+            Resolution::Known { .. } | Resolution::Provisional { .. } => None,
+            Resolution::Deprecated { target } => {
+                Some(format!("{} {} (deprecated)", target.id, target.name))
+            }
+            Resolution::Revoked { target, by } => Some(match by {
+                Some(b) => format!(
+                    "{} {} (revoked; replaced by {} {})",
+                    target.id, target.name, b.id, b.name
+                ),
+                None => format!("{} {} (revoked)", target.id, target.name),
+            }),
+            Resolution::OtherDomain {
+                written, domain, ..
+            } => Some(format!("{written} ({domain})")),
+            Resolution::OtherObject { id, object } => Some(format!("{id} ({object:?})")),
+            Resolution::Ambiguous { written, .. } => Some(format!("{written} (ambiguous name)")),
+            Resolution::Unknown { written, .. } => Some(format!("{written} (unknown)")),
+        })
+        .collect();
+
+    let events = entry
+        .logsources
+        .iter()
+        .map(|id| {
+            let info = site.logsource(id);
+            let operations = entry
+                .actions
+                .iter()
+                .filter(|a| &a.logsource == id)
+                .filter_map(|a| {
+                    let op = a.operation.as_ref()?;
+                    let action = site.action(id, op)?;
+                    let label = match (&a.field, &a.value) {
+                        (Some(f), Some(v)) => format!("{f} = {v}"),
+                        _ => action.label.clone(),
+                    };
+                    Some((label, paths::action_path(&action.slug)))
+                })
+                .collect();
+            let written = rule
+                .data_sources
+                .iter()
+                .filter(|d| d.logsource.as_deref() == Some(id))
+                .map(|d| d.name.clone())
+                .collect::<Vec<_>>()
+                .join(", ");
+            EventRow {
+                id: id.clone(),
+                name: info.map_or_else(|| id.clone(), |l| l.name.clone()),
+                href: paths::logsource_path(id),
+                operations,
+                written,
+            }
+        })
+        .collect();
+    let data_sources = rule
+        .data_sources
+        .iter()
+        .map(|d| {
+            let mut text = format!("{} ({})", d.name, super::snake(&format!("{:?}", d.kind)));
+            if !d.attributes.is_empty() {
+                let attrs: Vec<String> = d
+                    .attributes
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {v}"))
+                    .collect();
+                text.push_str(&format!(" [{}]", attrs.join(", ")));
+            }
+            text
+        })
+        .collect();
+
+    let related_all = catalog.related(position);
+    let related: Vec<RuleLink> = related_all
+        .iter()
+        .take(RELATED_ON_PAGE)
+        .filter_map(|r| super::rule_link(site, r.position, Some(r.reason.clone())))
+        .collect();
+    let related_more = (related_all.len() > RELATED_ON_PAGE).then(|| {
+        let with_op: Vec<_> = entry
+            .actions
+            .iter()
+            .filter(|a| a.operation.is_some())
+            .collect();
+        let href = match (with_op.as_slice(), entry.logsources.first()) {
+            ([a], _) => site
+                .action(&a.logsource, a.operation.as_deref().unwrap_or_default())
+                .map(|x| paths::action_path(&x.slug)),
+            (_, Some(ls)) => Some(paths::logsource_path(ls)),
+            _ => None,
+        };
+        (
+            related_all.len() - RELATED_ON_PAGE,
+            href.unwrap_or_else(|| paths::LOGSOURCES.to_string()),
+        )
+    });
+
+    // Body.
+    let file_syntax = highlight::Syntax::for_path(&rule.provenance.path)
+        .unwrap_or_else(|| Syntax::for_language(rule.language));
+    let query_syntax = Syntax::for_language(rule.language);
+    let (first_line, query_lines) = body_lines(rule);
+    let marks = rule
+        .diagnostics
+        .iter()
+        .filter_map(|d| {
+            let span = d.span?;
+            let start = span.start.checked_sub(rule.body_offset)? as usize;
+            let end = (span.end.saturating_sub(rule.body_offset) as usize).max(start);
+            Some(Mark {
+                range: start..end,
+                title: format!("{} {}: {}", d.severity, d.code, d.message),
+            })
+        })
+        .collect();
+    let body_html = highlight::body_html(&Body {
+        text: &rule.body,
+        first_line,
+        file_syntax,
+        query: query_lines.map(|lines| (query_syntax, lines)),
+        marks,
+    });
+
+    let binding_names: Vec<String> = rule.bindings.iter().map(|b| b.name.clone()).collect();
+    let lines = BodyLines {
+        body: &rule.body,
+        body_offset: rule.body_offset,
+        first_line,
+    };
+    let cx = StageContext {
+        syntax: query_syntax,
+        bindings: &binding_names,
+        lines: &lines,
+    };
+    let bindings = rule
+        .bindings
+        .iter()
+        .map(|b| {
+            let mut stages = Vec::new();
+            stage_views(&b.stages, Some(&b.name), &cx, &mut stages);
+            BindingView {
+                anchor: binding_anchor(&b.name),
+                name: b.name.clone(),
+                kind: match b.kind {
+                    BindingKind::Scalar => "scalar",
+                    BindingKind::Tabular => "tabular",
+                    BindingKind::Function => "function",
+                },
+                parameters: b.parameters.join(", "),
+                values: b
+                    .values
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                text_html: stage_text_html(&b.text, query_syntax, lines.line_of(b.span.start)),
+                stages,
+            }
+        })
+        .collect();
+    let mut stages = Vec::new();
+    stage_views(&rule.stages, None, &cx, &mut stages);
+
+    let index = catalog.indicator_index();
+    let indicator_views: Vec<IndicatorView> = rule
+        .indicators
+        .iter()
+        .enumerate()
+        .map(|(i, ind)| indicator_view(site, position, i, ind, index, &binding_names))
+        .collect();
+    let exclusions: Vec<IndicatorView> = rule
+        .indicators
+        .iter()
+        .enumerate()
+        .filter(|(_, ind)| ind.exclusion)
+        .map(|(i, ind)| indicator_view(site, position, i, ind, index, &binding_names))
+        .map(|mut v| {
+            v.anchor = format!("exclusion-{}", v.number);
+            v
+        })
+        .collect();
+
+    let outputs = rule
+        .outputs
+        .iter()
+        .map(|o| OutputView {
+            name: o.name.clone(),
+            source: match &o.stage {
+                Some(s) => format!("{} ({})", o.source, stage_label(s)),
+                None => o.source.clone(),
+            },
+            stage_href: o.stage.as_ref().map(|s| format!("#{}", stage_anchor(s))),
+        })
+        .collect();
+    let entities = rule
+        .entities
+        .iter()
+        .flat_map(|e| {
+            e.fields.iter().map(|f| {
+                (
+                    e.entity_type.clone(),
+                    f.identifier.clone(),
+                    f.column.clone(),
+                )
+            })
+        })
+        .collect();
+    let custom_details = rule
+        .custom_details
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let dependencies = rule
+        .dependencies
+        .iter()
+        .map(|d| {
+            let kind = match d.kind {
+                DependencyKind::Url => "external data",
+                DependencyKind::Watchlist => "watchlist",
+                DependencyKind::Function => "function",
+                DependencyKind::Lookup => "lookup",
+                DependencyKind::Macro => "macro",
+                DependencyKind::Rule => "rule",
+                DependencyKind::MlJob => "machine-learning job",
+            };
+            let href = (d.kind == DependencyKind::Url)
+                .then(|| web_link(&d.name))
+                .flatten();
+            (kind, d.name.clone(), href)
+        })
+        .collect();
+    let diagnostics = rule
+        .diagnostics
+        .iter()
+        .map(|d| DiagView {
+            severity: d.severity.to_string(),
+            code: d.code.clone(),
+            message: d.message.clone(),
+            place: d.line.map(|line| {
+                let label = match d.column {
+                    Some(c) => format!("line {line}, column {c}"),
+                    None => format!("line {line}"),
+                };
+                (label, format!("#L{line}"))
+            }),
+            notes: d.notes.clone(),
+        })
+        .collect();
+
+    let page = RulePage {
+        layout,
+        title: rule.title.clone(),
+        platform_name: rule.platform.display_name(),
+        platform_href: paths::platform_path(rule.platform),
+        language_name: rule.language.display_name(),
+        language_href: paths::language_path(rule.language),
+        badges,
+        banners,
+        meta,
+        description_html,
+        alert,
+        attack_rows,
+        attack_other,
+        events,
+        data_sources,
+        related,
+        related_more,
+        body_syntax: rule.language.display_name(),
+        source_url,
+        body_html,
+        bindings,
+        stages,
+        exclusions,
+        indicators: indicator_views,
+        outputs,
+        entities,
+        custom_details,
+        dependencies,
+        diagnostics,
+    };
+    page.render().ok()
+}
+
+fn indicator_view(
+    site: &Site,
+    position: usize,
+    i: usize,
+    ind: &Indicator,
+    index: &ruledex_catalog::IndicatorIndex,
+    bindings: &[String],
+) -> IndicatorView {
+    let counts = site.catalog().indicator_counts(position, i);
+    let keys = index.keys_of(position, i);
+    let field_key = site.field_key_of(position, i).unwrap_or(&ind.field);
+    let field_page = site.field_page(field_key);
+    let field_values = matches!(ind.kind, IndicatorKind::Field(_));
+    let values = ind
+        .values
+        .iter()
+        .take(VALUES_ON_PAGE)
+        .enumerate()
+        .map(|(v, value)| {
+            let text = match (field_values, value.as_str()) {
+                (true, Some(name)) => name.to_string(),
+                _ => value.to_string(),
+            };
+            let href = keys
+                .get(v)
+                .and_then(|k| site.indicator_page(k))
+                .or_else(|| field_page.clone());
+            let c = counts.get(v);
+            ValueView {
+                text,
+                href,
+                count: c.map_or(0, |c| c.total),
+                breakdown: c.map_or_else(String::new, |c| breakdown(&c.per_language)),
+            }
+        })
+        .collect();
+    let mut flags = Vec::new();
+    match ind.case_sensitive {
+        Some(true) => flags.push("case-sensitive"),
+        Some(false) => flags.push("case-insensitive"),
+        None => {}
+    }
+    if ind.negated {
+        flags.push("negated");
+    }
+    if ind.exclusion {
+        flags.push("exclusion");
+    }
+    let values_from = ind.values_from.as_ref().map(|src| {
+        let column = src
+            .column
+            .as_ref()
+            .map(|c| format!("column {c} of "))
+            .unwrap_or_default();
+        match src.kind {
+            ValueSourceKind::Binding => {
+                let href = bindings
+                    .iter()
+                    .any(|b| b == &src.name)
+                    .then(|| format!("#{}", binding_anchor(&src.name)));
+                (
+                    format!("values from {column}"),
+                    href,
+                    format!("binding {}", src.name),
+                )
+            }
+            other => (
+                format!(
+                    "values from {column}{} {}",
+                    super::snake(&format!("{other:?}")).replace('_', " "),
+                    src.name
+                ),
+                None,
+                String::new(),
+            ),
+        }
+    });
+    IndicatorView {
+        anchor: format!("indicator-{}", i + 1),
+        number: i + 1,
+        field: ind.field.clone(),
+        field_href: field_page,
+        derived: ind.derived.as_ref().map(|d| {
+            if d.traced {
+                format!("{} = {}", d.column, d.expression)
+            } else {
+                format!(
+                    "{} = {} (not traced to a source field)",
+                    d.column, d.expression
+                )
+            }
+        }),
+        kind: ind.kind.name(),
+        flags,
+        values,
+        more_values: ind.values.len().saturating_sub(VALUES_ON_PAGE),
+        values_from,
+        stage_label: stage_label(&ind.stage),
+        stage_href: format!("#{}", stage_anchor(&ind.stage)),
+    }
+}

@@ -1,0 +1,408 @@
+//! Pages over the fixture rules: the rule page shows what the issue lists,
+//! every link of the static site resolves, hostile rule text stays inert on
+//! every page, and the JSON API answers with stable shapes and JSON errors.
+
+mod common;
+
+use ruledex_site::api::handle;
+use ruledex_site::{page_paths, render, LinkStyle};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+fn rule_page(site: &ruledex_site::Site, path: &str) -> String {
+    let key = common::key(site, path);
+    render(
+        site,
+        &format!("rules/{key}.html"),
+        LinkStyle::Absolute,
+        None,
+    )
+    .expect("rule page")
+    .body
+}
+
+#[test]
+fn the_rule_page_shows_every_section_with_correct_content() {
+    let site = common::site();
+    let html = rule_page(&site, "sentinel/cross-tenant-portal-signin.yaml");
+    // Title, badges, metadata.
+    assert!(
+        html.contains("<h1>Cross-tenant Azure Portal sign-in from a cloud provider address</h1>")
+    );
+    for badge in [
+        "Microsoft Sentinel",
+        "KQL",
+        "medium",
+        "Available",
+        "Scheduled",
+    ] {
+        assert!(
+            html.contains(&format!("\">{badge}</span>")),
+            "badge {badge}"
+        );
+    }
+    assert!(html.contains("<dt>Time window</dt><dd>1h"));
+    assert!(html.contains("<dt>Runs every</dt><dd>1h"));
+    assert!(html.contains("<dt>Group by</dt><dd>UserPrincipalName, IPAddress, HomeTenantId"));
+    assert!(html.contains("https://example.invalid/fixtures/blob/0123456789abcdef0123456789abcdef01234567/sentinel/cross-tenant-portal-signin.yaml"));
+    // Description rendered from Markdown.
+    assert!(html.contains("<div class=\"md\"><p>Finds successful Azure Portal sign-ins"));
+    // ATT&CK: tactic → technique with name, version stated.
+    assert!(html.contains("Initial Access"));
+    assert!(html.contains("T1199 Trusted Relationship</a>"));
+    assert!(html.contains("ATT&#38;CK v18.1"));
+    // Log source coverage.
+    assert!(html.contains("Entra ID sign-in logs"));
+    // Body: line numbers, highlighting, copy button.
+    assert!(html.contains("<span id=L1 class=l><i>1</i><span class=y>id</span>"));
+    assert!(html.contains("<span class=k>where</span>"));
+    assert!(html.contains("class=\"copy\" data-copy=\"#code\""));
+    // Stages: bindings first, each stage anchored, binding links.
+    let binding = html
+        .find("id=\"binding-cloud_ranges\"")
+        .expect("binding section");
+    let main = html.find("id=\"stage-1\"").expect("stage 1");
+    assert!(binding < main, "bindings come first");
+    assert!(html.contains("id=\"binding-cloud_ranges-1\""));
+    assert!(html.contains("<a href=\"#binding-cloud_ranges\">binding cloud_ranges</a>"));
+    // Predicates rendered readably, never garbled.
+    assert!(html.contains("<code>AppDisplayName =~ &#34;Azure Portal&#34;</code>"));
+    assert!(html.contains("<code>HomeTenantId != ResourceTenantId</code>"));
+    // Indicators: kinds, case flags, field-to-field, the IP-range match naming its binding.
+    assert!(html.contains("id=\"indicator-1\""));
+    assert!(html.contains("<td>eq <span class=\"flag\">case-insensitive</span>"));
+    assert!(html.contains("<td>field_ne <span class=\"flag\">exclusion</span>"));
+    assert!(html.contains("<td>cidr</td>"));
+    assert!(html.contains("values from column prefixes of  <a href=\"#binding-cloud_ranges\">binding cloud_ranges</a>"));
+    // Exclusions listed on their own.
+    assert!(html.contains("<section id=\"exclusions\">"));
+    // Outputs with implicit names and their stage.
+    assert!(html.contains("<code>set_ResourceDisplayName</code>"));
+    assert!(html.contains("<code>count_</code>"));
+    // Entities, dependencies.
+    assert!(
+        html.contains("<td>Account</td><td>FullName</td><td><code>UserPrincipalName</code></td>")
+    );
+    assert!(html.contains("external data: <a href=\"https://example.org/feeds/cloud-ranges.json\""));
+    // Empty sections are left out entirely.
+    for absent in ["id=\"custom-details\"", "id=\"diagnostics\"", "<h2></h2>"] {
+        assert!(!html.contains(absent), "{absent} should not be on the page");
+    }
+    assert!(html.len() < 100_000, "rule page is {} bytes", html.len());
+}
+
+#[test]
+fn corpus_counts_and_related_rules_link_across_platforms() {
+    let site = common::site();
+    let html = rule_page(&site, "sentinel/encoded-powershell.yaml");
+    // The Defender hunting query reads the same log source.
+    assert!(
+        html.contains("Office applications starting PowerShell</a>"),
+        "related Defender rule"
+    );
+    assert!(html.contains("both read Windows process creation"));
+    // ... and so does the Sigma rule, in another language.
+    assert!(
+        html.contains(
+            "Office Application Starts Encoded PowerShell</a> <span class=\"badge\">sigma</span>"
+        ),
+        "related Sigma rule"
+    );
+    // Shared indicator values count the other rule, per language, and link to an indicator page.
+    assert!(
+        html.contains("<div>1 <span class=\"muted\">(kql 1)</span></div>"),
+        "corpus count with breakdown"
+    );
+    assert!(html.contains("href=\"/indicator/"));
+    // A class banner for the hunting query.
+    let hunting = rule_page(&site, "defender/office-spawns-powershell.md");
+    assert!(hunting.contains("class=\"banner\">A hunting query"));
+}
+
+#[test]
+fn a_rule_that_does_not_parse_has_a_page_with_its_diagnostics() {
+    let site = common::site();
+    let html = rule_page(&site, "sentinel/broken-query.yaml");
+    assert!(html.contains("did not parse"));
+    assert!(html.contains("<section id=\"diagnostics\">"));
+    assert!(html.contains("<strong>error[KQL"), "{html}");
+    assert!(
+        html.contains("data-diag=1"),
+        "the body marks the diagnostic line"
+    );
+    assert!(
+        html.contains("<mark class"),
+        "the body marks the diagnostic range"
+    );
+    let list = render(&site, "diagnostics.html", LinkStyle::Absolute, None)
+        .unwrap()
+        .body;
+    assert!(list.contains("A rule whose query does not parse</a>"));
+}
+
+#[test]
+fn every_page_renders_and_every_relative_link_resolves() {
+    let site = common::site();
+    let out = tempfile::tempdir().unwrap();
+    let report = ruledex_site::static_site::build(&site, out.path()).unwrap();
+    assert!(report.files > 20);
+    let mut checked = 0;
+    for path in page_paths(&site).iter().filter(|p| p.ends_with(".html")) {
+        let file = out.path().join(path);
+        let html = std::fs::read_to_string(&file).unwrap_or_else(|_| panic!("{path} not written"));
+        let ids: BTreeSet<String> = attribute_values(&html, "id").into_iter().collect();
+        for target in attribute_values(&html, "href")
+            .into_iter()
+            .chain(attribute_values(&html, "src"))
+        {
+            if target.starts_with("http://")
+                || target.starts_with("https://")
+                || target.starts_with("mailto:")
+                || target.starts_with('?')
+            {
+                continue;
+            }
+            assert!(
+                !target.starts_with('/'),
+                "{path}: absolute link {target} in the static site"
+            );
+            let (file_part, fragment) = target.split_once('#').unwrap_or((&target, ""));
+            if file_part.is_empty() {
+                assert!(ids.contains(fragment), "{path}: no id for #{fragment}");
+                continue;
+            }
+            let resolved = file.parent().unwrap().join(file_part);
+            assert!(resolved.exists(), "{path}: {target} does not resolve");
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} links checked");
+}
+
+/// The tags of `html` (`<a href="x">` without the brackets), skipping
+/// text: escaped rule text never starts a tag.
+fn tags(html: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        let end = rest[at..].find('>').map_or(rest.len(), |e| at + e);
+        out.push(&rest[at + 1..end]);
+        rest = &rest[(end + 1).min(rest.len())..];
+    }
+    out
+}
+
+/// Values of `name="…"` and `name=…` attributes (good enough for the markup
+/// this crate writes).
+fn attribute_values(html: &str, name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for tag in tags(html) {
+        for quoted in [true, false] {
+            let pattern = if quoted {
+                format!(" {name}=\"")
+            } else {
+                format!(" {name}=")
+            };
+            let mut rest = tag;
+            while let Some(at) = rest.find(&pattern) {
+                rest = &rest[at + pattern.len()..];
+                if !quoted && rest.starts_with('"') {
+                    continue;
+                }
+                let end = rest
+                    .find(if quoted { &['"'][..] } else { &[' ', '>'][..] })
+                    .unwrap_or(rest.len());
+                out.push(rest[..end].replace("&amp;", "&"));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn hostile_rule_text_is_inert_on_every_page() {
+    let site = common::site();
+    let key = common::key(&site, "sentinel/hostile-markup.yaml");
+    let mut seen_on = 0;
+    for style in [LinkStyle::Relative, LinkStyle::Absolute] {
+        let mut paths = page_paths(&site);
+        paths.push("search.html".into());
+        for path in &paths {
+            let query = (path == "search.html").then_some("q=alert");
+            let Some(page) = render(&site, path, style, query) else {
+                continue;
+            };
+            let body = &page.body;
+            if body.contains("Hostile") {
+                seen_on += 1;
+            }
+            assert_inert(path, body, page.content_type);
+        }
+    }
+    // Rule, platform, language, technique, field, indicator and search pages show it.
+    assert!(
+        seen_on >= 8,
+        "the hostile rule appears on only {seen_on} pages"
+    );
+    let html = render(
+        &site,
+        &format!("rules/{key}.html"),
+        LinkStyle::Relative,
+        None,
+    )
+    .unwrap()
+    .body;
+    assert!(
+        html.contains("Hostile &lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;"),
+        "title shown as text"
+    );
+}
+
+fn assert_inert(path: &str, body: &str, content_type: &str) {
+    if content_type.starts_with("text/javascript") {
+        // The search index: JSON in a script, never able to close it.
+        assert!(!body.contains("</script"), "{path}: </script in a script");
+        return;
+    }
+    if !content_type.starts_with("text/html") {
+        return;
+    }
+    let lower = body.to_ascii_lowercase();
+    // The only scripts are our own files.
+    for (at, _) in lower.match_indices("<script") {
+        let tag = &lower[at..lower[at..].find('>').map_or(lower.len(), |e| at + e)];
+        assert!(
+            tag.contains("src=\"") && tag.contains("assets/"),
+            "{path}: foreign script tag {tag}"
+        );
+    }
+    for bad in ["<img", "<iframe", "<svg", "<b onmouseover"] {
+        assert!(!lower.contains(bad), "{path}: {bad} reached the page");
+    }
+    // No event handler or script URL inside any tag; as text they are harmless.
+    for tag in tags(&lower) {
+        for handler in [
+            " onerror",
+            " onclick",
+            " onload",
+            " onmouseover",
+            "javascript:",
+        ] {
+            assert!(!tag.contains(handler), "{path}: {handler} in tag <{tag}>");
+        }
+    }
+}
+
+#[test]
+fn the_api_answers_with_stable_shapes_and_json_errors() {
+    let site = common::site();
+    let key = common::key(&site, "sentinel/cross-tenant-portal-signin.yaml");
+
+    let list = handle(&site, "rules", "lang=kql&per_page=2&page=1");
+    assert_eq!(list.status, 200);
+    assert_eq!(list.body["data"].as_array().unwrap().len(), 2);
+    let total = list.body["pagination"]["total"].as_u64().unwrap();
+    assert!(total >= 6);
+    assert_eq!(
+        list.body["pagination"]["pages"].as_u64().unwrap(),
+        total.div_ceil(2)
+    );
+    for field in [
+        "key", "id", "title", "language", "platform", "severity", "classes", "parsed", "source",
+        "path", "page",
+    ] {
+        assert!(
+            list.body["data"][0].get(field).is_some(),
+            "summary field {field}"
+        );
+    }
+
+    let one = handle(&site, &format!("rules/{key}"), "");
+    assert_eq!(one.status, 200, "{}", one.body);
+    assert_eq!(one.body["data"]["key"], key.as_str());
+    assert_eq!(
+        one.body["data"]["rule"]["title"],
+        "Cross-tenant Azure Portal sign-in from a cloud provider address"
+    );
+    assert!(one.body["data"]["indicator_counts"].is_array());
+
+    let by_id = handle(
+        &site,
+        "rules/by-id/3F6F1C2A-8D0E-4B7E-9A51-0C2D7E1F9B10",
+        "",
+    );
+    assert_eq!(by_id.status, 200);
+    assert_eq!(by_id.body["data"][0]["key"], key.as_str());
+
+    let ps = common::key(&site, "sentinel/encoded-powershell.yaml");
+    let related = handle(&site, &format!("rules/{ps}/related"), "");
+    assert_eq!(related.status, 200);
+    assert!(related.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["reason"]
+            .as_str()
+            .unwrap()
+            .contains("Windows process creation")));
+
+    let search = handle(&site, "search", "q=powershell%20lang:kql");
+    assert_eq!(search.status, 200);
+    assert!(search.body["pagination"]["total"].as_u64().unwrap() >= 2);
+    assert!(search.body["data"][0]["score"].is_number());
+
+    let coverage = handle(&site, "coverage", "");
+    assert_eq!(coverage.status, 200);
+    assert!(
+        coverage.body["techniques"]["T1059"]["rules"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+    assert_eq!(coverage.body["attack"], "ATT&CK v18.1");
+
+    let layer = handle(&site, "layer", "platform=sentinel");
+    assert_eq!(layer.status, 200);
+    assert_eq!(layer.body["domain"], "enterprise-attack");
+    assert!(layer.body["techniques"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["techniqueID"] == "T1199"));
+
+    let stats = handle(&site, "stats", "");
+    assert_eq!(stats.status, 200);
+    assert!(stats.body["rules"].as_u64().unwrap() >= 6);
+
+    for (path, query, status, code) in [
+        ("rules/nope/nothing.yaml", "", 404, "not_found"),
+        ("rules/by-id/nothing", "", 404, "not_found"),
+        ("rules/nope/related", "", 404, "not_found"),
+        ("nothing", "", 404, "not_found"),
+        ("rules", "page=0", 400, "bad_parameter"),
+        ("rules", "per_page=100000", 400, "bad_parameter"),
+        ("rules", "page=abc", 400, "bad_parameter"),
+        ("rules", "lang=cobol", 400, "bad_parameter"),
+        ("coverage", "platform=mainframe", 400, "bad_parameter"),
+        ("search", "q=colour:red", 400, "bad_query"),
+    ] {
+        let r = handle(&site, path, query);
+        assert_eq!(r.status, status, "{path}?{query}: {}", r.body);
+        assert_eq!(r.body["error"]["code"], code, "{path}?{query}");
+        assert!(r.body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()));
+    }
+}
+
+#[test]
+fn a_rebuild_into_an_existing_site_is_allowed_but_not_into_a_foreign_folder() {
+    let site = common::site();
+    let out = tempfile::tempdir().unwrap();
+    ruledex_site::static_site::build(&site, out.path()).unwrap();
+    ruledex_site::static_site::build(&site, out.path()).unwrap();
+    let foreign = tempfile::tempdir().unwrap();
+    std::fs::write(foreign.path().join("thesis.tex"), "x").unwrap();
+    assert!(ruledex_site::static_site::build(&site, foreign.path()).is_err());
+    assert!(Path::new(&foreign.path().join("thesis.tex")).exists());
+}
