@@ -69,9 +69,15 @@ impl Normalizer {
     /// that named it, and return their ids (table order, each once).
     pub fn identify_logsources(&self, rule: &mut Rule) -> Vec<String> {
         let filters = Filter::from_indicators(&rule.indicators);
-        let found = self
-            .sources
-            .identify(rule.platform, &rule.data_sources, &filters);
+        let declared = declared_integrations(rule);
+        let found = if declared.is_empty() {
+            self.sources
+                .identify(rule.platform, &rule.data_sources, &filters)
+        } else {
+            let mut sources = rule.data_sources.clone();
+            sources.extend(declared);
+            self.sources.identify(rule.platform, &sources, &filters)
+        };
         let mut ids = Vec::new();
         for identified in &found {
             let id = identified.logsource.id.clone();
@@ -119,18 +125,43 @@ impl Normalizer {
                 // Only a single provider pins the operation's service.
                 (values.len() == 1).then(|| values[0].to_string())
             });
+            // An operation matched by prefix, suffix, substring or glob
+            // (`OperationNameValue endswith "/roleAssignments/write"`,
+            // `eventName|startswith: Invoke`) is a set of operations: its key
+            // is the glob, so rules matching the same set link.
+            let operation_match = |field: &str, i: &ruledex_ir::Indicator| {
+                positive(field, i)
+                    || (!i.negated
+                        && !i.exclusion
+                        && matches!(
+                            i.kind,
+                            IndicatorKind::Value(
+                                Op::StartsWith | Op::EndsWith | Op::Contains | Op::Wildcard
+                            )
+                        )
+                        && i.field.eq_ignore_ascii_case(field))
+            };
             let mut found = false;
             for field in operation_fields {
-                for indicator in rule.indicators.iter().filter(|i| positive(field, i)) {
+                for indicator in rule.indicators.iter().filter(|i| operation_match(field, i)) {
                     for value in &indicator.values {
                         let text = match value {
                             ruledex_ir::Value::String(s) => s.clone(),
                             ruledex_ir::Value::Integer(n) => n.to_string(),
                             _ => continue,
                         };
-                        let key = self
-                            .sources
-                            .operation_key(logsource, provider.as_deref(), &text);
+                        let pattern = match indicator.kind {
+                            IndicatorKind::Value(Op::StartsWith) => format!("{text}*"),
+                            IndicatorKind::Value(Op::EndsWith) => format!("*{text}"),
+                            IndicatorKind::Value(Op::Contains) => format!("*{text}*"),
+                            _ => text.clone(),
+                        };
+                        if pattern.trim_matches(['*', '?', ' ']).is_empty() {
+                            continue;
+                        }
+                        let key =
+                            self.sources
+                                .operation_key(logsource, provider.as_deref(), &pattern);
                         let action = Action {
                             logsource: logsource.clone(),
                             operation: Some(key),
@@ -192,6 +223,24 @@ impl Normalizer {
             None => format!("{}:{field}", logsource.unwrap_or("-")),
         }
     }
+}
+
+/// The integration packages an Elastic rule declares (`integration =
+/// ["okta"]`), as declared connectors: the log-source table uses them only
+/// when the rule names no index it can resolve (machine-learning rules).
+fn declared_integrations(rule: &Rule) -> Vec<ruledex_ir::DataSource> {
+    if rule.platform != ruledex_ir::Platform::Elastic {
+        return Vec::new();
+    }
+    let names: Vec<&str> = match rule.properties.get("integration") {
+        Some(serde_json::Value::String(name)) => vec![name.as_str()],
+        Some(serde_json::Value::Array(items)) => items.iter().filter_map(|v| v.as_str()).collect(),
+        _ => Vec::new(),
+    };
+    names
+        .into_iter()
+        .map(|name| ruledex_ir::DataSource::new(ruledex_ir::DataSourceKind::Connector, name))
+        .collect()
 }
 
 /// The family of an indicator kind for cross-rule comparison: a list
@@ -275,6 +324,78 @@ mod tests {
         );
         assert_eq!(action_a.operation, action_b.operation);
         assert_eq!(action_a.operation_name(), Some("ConsoleLogin"));
+    }
+
+    #[test]
+    fn operation_patterns_are_actions_keyed_by_their_glob() {
+        let n = Normalizer::new();
+        let mut sentinel = rule(
+            Platform::Sentinel,
+            DataSource::new(DataSourceKind::Table, "AzureActivity"),
+            "OperationNameValue",
+            "",
+        );
+        let mut stage = Stage::new("where", "", Span::default());
+        stage.predicate = Some(Predicate::Compare(Comparison::new(
+            "OperationNameValue",
+            Op::EndsWith,
+            vec!["/roleAssignments/write".into()],
+        )));
+        sentinel.stages = vec![stage];
+        sentinel.indicators = collect_indicators(&[], &sentinel.stages);
+        let ls = n.identify_logsources(&mut sentinel);
+        assert_eq!(ls, ["azure.activity"]);
+        let actions = n.actions(&sentinel, &ls);
+        assert_eq!(
+            actions[0].operation.as_deref(),
+            Some("*/roleassignments/write")
+        );
+        assert_eq!(actions[0].value.as_deref(), Some("/roleAssignments/write"));
+        // A bare wildcard says the field exists, not which operation.
+        let mut any = rule(
+            Platform::Sigma,
+            DataSource::new(DataSourceKind::Logsource, "aws/cloudtrail"),
+            "eventName",
+            "*",
+        );
+        any.data_sources[0]
+            .attributes
+            .insert("product".into(), "aws".into());
+        any.data_sources[0]
+            .attributes
+            .insert("service".into(), "cloudtrail".into());
+        any.stages[0].predicate = Some(Predicate::Compare(Comparison::new(
+            "eventName",
+            Op::Wildcard,
+            vec!["*".into()],
+        )));
+        any.indicators = collect_indicators(&[], &any.stages);
+        let ls = n.identify_logsources(&mut any);
+        assert_eq!(ls, ["aws.cloudtrail"]);
+        assert_eq!(n.actions(&any, &ls)[0].operation, None);
+    }
+
+    #[test]
+    fn elastic_rules_without_an_index_resolve_through_their_integrations() {
+        let n = Normalizer::new();
+        let mut ml = Rule {
+            platform: Platform::Elastic,
+            ..Rule::default()
+        };
+        ml.properties
+            .insert("integration".into(), serde_json::json!(["pad", "okta"]));
+        assert_eq!(n.identify_logsources(&mut ml), ["okta.system"]);
+        // The rule's own data sources are left as they were.
+        assert!(ml.data_sources.is_empty());
+        // Other platforms do not read the property.
+        let mut other = Rule {
+            platform: Platform::Sigma,
+            ..Rule::default()
+        };
+        other
+            .properties
+            .insert("integration".into(), serde_json::json!("okta"));
+        assert!(n.identify_logsources(&mut other).is_empty());
     }
 
     #[test]

@@ -30,10 +30,13 @@ impl Filter {
         }
     }
 
-    /// The positive equality filters among `indicators`: `eq`, `in`, `has`,
-    /// `has_any` and wildcard matches that the rule does not exclude.
-    /// Negated indicators and exclusions say what the rule does *not* look
-    /// at, so they never pick a log source.
+    /// The positive filters among `indicators` that the rule does not
+    /// exclude: `eq`, `in`, `has`, `has_any` and wildcard matches as
+    /// written; `contains`, `startswith` and `endswith` as the globs they
+    /// mean (`*squid*`, `Microsoft.*`, `*/write`), which table conditions
+    /// compare like any wildcard value. Negated indicators and exclusions
+    /// say what the rule does *not* look at, so they never pick a log
+    /// source.
     pub fn from_indicators(indicators: &[Indicator]) -> Vec<Filter> {
         let mut out: Vec<Filter> = Vec::new();
         for indicator in indicators {
@@ -43,10 +46,20 @@ impl Filter {
             if indicator.negated || indicator.exclusion {
                 continue;
             }
-            if !matches!(op, Op::Eq | Op::In | Op::Has | Op::HasAny | Op::Wildcard) {
-                continue;
-            }
-            let values: Vec<String> = indicator.values.iter().filter_map(value_text).collect();
+            let pattern: fn(String) -> String = match op {
+                Op::Eq | Op::In | Op::Has | Op::HasAny | Op::Wildcard => |v| v,
+                Op::Contains => |v| format!("*{v}*"),
+                Op::StartsWith => |v| format!("{v}*"),
+                Op::EndsWith => |v| format!("*{v}"),
+                _ => continue,
+            };
+            let values: Vec<String> = indicator
+                .values
+                .iter()
+                .filter_map(value_text)
+                .filter(|v| !v.is_empty())
+                .map(pattern)
+                .collect();
             if values.is_empty() {
                 continue;
             }

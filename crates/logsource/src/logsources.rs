@@ -32,6 +32,16 @@ pub enum Category {
     Email,
     /// Alerts raised by other products.
     Alert,
+    /// Applications, application servers and databases (database audit,
+    /// application-framework logs).
+    Application,
+    /// Reference data rules join events with rather than events: threat
+    /// intelligence indicators, user and device inventories, UEBA insights,
+    /// agent heartbeats.
+    Context,
+    /// Assessments of configuration and vulnerabilities (recommendations,
+    /// compliance posture, vulnerability scans).
+    Posture,
 }
 
 impl Category {
@@ -45,6 +55,9 @@ impl Category {
             Category::Network => "network",
             Category::Email => "email",
             Category::Alert => "alert",
+            Category::Application => "application",
+            Category::Context => "context",
+            Category::Posture => "posture",
         }
     }
 }
@@ -73,6 +86,9 @@ pub enum NameKind {
     Index,
     /// Elastic `event.dataset` / `data_stream.dataset`.
     Dataset,
+    /// Elastic integration package a rule declares (`okta`, `aws`); only a
+    /// fallback, like Sentinel's declared connectors.
+    Integration,
     /// Splunk sourcetype (also matched against `source`).
     Sourcetype,
     /// Splunk macro a search starts from (`` `cloudtrail` ``).
@@ -97,6 +113,7 @@ impl NameKind {
             NameKind::Logsource => "logsource",
             NameKind::Index => "indexes",
             NameKind::Dataset => "datasets",
+            NameKind::Integration => "integrations",
             NameKind::Sourcetype => "sourcetypes",
             NameKind::Macro => "macros",
             NameKind::DataModel => "datamodels",
@@ -136,7 +153,7 @@ impl Section {
         match self {
             Section::Sentinel => &[NameKind::Table],
             Section::Sigma => &[NameKind::Logsource],
-            Section::Elastic => &[NameKind::Index, NameKind::Dataset],
+            Section::Elastic => &[NameKind::Index, NameKind::Dataset, NameKind::Integration],
             Section::Splunk => &[
                 NameKind::Sourcetype,
                 NameKind::Macro,
@@ -260,8 +277,9 @@ impl LogSource {
     }
 
     /// The platforms that name this source (Defender XDR only when it has a
-    /// Sentinel entry with a `Device*`, `Email*`, `Identity*`, `CloudApp*`
-    /// or `Alert*` table).
+    /// Sentinel entry with a `Device*`, `Email*`, `Identity*`, `CloudApp*`,
+    /// `Alert*`, `UrlClick*` or XDR sign-in (`AADSignInEvents*`,
+    /// `AADSpnSignInEvents*`, `EntraId*`) table).
     pub fn platforms(&self) -> Vec<Platform> {
         Platform::ALL
             .into_iter()
@@ -269,7 +287,15 @@ impl LogSource {
                 Platform::DefenderXdr => self.platform(*p).is_some_and(|names| {
                     names.selectors.iter().any(|s| {
                         [
-                            "Device", "Email", "Identity", "CloudApp", "Alert", "UrlClick",
+                            "Device",
+                            "Email",
+                            "Identity",
+                            "CloudApp",
+                            "Alert",
+                            "UrlClick",
+                            "AADSignInEvents",
+                            "AADSpnSignInEvents",
+                            "EntraId",
                         ]
                         .iter()
                         .any(|prefix| s.name.starts_with(prefix))
@@ -372,6 +398,8 @@ struct RawSection {
     #[serde(default)]
     datasets: Vec<RawSelector>,
     #[serde(default)]
+    integrations: Vec<RawSelector>,
+    #[serde(default)]
     sourcetypes: Vec<RawSelector>,
     #[serde(default)]
     macros: Vec<RawSelector>,
@@ -465,6 +493,7 @@ fn section(raw: RawSection, which: Section, id: &str) -> Result<PlatformNames, D
         (NameKind::Table, raw.tables),
         (NameKind::Index, raw.indexes),
         (NameKind::Dataset, raw.datasets),
+        (NameKind::Integration, raw.integrations),
         (NameKind::Sourcetype, raw.sourcetypes),
         (NameKind::Macro, raw.macros),
         (NameKind::DataModel, raw.datamodels),
@@ -690,6 +719,16 @@ impl LogSources {
     /// 4. Across names, sources reached only through shared containers are
     ///    dropped when some source was reached specifically.
     ///
+    /// Connectors a rule declares (Sentinel `requiredDataConnectors`, whose
+    /// `dataTypes` attribute names a table; Elastic `integration` packages,
+    /// matched against the `integrations` lists) are a fallback: they count only
+    /// when the rule's own names and filters resolve nothing but context
+    /// (threat intelligence, inventories), as when a query reads its event
+    /// tables through a function parameter (`table(tableName)`) and names
+    /// only the indicator table. A query that names its event tables is
+    /// trusted over the connectors it lists, which are often broader (an
+    /// ASIM rule lists every connector its parser can read).
+    ///
     /// Results are in table order.
     pub fn identify(
         &self,
@@ -698,21 +737,11 @@ impl LogSources {
         filters: &[Filter],
     ) -> Vec<Identified<'_>> {
         let which = Section::of(platform);
-        let mut names: Vec<(Vec<NameKind>, RuleName)> = Vec::new();
-        for source in sources {
-            let kinds: Vec<NameKind> = match (which, source.kind) {
-                (Section::Sigma, _) => vec![NameKind::Logsource],
-                (Section::Elastic, DataSourceKind::Index) => vec![NameKind::Index],
-                (Section::Elastic, DataSourceKind::Dataset) => vec![NameKind::Dataset],
-                _ => which.kinds().to_vec(),
-            };
-            let name = if which == Section::Sigma {
-                RuleName::Sigma(sigma_of(source))
-            } else {
-                RuleName::Text(source.name.clone())
-            };
-            names.push((kinds, name));
-        }
+        let (declared, named): (Vec<&DataSource>, Vec<&DataSource>) = sources
+            .iter()
+            .partition(|s| s.kind == DataSourceKind::Connector);
+        let mut names: Vec<(Vec<NameKind>, RuleName)> =
+            named.iter().map(|s| rule_name(which, s)).collect();
         for (field, kind) in which.name_fields() {
             for filter in filters
                 .iter()
@@ -723,10 +752,52 @@ impl LogSources {
                 }
             }
         }
+        let mut found = self.identify_names(which, &names, filters);
+        let only_context = found
+            .iter()
+            .all(|f| f.logsource.category == Category::Context);
+        if !only_context || which == Section::Sigma {
+            return found;
+        }
+        let declared: Vec<(Vec<NameKind>, RuleName)> = declared
+            .iter()
+            .map(|connector| {
+                let table = connector
+                    .attributes
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("dataTypes"))
+                    .map_or(connector.name.as_str(), |(_, v)| v.as_str());
+                let kinds = match which {
+                    Section::Sentinel => vec![NameKind::Table],
+                    Section::Elastic => vec![NameKind::Integration],
+                    _ => which.kinds().to_vec(),
+                };
+                (kinds, RuleName::Text(table.trim().to_string()))
+            })
+            .filter(|(_, name)| !name.to_string().is_empty())
+            .collect();
+        if declared.is_empty() {
+            return found;
+        }
+        for extra in self.identify_names(which, &declared, filters) {
+            if !found.iter().any(|f| f.logsource.id == extra.logsource.id) {
+                found.push(extra);
+            }
+        }
+        found.sort_by_key(|f| self.by_id.get(&f.logsource.id).copied());
+        found
+    }
 
+    /// Steps 1 to 4 of [`LogSources::identify`] for a list of names.
+    fn identify_names(
+        &self,
+        which: Section,
+        names: &[(Vec<NameKind>, RuleName)],
+        filters: &[Filter],
+    ) -> Vec<Identified<'_>> {
         // Step 1 and 2: candidates per name.
         let mut per_name: Vec<Vec<Candidate>> = Vec::new();
-        for (kinds, name) in &names {
+        for (kinds, name) in names {
             let mut found: Vec<(Candidate, (u8, usize))> = Vec::new();
             for (index, source) in self.sources.iter().enumerate() {
                 let Some(section) = source.sections.get(&which) else {
@@ -806,8 +877,12 @@ impl LogSources {
             }
         }
 
-        // Step 4: specific beats shared-only.
-        let any_specific = chosen.values().any(|ev| ev.iter().any(|e| !e.shared));
+        // Step 4: specific beats shared-only. Context (threat intelligence,
+        // inventories) is what a rule joins its events with: naming it
+        // specifically says nothing about which container the events are in.
+        let any_specific = chosen.iter().any(|(index, ev)| {
+            self.sources[*index].category != Category::Context && ev.iter().any(|e| !e.shared)
+        });
         chosen
             .into_iter()
             .filter(|(_, ev)| !any_specific || ev.iter().any(|e| !e.shared))
@@ -999,6 +1074,23 @@ impl fmt::Display for RuleName {
             RuleName::Sigma(triple) => write!(f, "{triple}"),
         }
     }
+}
+
+/// The selector kinds a data source is looked up in, and its name.
+fn rule_name(which: Section, source: &DataSource) -> (Vec<NameKind>, RuleName) {
+    let kinds: Vec<NameKind> = match (which, source.kind) {
+        (Section::Sigma, _) => vec![NameKind::Logsource],
+        (Section::Elastic, DataSourceKind::Index) => vec![NameKind::Index],
+        (Section::Elastic, DataSourceKind::Dataset) => vec![NameKind::Dataset],
+        (Section::Elastic, _) => vec![NameKind::Index, NameKind::Dataset],
+        _ => which.kinds().to_vec(),
+    };
+    let name = if which == Section::Sigma {
+        RuleName::Sigma(sigma_of(source))
+    } else {
+        RuleName::Text(source.name.clone())
+    };
+    (kinds, name)
 }
 
 fn sigma_of(source: &DataSource) -> SigmaLogsource {

@@ -627,7 +627,8 @@ fn operation_fields_per_platform() {
     );
     assert_eq!(
         s.operation_fields("azure.audit", Platform::Sentinel),
-        ["OperationName"]
+        // AuditLogs repeats the operation name in ActivityDisplayName.
+        ["OperationName", "ActivityDisplayName"]
     );
     assert_eq!(
         s.operation_fields("azure.activity", Platform::Sentinel)[0],
@@ -655,7 +656,8 @@ fn operation_fields_per_platform() {
     );
     assert_eq!(
         s.operation_fields("m365.audit", Platform::Sentinel),
-        ["Operation"]
+        // CloudAppEvents, when it carries Office operations, names them in ActionType.
+        ["Operation", "ActionType"]
     );
     assert_eq!(
         s.operation_fields("github.audit", Platform::Sigma),
