@@ -242,8 +242,14 @@ impl<'q> Lowering<'q> {
                         self.local_let(inner);
                     }
                 }
-                if let Some(Statement::Query(body)) = f.body.last() {
-                    (binding.stages, columns) = self.pipeline(body, &place, Columns::default());
+                match f.body.last() {
+                    // A scalar function: its result is an expression, not
+                    // rows read from a table.
+                    Some(Statement::Query(body)) if self.is_scalar_result(body) => {}
+                    Some(Statement::Query(body)) => {
+                        (binding.stages, columns) = self.pipeline(body, &place, Columns::default());
+                    }
+                    _ => {}
                 }
                 self.scope = saved;
             }
@@ -259,6 +265,25 @@ impl<'q> Lowering<'q> {
             },
         );
         self.analysis.bindings.push(binding);
+    }
+
+    /// True when a function body's result is a scalar expression: no
+    /// operators, and a source that is not a table (a call to a built-in
+    /// function, a parameter, an expression, or a name that is not a
+    /// tabular binding, such as a column of a tabular parameter).
+    fn is_scalar_result(&self, body: &TabularExpression) -> bool {
+        if !body.operators.is_empty() {
+            return false;
+        }
+        match &body.source.kind {
+            SourceKind::Expr(_) => true,
+            SourceKind::Call(call) => builtins::is_builtin(&call.name.name),
+            SourceKind::Name(n) => match self.scope.get(&n.name) {
+                Some(info) => info.kind == BindingKind::Scalar,
+                None => false,
+            },
+            _ => false,
+        }
     }
 
     /// A `let` inside a function body: known to the body, not listed as a
