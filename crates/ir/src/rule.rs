@@ -677,7 +677,7 @@ fn collect_pipeline(stages: &[Stage], binding: Option<&String>, out: &mut Vec<In
             binding: binding.cloned(),
             index,
         };
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = StageMatches::new(out.len());
         collect_stage(stage, &stage_ref, &mut seen, out);
     }
 }
@@ -685,7 +685,7 @@ fn collect_pipeline(stages: &[Stage], binding: Option<&String>, out: &mut Vec<In
 fn collect_stage(
     stage: &Stage,
     stage_ref: &StageRef,
-    seen: &mut std::collections::HashSet<String>,
+    seen: &mut StageMatches,
     out: &mut Vec<Indicator>,
 ) {
     if let Some(predicate) = &stage.predicate {
@@ -694,7 +694,7 @@ fn collect_stage(
             // written twice in one stage (`ipv4_match or ipv6_match` over
             // one list) is one indicator.
             let aggregate = indicator.derived.as_ref().is_some_and(|d| d.aggregate);
-            if !aggregate && seen.insert(match_key(&indicator)) {
+            if !aggregate && seen.is_new(&indicator, out) {
                 out.push(indicator);
             }
         }
@@ -706,8 +706,49 @@ fn collect_stage(
     }
 }
 
-/// What makes two indicators of one stage the same match: field, kind,
-/// values, value source, polarity and case.
+/// The matches already taken from one stage. Stages have a handful of
+/// indicators, compared directly; a stage with many switches to hashed keys
+/// so a huge generated rule stays linear.
+struct StageMatches {
+    /// Where this stage's indicators start in the output.
+    first: usize,
+    /// Keys of this stage's indicators, once there are many.
+    keys: Option<std::collections::HashSet<String>>,
+}
+
+impl StageMatches {
+    /// Above this many indicators in one stage, keys are hashed.
+    const DIRECT: usize = 16;
+
+    fn new(first: usize) -> Self {
+        StageMatches { first, keys: None }
+    }
+
+    /// True (and remembered) when `indicator` is not a match this stage
+    /// already has among `out[first..]`.
+    fn is_new(&mut self, indicator: &Indicator, out: &[Indicator]) -> bool {
+        let taken = &out[self.first..];
+        if self.keys.is_none() && taken.len() >= Self::DIRECT {
+            self.keys = Some(taken.iter().map(match_key).collect());
+        }
+        match &mut self.keys {
+            Some(keys) => keys.insert(match_key(indicator)),
+            None => !taken.iter().any(|o| same_match(o, indicator)),
+        }
+    }
+}
+
+/// Same field, kind, values, value source, polarity and case.
+fn same_match(a: &Indicator, b: &Indicator) -> bool {
+    a.field == b.field
+        && a.kind == b.kind
+        && a.values == b.values
+        && a.values_from == b.values_from
+        && a.negated == b.negated
+        && a.case_sensitive == b.case_sensitive
+}
+
+/// [`same_match`] as a hashable key.
 fn match_key(i: &Indicator) -> String {
     let values: Vec<String> = i.values.iter().map(|v| v.normalized(true)).collect();
     format!(

@@ -9,6 +9,10 @@
 //! when other work shares the machine).
 
 use ruledex_ir::{RuleFormat, SourceFile};
+
+/// The allocator the `ruledex` binary uses, so the figure is the product's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use ruledex_sigma::SigmaFormat;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
