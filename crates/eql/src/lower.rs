@@ -617,6 +617,8 @@ fn written_of(op: Op) -> &'static str {
 }
 
 /// How one wildcard pattern matches.
+use ruledex_ir::PatternShape;
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum PatternClass {
     Exact,
@@ -626,33 +628,19 @@ enum PatternClass {
     Glob,
 }
 
-/// Classify an EQL wildcard pattern (`*` any run, `?` one character) and
-/// return the value the class compares with (`*foo*` → contains `foo`).
+/// Classify an EQL wildcard pattern (`*` any run, `?` one character; EQL
+/// has no escape for them) and return the value the class compares with
+/// (`*foo*` → contains `foo`); see [`ruledex_ir::Pattern`].
 fn classify(pattern: &str) -> (PatternClass, String) {
-    let has = |s: &str| s.contains(['*', '?']);
-    if !has(pattern) {
-        return (PatternClass::Exact, pattern.to_string());
-    }
-    let leading = pattern.starts_with('*');
-    // A lone `*` is leading only; it is a glob (matches any value).
-    let trailing = pattern.len() > 1 && pattern.ends_with('*');
-    let mut inner = pattern;
-    if leading {
-        inner = &inner[1..];
-    }
-    if trailing {
-        inner = &inner[..inner.len() - 1];
-    }
-    if inner.is_empty() || has(inner) {
-        return (PatternClass::Glob, pattern.to_string());
-    }
-    let class = match (leading, trailing) {
-        (true, true) => PatternClass::Contains,
-        (false, true) => PatternClass::StartsWith,
-        (true, false) => PatternClass::EndsWith,
-        (false, false) => PatternClass::Glob,
+    let (shape, value) = ruledex_ir::Pattern::parse(pattern, None).shape();
+    let class = match shape {
+        PatternShape::Exact => PatternClass::Exact,
+        PatternShape::Contains => PatternClass::Contains,
+        PatternShape::StartsWith => PatternClass::StartsWith,
+        PatternShape::EndsWith => PatternClass::EndsWith,
+        PatternShape::Any | PatternShape::Glob => PatternClass::Glob,
     };
-    (class, inner.to_string())
+    (class, value)
 }
 
 /// `field : patterns` / `like` / `wildcard()`: one comparison per pattern

@@ -15,15 +15,13 @@
 
 use crate::ast::{BinaryOp, Command, CommandKind, Expr, Field, Literal, Name};
 use crate::parser::Parsed;
+use ruledex_ir::PatternShape;
 use ruledex_ir::{
     collapse_whitespace, Analysis, Assignment, Call, Comparison, DataSource, DataSourceKind,
     Dependency, DependencyKind, Derivation, FieldComparison, FieldRef, OffsetMap, Op, OutputField,
     Predicate, Span, Stage, StageRef, Value,
 };
 use std::collections::BTreeMap;
-
-/// Fields whose positive equality names the event dataset (a data source).
-const DATASET_FIELDS: [&str; 2] = ["event.dataset", "data_stream.dataset"];
 
 /// Lower a parsed query into stages, outputs, data sources, dependencies
 /// and diagnostics. Spans are file spans.
@@ -56,13 +54,6 @@ pub fn lower(parsed: &Parsed, text: &str, map: &OffsetMap) -> Analysis {
             stage: Some(StageRef::main(c.stage)),
         })
         .collect();
-    let mut datasets = Vec::new();
-    for stage in &analysis.stages {
-        if let Some(p) = &stage.predicate {
-            collect_datasets(p, &mut datasets);
-        }
-    }
-    analysis.data_sources.extend(datasets);
     analysis
 }
 
@@ -838,45 +829,17 @@ fn literal_value(expr: &Expr) -> Option<Value> {
 
 /// Classify an ES|QL `LIKE` pattern (`*` any run, `?` one character, `\`
 /// escapes): the operator, the value, and whether the value is the
-/// pattern as written (so the `LIKE` keyword can be shown with it).
+/// pattern as written (so the `LIKE` keyword can be shown with it). `LIKE
+/// "*"` matches every value the field has: it is an existence test.
 fn classify_like(pattern: &str) -> (Op, Value, bool) {
-    #[derive(PartialEq)]
-    enum Piece {
-        Text(String),
-        Star,
-        Question,
-    }
-    let mut pieces: Vec<Piece> = Vec::new();
-    let mut chars = pattern.chars();
-    while let Some(c) = chars.next() {
-        let literal = match c {
-            '*' => {
-                pieces.push(Piece::Star);
-                continue;
-            }
-            '?' => {
-                pieces.push(Piece::Question);
-                continue;
-            }
-            '\\' => chars.next().unwrap_or('\\'),
-            c => c,
-        };
-        if let Some(Piece::Text(t)) = pieces.last_mut() {
-            t.push(literal);
-        } else {
-            pieces.push(Piece::Text(literal.to_string()));
-        }
-    }
-    match pieces.as_slice() {
-        [] => (Op::Eq, Value::from(""), true),
-        [Piece::Text(t)] => (Op::Eq, Value::from(t.as_str()), true),
-        [Piece::Star, Piece::Text(t), Piece::Star] => {
-            (Op::Contains, Value::from(t.as_str()), false)
-        }
-        [Piece::Text(t), Piece::Star] => (Op::StartsWith, Value::from(t.as_str()), false),
-        [Piece::Star, Piece::Text(t)] => (Op::EndsWith, Value::from(t.as_str()), false),
-        [Piece::Star] => (Op::Exists, Value::from("*"), false),
-        _ => (Op::Wildcard, Value::from(pattern), true),
+    let (shape, text) = ruledex_ir::Pattern::parse(pattern, Some('\\')).shape();
+    match shape {
+        PatternShape::Exact => (Op::Eq, Value::from(text), true),
+        PatternShape::Contains => (Op::Contains, Value::from(text), false),
+        PatternShape::StartsWith => (Op::StartsWith, Value::from(text), false),
+        PatternShape::EndsWith => (Op::EndsWith, Value::from(text), false),
+        PatternShape::Any => (Op::Exists, Value::from("*"), false),
+        PatternShape::Glob => (Op::Wildcard, Value::from(pattern), true),
     }
 }
 
@@ -992,26 +955,4 @@ fn compose(value: &str, offsets: &[(u32, u32)], outer: &OffsetMap) -> OffsetMap 
         segments.push((decoded, outer.to_file(to_query(decoded))));
     }
     OffsetMap::from_segments(segments)
-}
-
-/// Datasets selected by positive `eq`/`in` on the dataset fields.
-fn collect_datasets(predicate: &Predicate, out: &mut Vec<DataSource>) {
-    predicate.visit_leaves(|leaf, negated| {
-        let Predicate::Compare(c) = leaf else { return };
-        if negated
-            || !matches!(c.op, Op::Eq | Op::In)
-            || c.field.derived.is_some()
-            || !DATASET_FIELDS.contains(&c.field.name.as_str())
-        {
-            return;
-        }
-        for value in &c.values {
-            if let Some(name) = value.as_str() {
-                let source = DataSource::new(DataSourceKind::Dataset, name);
-                if !out.contains(&source) {
-                    out.push(source);
-                }
-            }
-        }
-    });
 }

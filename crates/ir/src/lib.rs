@@ -32,6 +32,7 @@
 
 pub mod diagnostic;
 pub mod indicator;
+pub mod pattern;
 pub mod predicate;
 pub mod rule;
 pub mod source;
@@ -40,6 +41,7 @@ pub mod value;
 
 pub use diagnostic::{Diagnostic, Severity as DiagnosticSeverity};
 pub use indicator::{indicators_of, Indicator, IndicatorKind, StageRef};
+pub use pattern::{Pattern, PatternPart, PatternShape};
 pub use predicate::{
     collapse_whitespace, Call, Comparison, Derivation, FieldComparison, FieldRef, Op, Predicate,
     ValueSource, ValueSourceKind,

@@ -45,6 +45,32 @@ impl Value {
         Value::String(s.into())
     }
 
+    /// The value of an unquoted word, with the type its author wrote: an
+    /// integer, a finite number, `true`/`false`, else a string. For query
+    /// languages where `EventID:4624` compares with the number 4624 but
+    /// `"4624"` with the string.
+    pub fn from_unquoted(text: &str) -> Value {
+        if let Ok(i) = text.parse::<i64>() {
+            return Value::Integer(i);
+        }
+        let numeric = text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
+            && text.bytes().any(|b| b.is_ascii_digit());
+        if numeric {
+            if let Ok(f) = text.parse::<f64>() {
+                if f.is_finite() {
+                    return Value::Float(f);
+                }
+            }
+        }
+        match text {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => Value::String(text.to_string()),
+        }
+    }
+
     /// True for string values (the only ones case sensitivity applies to).
     pub fn is_string(&self) -> bool {
         matches!(self, Value::String(_))
@@ -162,6 +188,16 @@ mod tests {
             Value::Integer(0).normalized(false),
             Value::from("0").normalized(false)
         );
+    }
+
+    #[test]
+    fn unquoted_words_keep_their_type() {
+        assert_eq!(Value::from_unquoted("4624"), Value::Integer(4624));
+        assert_eq!(Value::from_unquoted("1.5"), Value::Float(1.5));
+        assert_eq!(Value::from_unquoted("1e400"), Value::from("1e400"));
+        assert_eq!(Value::from_unquoted("true"), Value::Bool(true));
+        assert_eq!(Value::from_unquoted("cmd.exe"), Value::from("cmd.exe"));
+        assert_eq!(Value::from_unquoted("-"), Value::from("-"));
     }
 
     #[test]

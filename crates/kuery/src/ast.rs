@@ -241,23 +241,15 @@ impl Literal {
         out
     }
 
-    /// The literal as a glob pattern: `*` is the wildcard, and a literal
-    /// `*` or `\` is escaped with `\`.
-    pub fn glob(&self) -> String {
-        let mut out = String::new();
+    /// The literal as a wildcard pattern (unescaped `*` is a wildcard).
+    pub fn pattern(&self) -> ruledex_ir::Pattern {
+        let mut pattern = ruledex_ir::Pattern::new();
         for part in &self.parts {
-            match part {
-                Part::Text(t) => {
-                    for c in t.chars() {
-                        if c == '*' || c == '\\' {
-                            out.push('\\');
-                        }
-                        out.push(c);
-                    }
-                }
-                Part::Wildcard => out.push('*'),
-            }
+            pattern.push(match part {
+                Part::Text(t) => ruledex_ir::PatternPart::Text(t.clone()),
+                Part::Wildcard => ruledex_ir::PatternPart::AnyRun,
+            });
         }
-        out
+        pattern
     }
 }

@@ -1,20 +1,16 @@
 //! Lowering a kuery tree to the ruledex IR.
 
-use crate::ast::{Expr, Literal, Part, RangeOp, ValueExpr};
+use crate::ast::{Expr, Literal, RangeOp, ValueExpr};
 use crate::parser::Parsed;
-use ruledex_ir::{
-    Analysis, Comparison, DataSource, DataSourceKind, FieldRef, OffsetMap, Op, Predicate, Span,
-    Stage, Value,
-};
+use ruledex_ir::{Analysis, Comparison, FieldRef, OffsetMap, Op, Predicate, Span, Stage, Value};
 
 /// The stage kind of a kuery query: one filter over the events.
 pub const STAGE_KIND: &str = "filter";
 
-/// Fields whose positive equality names the event dataset (a data source).
-const DATASET_FIELDS: [&str; 2] = ["event.dataset", "data_stream.dataset"];
-
-/// Lower a parsed query: one `filter` stage, its predicate, the datasets it
-/// selects, and a diagnostic per parse error. Spans are file spans.
+/// Lower a parsed query: one `filter` stage, its predicate, and a
+/// diagnostic per parse error. Spans are file spans. (The datasets a rule
+/// selects are read from its indicators by the Elastic loader, once for
+/// every language.)
 pub fn lower(parsed: &Parsed, text: &str, map: &OffsetMap) -> Analysis {
     let mut analysis = Analysis {
         diagnostics: parsed.errors.iter().map(|e| e.to_diagnostic(map)).collect(),
@@ -25,7 +21,6 @@ pub fn lower(parsed: &Parsed, text: &str, map: &OffsetMap) -> Analysis {
     };
     let lowerer = Lowerer { text, map };
     let predicate = lowerer.expr(expr, "");
-    analysis.data_sources = datasets(&predicate);
     let trimmed = trimmed_span(text, parsed.query.span);
     let mut stage = Stage::new(STAGE_KIND, trimmed.slice(text), map.span_to_file(trimmed));
     stage.predicate = Some(predicate);
@@ -154,15 +149,9 @@ fn literal_comparison(field: &str, lit: &Literal) -> Comparison {
 }
 
 /// Classify a wildcard literal: `*x*` contains, `x*` startswith, `*x`
-/// endswith, anything else a glob (with literal `*` and `\` escaped).
+/// endswith, anything else a glob (see [`ruledex_ir::Pattern`]).
 fn classify(lit: &Literal) -> (Op, Value) {
-    use Part::{Text, Wildcard};
-    match lit.parts.as_slice() {
-        [Wildcard, Text(t), Wildcard] => (Op::Contains, Value::from(t.as_str())),
-        [Text(t), Wildcard] => (Op::StartsWith, Value::from(t.as_str())),
-        [Wildcard, Text(t)] => (Op::EndsWith, Value::from(t.as_str())),
-        _ => (Op::Wildcard, Value::from(lit.glob())),
-    }
+    lit.pattern().lowered()
 }
 
 /// The literal's value with its type: unquoted numbers and booleans keep
@@ -172,25 +161,7 @@ fn typed_value(lit: &Literal) -> Value {
     if lit.quoted || lit.is_wildcard() {
         return Value::String(text);
     }
-    if let Ok(i) = text.parse::<i64>() {
-        return Value::Integer(i);
-    }
-    let numeric = text
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
-        && text.bytes().any(|b| b.is_ascii_digit());
-    if numeric {
-        if let Ok(f) = text.parse::<f64>() {
-            if f.is_finite() {
-                return Value::Float(f);
-            }
-        }
-    }
-    match text.as_str() {
-        "true" => Value::Bool(true),
-        "false" => Value::Bool(false),
-        _ => Value::String(text),
-    }
+    Value::from_unquoted(&text)
 }
 
 /// An `or` of plain equalities on one field becomes one `in` comparison;
@@ -213,28 +184,4 @@ fn merge_in(alternatives: Predicate, field: &str, span: Span) -> Predicate {
         })
         .collect();
     Predicate::Compare(Comparison::new(field, Op::In, values).written(":").at(span))
-}
-
-/// Datasets a predicate selects: string values of positive `eq`/`in`
-/// comparisons on `event.dataset` or `data_stream.dataset`.
-pub(crate) fn datasets(predicate: &Predicate) -> Vec<DataSource> {
-    let mut out: Vec<DataSource> = Vec::new();
-    predicate.visit_leaves(|leaf, negated| {
-        let Predicate::Compare(c) = leaf else { return };
-        if negated
-            || !matches!(c.op, Op::Eq | Op::In)
-            || !DATASET_FIELDS.contains(&c.field.name.as_str())
-        {
-            return;
-        }
-        for value in &c.values {
-            if let Some(name) = value.as_str() {
-                let source = DataSource::new(DataSourceKind::Dataset, name);
-                if !out.contains(&source) {
-                    out.push(source);
-                }
-            }
-        }
-    });
-    out
 }

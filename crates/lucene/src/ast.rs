@@ -202,25 +202,17 @@ impl Term {
         out
     }
 
-    /// The term as a glob: `*` and `?` are wildcards; literal `*`, `?` and
-    /// `\` are escaped with `\`.
-    pub fn glob(&self) -> String {
-        let mut out = String::new();
+    /// The term as a wildcard pattern (`*` and `?` are wildcards).
+    pub fn pattern(&self) -> ruledex_ir::Pattern {
+        let mut pattern = ruledex_ir::Pattern::new();
         for part in &self.parts {
-            match part {
-                Part::Text(t) => {
-                    for c in t.chars() {
-                        if matches!(c, '*' | '?' | '\\') {
-                            out.push('\\');
-                        }
-                        out.push(c);
-                    }
-                }
-                Part::Star => out.push('*'),
-                Part::Question => out.push('?'),
-            }
+            pattern.push(match part {
+                Part::Text(t) => ruledex_ir::PatternPart::Text(t.clone()),
+                Part::Star => ruledex_ir::PatternPart::AnyRun,
+                Part::Question => ruledex_ir::PatternPart::AnyChar,
+            });
         }
-        out
+        pattern
     }
 }
 

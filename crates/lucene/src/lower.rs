@@ -1,11 +1,8 @@
 //! Lowering a Lucene tree to the ruledex IR.
 
-use crate::ast::{Bound, CompareOp, Node, Part, Range, Term};
+use crate::ast::{Bound, CompareOp, Node, Range, Term};
 use crate::parser::Parsed;
-use ruledex_ir::{
-    Analysis, Comparison, DataSource, DataSourceKind, FieldRef, OffsetMap, Op, Predicate, Span,
-    Stage, Value,
-};
+use ruledex_ir::{Analysis, Comparison, FieldRef, OffsetMap, Op, Predicate, Span, Stage, Value};
 
 /// The stage kind of a Lucene query: one filter over the events.
 pub const STAGE_KIND: &str = "filter";
@@ -13,11 +10,10 @@ pub const STAGE_KIND: &str = "filter";
 /// The pseudo-field that tests existence: `_exists_:field`.
 const EXISTS_FIELD: &str = "_exists_";
 
-/// Fields whose positive equality names the event dataset (a data source).
-const DATASET_FIELDS: [&str; 2] = ["event.dataset", "data_stream.dataset"];
-
-/// Lower a parsed query: one `filter` stage, its predicate, the datasets it
-/// selects, and a diagnostic per parse error. Spans are file spans.
+/// Lower a parsed query: one `filter` stage, its predicate, and a
+/// diagnostic per parse error. Spans are file spans. (The datasets a rule
+/// selects are read from its indicators by the Elastic loader, once for
+/// every language.)
 pub fn lower(parsed: &Parsed, text: &str, map: &OffsetMap) -> Analysis {
     let mut analysis = Analysis {
         diagnostics: parsed.errors.iter().map(|e| e.to_diagnostic(map)).collect(),
@@ -28,7 +24,6 @@ pub fn lower(parsed: &Parsed, text: &str, map: &OffsetMap) -> Analysis {
     };
     let lowerer = Lowerer { text, map };
     let predicate = lowerer.node(node, None);
-    analysis.data_sources = datasets(&predicate);
     let trimmed = trimmed_span(text, parsed.query.span);
     let mut stage = Stage::new(STAGE_KIND, trimmed.slice(text), map.span_to_file(trimmed));
     stage.predicate = Some(predicate);
@@ -239,14 +234,9 @@ fn inner(field: Context<'_>) -> Context<'_> {
     field.map(|(name, _)| (name, None))
 }
 
+/// Classify a wildcard term (see [`ruledex_ir::Pattern`]).
 fn classify(term: &Term) -> (Op, Value) {
-    use Part::{Star, Text};
-    match term.parts.as_slice() {
-        [Star, Text(t), Star] => (Op::Contains, Value::from(t.as_str())),
-        [Text(t), Star] => (Op::StartsWith, Value::from(t.as_str())),
-        [Star, Text(t)] => (Op::EndsWith, Value::from(t.as_str())),
-        _ => (Op::Wildcard, Value::from(term.glob())),
-    }
+    term.pattern().lowered()
 }
 
 /// A value with its type: unquoted numbers and booleans keep their type.
@@ -254,25 +244,7 @@ fn typed(text: &str, quoted: bool) -> Value {
     if quoted {
         return Value::from(text);
     }
-    if let Ok(i) = text.parse::<i64>() {
-        return Value::Integer(i);
-    }
-    let numeric = text
-        .bytes()
-        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
-        && text.bytes().any(|b| b.is_ascii_digit());
-    if numeric {
-        if let Ok(f) = text.parse::<f64>() {
-            if f.is_finite() {
-                return Value::Float(f);
-            }
-        }
-    }
-    match text {
-        "true" => Value::Bool(true),
-        "false" => Value::Bool(false),
-        _ => Value::from(text),
-    }
+    Value::from_unquoted(text)
 }
 
 /// An `or` of plain equalities on one field becomes one `in` comparison.
@@ -303,28 +275,4 @@ fn merge_in(alternatives: Predicate, span: Span) -> Predicate {
             .written(":")
             .at(span),
     )
-}
-
-/// Datasets a predicate selects: string values of positive `eq`/`in`
-/// comparisons on `event.dataset` or `data_stream.dataset`.
-fn datasets(predicate: &Predicate) -> Vec<DataSource> {
-    let mut out: Vec<DataSource> = Vec::new();
-    predicate.visit_leaves(|leaf, negated| {
-        let Predicate::Compare(c) = leaf else { return };
-        if negated
-            || !matches!(c.op, Op::Eq | Op::In)
-            || !DATASET_FIELDS.contains(&c.field.name.as_str())
-        {
-            return;
-        }
-        for value in &c.values {
-            if let Some(name) = value.as_str() {
-                let source = DataSource::new(DataSourceKind::Dataset, name);
-                if !out.contains(&source) {
-                    out.push(source);
-                }
-            }
-        }
-    });
-    out
 }

@@ -45,7 +45,7 @@ use crate::parse::{
     typed, ConditionEntry, Detection, DetectionChild, DetectionNode, DocumentKind, FilterRules,
     Item, SigmaDocument, Typed,
 };
-use crate::value::{CompareOp, Part, Shape, SigmaValue};
+use crate::value::{CompareOp, Part, SigmaValue};
 use ruledex_ir::{
     Analysis, AttackKind, AttackRef, Comparison, DataSource, DataSourceKind, Dependency,
     DependencyKind, Derivation, Diagnostic, FieldComparison, FieldRef, Language, OffsetMap, Op,
@@ -888,20 +888,8 @@ fn push_leaves(v: &SigmaValue, out: &mut Vec<Leaf>) {
                     case_sensitive: cased,
                 });
             }
-            let has_placeholder = s.parts.iter().any(|p| matches!(p, Part::Placeholder(_)));
-            let (shape, text) = if has_placeholder {
-                s.placeholders_as_text().classify()
-            } else {
-                s.classify()
-            };
-            let op = match shape {
-                Shape::Exact => Op::Eq,
-                Shape::Contains => Op::Contains,
-                Shape::StartsWith => Op::StartsWith,
-                Shape::EndsWith => Op::EndsWith,
-                Shape::Glob => Op::Wildcard,
-            };
-            leaf(op, Some(Value::String(text)), Some(cased))
+            let (op, value) = s.pattern().lowered();
+            leaf(op, Some(value), Some(cased))
         }
         SigmaValue::Number(n) | SigmaValue::TimestampPart(_, n) => {
             leaf(Op::Eq, Some(n.to_ir()), None)

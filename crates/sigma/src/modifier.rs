@@ -410,7 +410,7 @@ fn apply_one(
                 return Err(ModifierError::NotFirst("cidr"));
             }
             let s = string_of(&v).ok_or_else(|| incompatible(&v))?;
-            let text = s.to_glob();
+            let text = s.pattern().glob();
             check_cidr(&text).map_err(ModifierError::InvalidValue)?;
             SigmaValue::Cidr(text)
         }
@@ -442,7 +442,7 @@ fn apply_one(
                 ));
             }
             SigmaValue::FieldRef {
-                field: s.to_glob(),
+                field: s.pattern().glob(),
                 starts_with: false,
                 ends_with: false,
             }

@@ -128,28 +128,18 @@ impl SigmaString {
         self.parts.insert(0, part);
     }
 
-    /// The value as a glob pattern with Sigma escaping (`\*`, `\?`, `\\`
-    /// for literal characters): the written form of a wildcard value.
-    pub fn to_glob(&self) -> String {
-        let mut out = String::new();
+    /// The value as a wildcard pattern, `%name%` placeholders as text.
+    pub fn pattern(&self) -> ruledex_ir::Pattern {
+        let mut pattern = ruledex_ir::Pattern::new();
         for part in &self.parts {
-            match part {
-                Part::Text(t) => {
-                    for c in t.chars() {
-                        if matches!(c, '*' | '?') {
-                            out.push('\\');
-                        }
-                        out.push(c);
-                    }
-                }
-                Part::AnyChars => out.push('*'),
-                Part::OneChar => out.push('?'),
-                Part::Placeholder(name) => {
-                    let _ = write!(out, "%{name}%");
-                }
-            }
+            pattern.push(match part {
+                Part::Text(t) => ruledex_ir::PatternPart::Text(t.clone()),
+                Part::AnyChars => ruledex_ir::PatternPart::AnyRun,
+                Part::OneChar => ruledex_ir::PatternPart::AnyChar,
+                Part::Placeholder(name) => ruledex_ir::PatternPart::Text(format!("%{name}%")),
+            });
         }
-        out
+        pattern
     }
 
     /// The text with wildcards written bare and no escaping, as pySigma's
@@ -192,66 +182,6 @@ impl SigmaString {
         }
         out
     }
-
-    /// The same string with `%name%` placeholders turned into plain text,
-    /// for classification and display.
-    pub fn placeholders_as_text(&self) -> SigmaString {
-        let mut out = SigmaString::default();
-        for part in &self.parts {
-            match part {
-                Part::Placeholder(name) => out.push(Part::Text(format!("%{name}%"))),
-                other => out.push(other.clone()),
-            }
-        }
-        out
-    }
-
-    /// What a match on this string means, by where its wildcards are:
-    /// `*foo*` is a substring match, `foo*` a prefix, `*foo` a suffix, a
-    /// string without wildcards an exact match, anything else a glob.
-    pub fn classify(&self) -> (Shape, String) {
-        let parts = &self.parts;
-        let text_of = |p: &[Part]| match p {
-            [] => Some(String::new()),
-            [Part::Text(t)] => Some(t.clone()),
-            _ => None,
-        };
-        if !self.has_wildcards() {
-            return (Shape::Exact, self.to_raw());
-        }
-        let n = parts.len();
-        if n >= 2 && self.starts_with_any() && self.ends_with_any() {
-            if let Some(t) = text_of(&parts[1..n - 1]).filter(|t| !t.is_empty()) {
-                return (Shape::Contains, t);
-            }
-        }
-        if n >= 2 && self.ends_with_any() && !self.starts_with_any() {
-            if let Some(t) = text_of(&parts[..n - 1]) {
-                return (Shape::StartsWith, t);
-            }
-        }
-        if n >= 2 && self.starts_with_any() && !self.ends_with_any() {
-            if let Some(t) = text_of(&parts[1..]) {
-                return (Shape::EndsWith, t);
-            }
-        }
-        (Shape::Glob, self.to_glob())
-    }
-}
-
-/// The meaning of a string match, from its wildcards.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Shape {
-    /// No wildcard: the whole value.
-    Exact,
-    /// `*text*`.
-    Contains,
-    /// `text*`.
-    StartsWith,
-    /// `*text`.
-    EndsWith,
-    /// Any other pattern (kept as a glob).
-    Glob,
 }
 
 /// A number as pySigma keeps it: an integer when the value is integral.
@@ -485,17 +415,19 @@ mod tests {
 
     #[test]
     fn wildcard_positions_classify() {
-        let c = |s: &str| SigmaString::parse(s).classify();
-        assert_eq!(c("*foo*"), (Shape::Contains, "foo".into()));
-        assert_eq!(c("foo*"), (Shape::StartsWith, "foo".into()));
-        assert_eq!(c(r"*\cmd.exe"), (Shape::EndsWith, r"\cmd.exe".into()));
-        assert_eq!(c("foo"), (Shape::Exact, "foo".into()));
-        assert_eq!(c("f*o"), (Shape::Glob, "f*o".into()));
-        assert_eq!(c("*"), (Shape::Glob, "*".into()));
-        assert_eq!(c("**"), (Shape::Glob, "**".into()));
-        assert_eq!(c("*a?b*"), (Shape::Glob, "*a?b*".into()));
-        assert_eq!(c(r"\*lit"), (Shape::Exact, "*lit".into()));
-        assert_eq!(c(r"*\*lit"), (Shape::EndsWith, "*lit".into()));
+        use ruledex_ir::PatternShape as S;
+        let c = |s: &str| SigmaString::parse(s).pattern().shape();
+        assert_eq!(c("*foo*"), (S::Contains, "foo".into()));
+        assert_eq!(c("foo*"), (S::StartsWith, "foo".into()));
+        assert_eq!(c(r"*\cmd.exe"), (S::EndsWith, r"\cmd.exe".into()));
+        assert_eq!(c("foo"), (S::Exact, "foo".into()));
+        assert_eq!(c("f*o"), (S::Glob, "f*o".into()));
+        assert_eq!(c("*"), (S::Any, "*".into()));
+        assert_eq!(c("**"), (S::Glob, "**".into()));
+        assert_eq!(c("*a?b*"), (S::Glob, "*a?b*".into()));
+        assert_eq!(c(r"\*lit"), (S::Exact, "*lit".into()));
+        assert_eq!(c(r"*\*lit"), (S::EndsWith, "*lit".into()));
+        assert_eq!(c("*%name%*"), (S::Contains, "%name%".into()));
     }
 
     #[test]
