@@ -80,6 +80,15 @@ impl Span {
         text.get(self.range()).unwrap_or("")
     }
 
+    /// This span without the whitespace at either end of the text it
+    /// covers in `text`.
+    pub fn trimmed(self, text: &str) -> Span {
+        let slice = self.slice(text);
+        let start = self.start + (slice.len() - slice.trim_start().len()) as u32;
+        let end = self.start + slice.trim_end().len() as u32;
+        Span::new(start, end.max(start))
+    }
+
     /// This span moved `delta` bytes to the right.
     pub fn shift(self, delta: u32) -> Span {
         Span {
@@ -373,6 +382,13 @@ mod tests {
         let file = "é\nab\n";
         let map = OffsetMap::locate_lines(file, 1, "ab\n");
         assert_eq!(map.to_file(0), 3);
+    }
+
+    #[test]
+    fn trimmed_drops_surrounding_whitespace() {
+        let text = "  a b \n";
+        assert_eq!(Span::new(0, 7).trimmed(text).slice(text), "a b");
+        assert_eq!(Span::new(0, 2).trimmed(text), Span::new(2, 2));
     }
 
     #[test]
