@@ -24,18 +24,11 @@ pub fn lower(parsed: &Parsed, text: &str, map: &OffsetMap) -> Analysis {
     };
     let lowerer = Lowerer { text, map };
     let predicate = lowerer.node(node, None);
-    let trimmed = trimmed_span(text, parsed.query.span);
+    let trimmed = parsed.query.span.trimmed(text);
     let mut stage = Stage::new(STAGE_KIND, trimmed.slice(text), map.span_to_file(trimmed));
     stage.predicate = Some(predicate);
     analysis.stages.push(stage);
     analysis
-}
-
-fn trimmed_span(text: &str, span: Span) -> Span {
-    let slice = span.slice(text);
-    let start = span.start as usize + (slice.len() - slice.trim_start().len());
-    let end = span.start as usize + slice.trim_end().len();
-    Span::from_range(start..end.max(start))
 }
 
 struct Lowerer<'a> {
