@@ -5,8 +5,22 @@
 use ruledex_kql::visit::{walk_expr, Visitor};
 use ruledex_kql::{codes, parse, Parsed};
 
-/// Parse and check the invariants every result must satisfy.
+/// Parse and check the invariants every result must satisfy; lower it too,
+/// so the analysis is held to the same bar as the parser.
 fn parse_checked(query: &str) -> Parsed {
+    let analysis = ruledex_kql::analyze(query, &ruledex_ir::OffsetMap::identity());
+    let all_stages = analysis
+        .bindings
+        .iter()
+        .flat_map(|b| &b.stages)
+        .chain(&analysis.stages);
+    for stage in all_stages {
+        assert!(stage.span.end as usize <= query.len(), "{stage:?}");
+        if let Some(p) = &stage.predicate {
+            let _ = p.to_string();
+        }
+    }
+    let _ = ruledex_ir::collect_indicators(&analysis.bindings, &analysis.stages);
     let parsed = parse(query);
     let len = query.len() as u32;
     for e in &parsed.errors {
