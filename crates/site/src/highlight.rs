@@ -669,13 +669,35 @@ pub struct Body<'a> {
     pub query: Option<(Syntax, Range<usize>)>,
     /// Diagnostic ranges.
     pub marks: Vec<Mark>,
+    /// Stop after the line that brings the HTML past this many bytes.
+    pub max_html: usize,
+}
+
+/// The highlighted body, and how much of the text it shows.
+pub struct BodyHtml {
+    /// The HTML.
+    pub html: String,
+    /// Bytes of the text shown (all of it unless the HTML budget ran out).
+    pub shown: usize,
+}
+
+/// Characters of one body line shown before it is cut.
+pub const LINE_MAX_CHARS: usize = 2_000;
+
+/// `line` cut at [`LINE_MAX_CHARS`] (at a character boundary), and whether
+/// it was.
+fn cut_line(line: &str) -> (&str, bool) {
+    match line.char_indices().nth(LINE_MAX_CHARS) {
+        Some((at, _)) => (&line[..at], true),
+        None => (line, false),
+    }
 }
 
 /// The body as `<span id=L{n} class=l>` lines with their numbers, query
 /// lines highlighted in the query's syntax and the rest in the file's,
-/// diagnostic ranges in `<mark>`.
-pub fn body_html(body: &Body<'_>) -> String {
-    let mut out = String::with_capacity(body.text.len() * 2 + 64);
+/// diagnostic ranges in `<mark>`; whole lines until [`Body::max_html`].
+pub fn body_html(body: &Body<'_>) -> BodyHtml {
+    let mut out = String::with_capacity(body.text.len().min(body.max_html) * 2 + 64);
     let mut carry_file = Carry::None;
     let mut carry_query = Carry::None;
     let mut offset = 0usize;
@@ -684,6 +706,9 @@ pub fn body_html(body: &Body<'_>) -> String {
         let line_start = offset;
         offset += raw_line.len() + 1;
         let line = raw_line.strip_suffix('\r').unwrap_or(raw_line);
+        // A line of thousands of characters (a one-line list of hashes) is
+        // shown up to a point; the page's plain-text copy has all of it.
+        let (line, line_cut) = cut_line(line);
         let number = body.first_line as usize + index;
         let (syntax, carry) = match &body.query {
             Some((syntax, lines)) if lines.contains(&index) => (*syntax, &mut carry_query),
@@ -720,9 +745,27 @@ pub fn body_html(body: &Body<'_>) -> String {
         if marks.iter().any(|m| m.start >= line.len()) {
             out.push_str("<mark class=d> </mark>");
         }
+        if line_cut {
+            out.push_str("<span class=more> …</span>");
+        }
         out.push_str("\n</span>");
+        if line_cut {
+            return BodyHtml {
+                html: out,
+                shown: line_start + line.len(),
+            };
+        }
+        if out.len() > body.max_html {
+            return BodyHtml {
+                html: out,
+                shown: offset.min(body.text.len()),
+            };
+        }
     }
-    out
+    BodyHtml {
+        html: out,
+        shown: body.text.len(),
+    }
 }
 
 #[cfg(test)]
@@ -818,8 +861,9 @@ mod tests {
                 range: 23..25,
                 title: "error KQL006: expected <expr>".into(),
             }],
+            max_html: usize::MAX,
         };
-        let html = body_html(&body);
+        let html = body_html(&body).html;
         assert!(html.contains("<span id=L2 class=l title=\"error KQL006: expected &lt;expr&gt;\" data-diag=1><i>2</i>"), "{html}");
         assert!(html.contains("<mark class=\"d o\">==</mark>"), "{html}");
         assert!(
@@ -865,6 +909,7 @@ mod tests {
                             title: String::new(),
                         },
                     ],
+                    max_html: usize::MAX,
                 };
                 let _ = body_html(&body);
             }

@@ -69,6 +69,12 @@ pub const LAYER: &str = "attack/layer.json";
 /// The static search index (a script, so it loads from disk too).
 pub const SEARCH_INDEX: &str = "assets/search-index.js";
 
+/// The plain-text copy of a rule whose body is too long to show whole on
+/// its page ([`crate::pages::rule::BODY_MAX_BYTES`]).
+pub fn raw_path(key: &str) -> String {
+    format!("raw/{key}.txt")
+}
+
 /// The page of the rule with catalog key `key`.
 pub fn rule_path(key: &str) -> String {
     format!("rules/{key}.html")

@@ -5,7 +5,7 @@
 mod common;
 
 use ruledex_site::api::handle;
-use ruledex_site::{page_paths, render, LinkStyle};
+use ruledex_site::{page_paths, render, LinkStyle, Site};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -405,4 +405,46 @@ fn a_rebuild_into_an_existing_site_is_allowed_but_not_into_a_foreign_folder() {
     std::fs::write(foreign.path().join("thesis.tex"), "x").unwrap();
     assert!(ruledex_site::static_site::build(&site, foreign.path()).is_err());
     assert!(Path::new(&foreign.path().join("thesis.tex")).exists());
+}
+
+/// A rule of thousands of lines and indicators still gets a small page:
+/// the body shows its first lines and links to a plain-text copy, and the
+/// long lists say how many more there are.
+#[test]
+fn a_huge_rule_gets_a_small_page_and_a_plain_text_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut query = String::from("DeviceProcessEvents\n");
+    for i in 0..3_000 {
+        query.push_str(&format!(
+            "| where ProcessCommandLine !contains \"tool-{i:04}.exe\"\n"
+        ));
+    }
+    std::fs::write(dir.path().join("huge.kql"), &query).unwrap();
+    let site = Site::new(common::catalog_of(dir.path()));
+    let key = common::key(&site, "huge.kql");
+    let page = render(
+        &site,
+        &format!("rules/{key}.html"),
+        LinkStyle::Relative,
+        None,
+    )
+    .unwrap()
+    .body;
+    assert!(page.len() < 100 * 1024, "{} bytes", page.len());
+    assert!(page.contains("more lines"), "the cut body says so");
+    assert!(
+        page.contains(&format!("raw/{key}.txt")),
+        "and links to the copy"
+    );
+    assert!(
+        page.contains("more indicators"),
+        "the indicator list says how many more"
+    );
+    let raw = render(&site, &format!("raw/{key}.txt"), LinkStyle::Relative, None).unwrap();
+    assert_eq!(raw.body, query);
+    assert!(raw.content_type.starts_with("text/plain"));
+    assert!(
+        page_paths(&site).contains(&format!("raw/{key}.txt")),
+        "the static site writes the copy"
+    );
 }

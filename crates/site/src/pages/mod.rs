@@ -248,6 +248,15 @@ pub fn render(site: &Site, path: &str, style: LinkStyle, query: Option<&str>) ->
         }
         _ => {
             let (dir, file) = path.split_once('/')?;
+            if dir == "raw" {
+                // The plain-text copy of a rule too long for its page.
+                let key = file.strip_suffix(".txt")?;
+                let entry = &site.entries()[site.catalog().position(key)?];
+                return Some(Rendered {
+                    body: entry.rule.body.clone(),
+                    content_type: "text/plain; charset=utf-8",
+                });
+            }
             let name = file.strip_suffix(".html")?;
             match dir {
                 "rules" => {
@@ -321,5 +330,11 @@ pub fn page_paths(site: &Site) -> Vec<String> {
             .map(|(_, slug)| paths::indicator_path(slug)),
     );
     pages.extend(site.entries().iter().map(|e| paths::rule_path(&e.key)));
+    pages.extend(
+        site.entries()
+            .iter()
+            .filter(|e| rule::body_is_cut(&e.rule))
+            .map(|e| paths::raw_path(&e.key)),
+    );
     pages
 }

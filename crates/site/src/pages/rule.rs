@@ -22,7 +22,97 @@ pub const STAGE_MAX_LINES: usize = 30;
 pub const STAGE_HEAD_LINES: usize = 12;
 /// Values an indicator row lists before "and N more values" (all of them
 /// are in the rule body and the API).
-pub const VALUES_ON_PAGE: usize = 100;
+pub const VALUES_PER_ROW: usize = 20;
+/// Values the indicator table lists in all; rows past the budget give only
+/// their count (rules with thousands of hash indicators stay readable).
+pub const VALUES_ON_PAGE: usize = 200;
+/// The same for the exclusions table.
+pub const EXCLUDED_VALUES_ON_PAGE: usize = 100;
+/// Indicator rows a page lists before "and N more indicators".
+pub const INDICATOR_ROWS_ON_PAGE: usize = 80;
+/// Exclusion rows a page lists before "and N more exclusions".
+pub const EXCLUSION_ROWS_ON_PAGE: usize = 40;
+/// Stages (nested ones included) a pipeline shows before "and N more
+/// stages": the rule body has them all.
+pub const STAGES_ON_PAGE: usize = 50;
+
+/// Keep at most [`STAGES_ON_PAGE`] views; return how many were dropped.
+fn cap_stages(stages: &mut Vec<StageView>) -> usize {
+    let more = stages.len().saturating_sub(STAGES_ON_PAGE);
+    stages.truncate(STAGES_ON_PAGE);
+    more
+}
+
+/// Computed columns a stage lists before "and N more".
+pub const ASSIGNMENTS_PER_STAGE: usize = 20;
+/// Characters of a computed column's expression shown.
+pub const EXPRESSION_MAX_CHARS: usize = 300;
+
+/// `text` cut at `max` characters with an ellipsis.
+fn cut_chars(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{} …", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
+/// Bytes of highlighted HTML of a rule's source shown on its page. A few
+/// rules are hundreds of kilobytes (lists of driver hashes); their page
+/// shows the first lines and links to a plain-text copy, so every page stays
+/// small and fast.
+pub const BODY_MAX_HTML: usize = 30_000;
+
+/// Characters of a stage's rendered predicate shown before it is cut (a
+/// predicate over hundreds of values repeats the indicator table).
+pub const PREDICATE_MAX_CHARS: usize = 800;
+
+/// Whether a rule's body is longer than its page shows.
+pub fn body_is_cut(rule: &ruledex_ir::Rule) -> bool {
+    body_view(rule).shown < rule.body.len()
+}
+
+/// The rule body highlighted for its page, within [`BODY_MAX_HTML`].
+fn body_view(rule: &ruledex_ir::Rule) -> highlight::BodyHtml {
+    let file_syntax = highlight::Syntax::for_path(&rule.provenance.path)
+        .unwrap_or_else(|| Syntax::for_language(rule.language));
+    let query_syntax = Syntax::for_language(rule.language);
+    let (first_line, query_lines) = body_lines(rule);
+    let marks = rule
+        .diagnostics
+        .iter()
+        .filter_map(|d| {
+            let span = d.span?;
+            let start = span.start.checked_sub(rule.body_offset)? as usize;
+            let end = (span.end.saturating_sub(rule.body_offset) as usize).max(start);
+            Some(Mark {
+                range: start..end,
+                title: format!("{} {}: {}", d.severity, d.code, d.message),
+            })
+        })
+        .collect();
+    highlight::body_html(&Body {
+        text: &rule.body,
+        first_line,
+        file_syntax,
+        query: query_lines.map(|lines| (query_syntax, lines)),
+        marks,
+        max_html: BODY_MAX_HTML,
+    })
+}
+
+/// A predicate rendered for the page, cut at [`PREDICATE_MAX_CHARS`].
+fn predicate_text(predicate: &ruledex_ir::Predicate) -> String {
+    let text = predicate.to_string();
+    let count = text.chars().count();
+    if count <= PREDICATE_MAX_CHARS {
+        return text;
+    }
+    let head: String = text.chars().take(PREDICATE_MAX_CHARS).collect();
+    format!(
+        "{head} … ({} more characters; every value is listed under Indicators)",
+        count - PREDICATE_MAX_CHARS
+    )
+}
 
 /// Where a stage's text starts in the body, as a file line number.
 pub(crate) struct BodyLines<'a> {
@@ -111,6 +201,8 @@ pub(crate) struct StageView {
     pub text_html: String,
     pub predicate: Option<String>,
     pub assignments: Vec<(String, String)>,
+    /// Computed columns not listed ([`ASSIGNMENTS_PER_STAGE`]).
+    pub more_assignments: usize,
     pub uses: Vec<(String, Option<String>)>,
     pub nested: bool,
 }
@@ -123,6 +215,8 @@ pub(crate) struct BindingView {
     pub values: String,
     pub text_html: String,
     pub stages: Vec<StageView>,
+    /// Stages not shown ([`STAGES_ON_PAGE`]).
+    pub more_stages: usize,
 }
 
 pub(crate) struct ValueView {
@@ -141,7 +235,7 @@ pub(crate) struct IndicatorView {
     pub kind: String,
     pub flags: Vec<&'static str>,
     pub values: Vec<ValueView>,
-    /// Values not listed (over [`VALUES_ON_PAGE`]).
+    /// Values not listed (over [`VALUES_PER_ROW`] or the page's budget).
     pub more_values: usize,
     /// (text, link to the binding, link label).
     pub values_from: Option<(String, Option<String>, String)>,
@@ -186,6 +280,15 @@ pub(crate) struct RulePage {
     pub body_syntax: &'static str,
     pub source_url: Option<String>,
     pub body_html: String,
+    /// When the body is cut: lines not shown, their size, and the link to
+    /// the plain-text copy.
+    pub body_rest: Option<(usize, String, String)>,
+    /// Main-query stages not shown ([`STAGES_ON_PAGE`]).
+    pub more_stages: usize,
+    /// Indicator rows not listed ([`INDICATOR_ROWS_ON_PAGE`]).
+    pub more_indicators: usize,
+    /// Exclusion rows not listed ([`EXCLUSION_ROWS_ON_PAGE`]).
+    pub more_exclusions: usize,
     pub bindings: Vec<BindingView>,
     pub stages: Vec<StageView>,
     pub exclusions: Vec<IndicatorView>,
@@ -296,12 +399,22 @@ fn push_stage(
         kind: stage.kind.clone(),
         name: stage.name.clone(),
         text_html: stage_text_html(&stage.text, cx.syntax, cx.lines.line_of(stage.span.start)),
-        predicate: stage.predicate.as_ref().map(ToString::to_string),
+        predicate: stage.predicate.as_ref().map(predicate_text),
         assignments: stage
             .assignments
             .iter()
-            .map(|a| (a.name.clone(), a.expression.clone()))
+            .take(ASSIGNMENTS_PER_STAGE)
+            .map(|a| {
+                (
+                    a.name.clone(),
+                    cut_chars(&a.expression, EXPRESSION_MAX_CHARS),
+                )
+            })
             .collect(),
+        more_assignments: stage
+            .assignments
+            .len()
+            .saturating_sub(ASSIGNMENTS_PER_STAGE),
         uses: stage
             .uses
             .iter()
@@ -694,30 +807,17 @@ pub(crate) fn render(site: &Site, position: usize, layout: Layout) -> Option<Str
     });
 
     // Body.
-    let file_syntax = highlight::Syntax::for_path(&rule.provenance.path)
-        .unwrap_or_else(|| Syntax::for_language(rule.language));
     let query_syntax = Syntax::for_language(rule.language);
-    let (first_line, query_lines) = body_lines(rule);
-    let marks = rule
-        .diagnostics
-        .iter()
-        .filter_map(|d| {
-            let span = d.span?;
-            let start = span.start.checked_sub(rule.body_offset)? as usize;
-            let end = (span.end.saturating_sub(rule.body_offset) as usize).max(start);
-            Some(Mark {
-                range: start..end,
-                title: format!("{} {}: {}", d.severity, d.code, d.message),
-            })
-        })
-        .collect();
-    let body_html = highlight::body_html(&Body {
-        text: &rule.body,
-        first_line,
-        file_syntax,
-        query: query_lines.map(|lines| (query_syntax, lines)),
-        marks,
+    let (first_line, _) = body_lines(rule);
+    let body = body_view(rule);
+    let body_rest = (body.shown < rule.body.len()).then(|| {
+        let rest = &rule.body[body.shown..];
+        let lines = rest.lines().count();
+        let kib = format!("{:.0} KB", rest.len() as f64 / 1024.0);
+        let href = format!("{}{}", layout.root, paths::raw_path(&entry.key));
+        (lines, kib, href)
     });
+    let body_html = body.html;
 
     let binding_names: Vec<String> = rule.bindings.iter().map(|b| b.name.clone()).collect();
     let lines = BodyLines {
@@ -736,6 +836,7 @@ pub(crate) fn render(site: &Site, position: usize, layout: Layout) -> Option<Str
         .map(|b| {
             let mut stages = Vec::new();
             stage_views(&b.stages, Some(&b.name), &cx, &mut stages);
+            let more_stages = cap_stages(&mut stages);
             BindingView {
                 anchor: binding_anchor(&b.name),
                 name: b.name.clone(),
@@ -753,25 +854,34 @@ pub(crate) fn render(site: &Site, position: usize, layout: Layout) -> Option<Str
                     .join(", "),
                 text_html: stage_text_html(&b.text, query_syntax, lines.line_of(b.span.start)),
                 stages,
+                more_stages,
             }
         })
         .collect();
     let mut stages = Vec::new();
     stage_views(&rule.stages, None, &cx, &mut stages);
+    let more_stages = cap_stages(&mut stages);
 
     let index = catalog.indicator_index();
+    let mut budget = VALUES_ON_PAGE;
     let indicator_views: Vec<IndicatorView> = rule
         .indicators
         .iter()
         .enumerate()
-        .map(|(i, ind)| indicator_view(site, position, i, ind, index, &binding_names))
+        .take(INDICATOR_ROWS_ON_PAGE)
+        .map(|(i, ind)| indicator_view(site, position, i, ind, index, &binding_names, &mut budget))
         .collect();
+    let more_indicators = rule.indicators.len().saturating_sub(INDICATOR_ROWS_ON_PAGE);
+    let excluded = rule.indicators.iter().filter(|ind| ind.exclusion).count();
+    let more_exclusions = excluded.saturating_sub(EXCLUSION_ROWS_ON_PAGE);
+    let mut budget = EXCLUDED_VALUES_ON_PAGE;
     let exclusions: Vec<IndicatorView> = rule
         .indicators
         .iter()
         .enumerate()
         .filter(|(_, ind)| ind.exclusion)
-        .map(|(i, ind)| indicator_view(site, position, i, ind, index, &binding_names))
+        .take(EXCLUSION_ROWS_ON_PAGE)
+        .map(|(i, ind)| indicator_view(site, position, i, ind, index, &binding_names, &mut budget))
         .map(|mut v| {
             v.anchor = format!("exclusion-{}", v.number);
             v
@@ -866,10 +976,14 @@ pub(crate) fn render(site: &Site, position: usize, layout: Layout) -> Option<Str
         body_syntax: rule.language.display_name(),
         source_url,
         body_html,
+        body_rest,
         bindings,
         stages,
         exclusions,
         indicators: indicator_views,
+        more_indicators,
+        more_exclusions,
+        more_stages,
         outputs,
         entities,
         custom_details,
@@ -886,7 +1000,10 @@ fn indicator_view(
     ind: &Indicator,
     index: &ruledex_catalog::IndicatorIndex,
     bindings: &[String],
+    budget: &mut usize,
 ) -> IndicatorView {
+    let shown = ind.values.len().min(VALUES_PER_ROW).min(*budget);
+    *budget -= shown;
     let counts = site.catalog().indicator_counts(position, i);
     let keys = index.keys_of(position, i);
     let field_key = site.field_key_of(position, i).unwrap_or(&ind.field);
@@ -895,7 +1012,7 @@ fn indicator_view(
     let values = ind
         .values
         .iter()
-        .take(VALUES_ON_PAGE)
+        .take(shown)
         .enumerate()
         .map(|(v, value)| {
             let text = match (field_values, value.as_str()) {
@@ -974,7 +1091,7 @@ fn indicator_view(
         kind: ind.kind.name(),
         flags,
         values,
-        more_values: ind.values.len().saturating_sub(VALUES_ON_PAGE),
+        more_values: ind.values.len() - shown,
         values_from,
         stage_label: stage_label(&ind.stage),
         stage_href: format!("#{}", stage_anchor(&ind.stage)),
