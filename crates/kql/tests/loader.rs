@@ -55,8 +55,11 @@ fn valid_files_load_to_the_expected_rules() {
 
 #[test]
 fn analytics_rule_metadata() {
-    let (_, rules) = load("analytics-rule.yaml");
+    let (text, rules) = load("analytics-rule.yaml");
     let rule = &rules[0];
+    // The first line of a block-scalar query maps into the file too.
+    assert_eq!(rule.stages[0].span.slice(&text), "OfficeActivity");
+    assert_eq!(rule.query.as_ref().map(|q| q.line), Some(26));
     assert_eq!(rule.title, "Mailbox forwarding rule to an external domain");
     assert_eq!(
         rule.description.as_deref(),

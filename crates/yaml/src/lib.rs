@@ -223,11 +223,18 @@ impl Node {
         };
         match style {
             Style::Literal | Style::Folded => {
-                // Content starts on the line after the `|` indicator.
-                let after_indicator = file[self.span.start as usize..]
-                    .find('\n')
-                    .map_or(self.span.end, |i| self.span.start + i as u32 + 1);
-                OffsetMap::locate_lines(file, after_indicator, text)
+                // The node's span may start at the `|` indicator or at the
+                // content; either way the content starts on a line of its
+                // own, searched from the start of that line.
+                let start = (self.span.start as usize).min(file.len());
+                let from = if matches!(file.as_bytes().get(start), Some(b'|' | b'>')) {
+                    file[start..]
+                        .find('\n')
+                        .map_or(file.len(), |i| start + i + 1)
+                } else {
+                    file[..start].rfind('\n').map_or(0, |i| i + 1)
+                };
+                OffsetMap::locate_lines(file, from as u32, text)
             }
             Style::SingleQuoted | Style::DoubleQuoted if text.contains('\n') => {
                 OffsetMap::locate_lines(file, self.span.start + 1, text)
@@ -626,6 +633,22 @@ mod tests {
             docs[0].to_json().to_string(),
             r#"{"a":[1,"x",true,null],"b":{"c":1.5}}"#
         );
+    }
+
+    #[test]
+    fn block_scalars_map_their_first_line_too() {
+        // (file, key, where the value's first byte is in the file)
+        for (text, key, at) in [
+            ("id: x\nquery: |\n  126\n", "query", 17),
+            ("query: |-\n  T\n  | x\nname: y\n", "query", 12),
+            // Folded lines join, so the first line is not found as such: the
+            // map falls back to the start of its line in the file.
+            ("q: >\n  a\n  b\n", "q", 5),
+        ] {
+            let docs = parse(text).unwrap();
+            let node = docs[0].get(key).unwrap();
+            assert_eq!(node.text_map(text).to_file(0), at, "{text:?}");
+        }
     }
 
     #[test]
