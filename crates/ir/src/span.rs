@@ -197,10 +197,25 @@ impl LineIndex {
 /// advance together byte for byte (the usual case: one segment per line of a
 /// block scalar, shifted by the stripped indentation). An offset that falls
 /// between segments maps to the start of the next segment.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OffsetMap {
     /// `(offset in extracted text, offset in file)`, sorted by the first.
     segments: Vec<(u32, u32)>,
+    /// The file's length when known: no offset maps past it (a YAML block
+    /// scalar ends with a line break the file may not have).
+    #[serde(default = "unbounded")]
+    file_len: u32,
+}
+
+fn unbounded() -> u32 {
+    u32::MAX
+}
+
+impl Default for OffsetMap {
+    /// The identity map.
+    fn default() -> Self {
+        OffsetMap::identity()
+    }
 }
 
 impl OffsetMap {
@@ -208,6 +223,7 @@ impl OffsetMap {
     pub fn identity() -> Self {
         OffsetMap {
             segments: vec![(0, 0)],
+            file_len: u32::MAX,
         }
     }
 
@@ -216,6 +232,7 @@ impl OffsetMap {
     pub fn shifted(base: u32) -> Self {
         OffsetMap {
             segments: vec![(0, base)],
+            file_len: u32::MAX,
         }
     }
 
@@ -235,7 +252,10 @@ impl OffsetMap {
             let first_file = segments.first().map_or(0, |s| s.1);
             segments.insert(0, (0, first_file));
         }
-        OffsetMap { segments }
+        OffsetMap {
+            segments,
+            file_len: u32::MAX,
+        }
     }
 
     /// Locate each line of `extracted` in `file`, searching forward from
@@ -273,7 +293,9 @@ impl OffsetMap {
             }
             extracted_offset += line.len();
         }
-        OffsetMap::from_segments(segments)
+        let mut map = OffsetMap::from_segments(segments);
+        map.file_len = u32::try_from(file.len()).unwrap_or(u32::MAX);
+        map
     }
 
     /// The file offset of extracted offset `offset`.
@@ -284,7 +306,7 @@ impl OffsetMap {
             Err(i) => i - 1,
         };
         let (ext, file) = self.segments[i];
-        file + (offset - ext)
+        file.saturating_add(offset - ext).min(self.file_len)
     }
 
     /// A span in the extracted text, as a span in the file.
@@ -295,7 +317,7 @@ impl OffsetMap {
         let end = if span.is_empty() {
             start
         } else {
-            self.to_file(span.end - 1) + 1
+            (self.to_file(span.end - 1) + 1).min(self.file_len)
         };
         Span::new(start, end.max(start))
     }
@@ -389,6 +411,13 @@ mod tests {
         let text = "  a b \n";
         assert_eq!(Span::new(0, 7).trimmed(text).slice(text), "a b");
         assert_eq!(Span::new(0, 2).trimmed(text), Span::new(2, 2));
+    }
+
+    #[test]
+    fn a_final_line_break_the_file_lacks_maps_to_its_end() {
+        let file = "q: |\n  T | x";
+        let map = OffsetMap::locate_lines(file, 5, "T | x\n");
+        assert_eq!(map.span_to_file(Span::new(0, 6)), Span::new(7, 12));
     }
 
     #[test]
