@@ -90,11 +90,11 @@ impl RuleFormat for MarkdownFormat {
             super::attach_query(&mut rule, text, &map, file.text);
             rule.platform = super::platform_from_tables(&rule);
             if count > 1 && offset == 0 {
-                let start = map.to_file(0);
-                let end = block_map.to_file(block.content.len().saturating_sub(1) as u32) + 1;
+                // The whole block, as the file has it.
+                let whole = ruledex_ir::Span::from_range(0..block.content.len());
                 rule.diagnostics.push(super::notebook::split_warning(
                     count,
-                    ruledex_ir::Span::new(start, end),
+                    block_map.span_to_file(whole),
                 ));
             }
             rules.push(rule);
