@@ -143,3 +143,35 @@ fn loader_diagnostics_point_at_the_problem() {
     assert_eq!(rules[0].body, text);
     assert_eq!(rules[0].title, "broken-yaml");
 }
+
+/// Inputs the load fuzz target found (spans past the end of the file),
+/// kept as regression tests: every span stays inside the file.
+#[test]
+fn fuzz_findings_stay_fixed() {
+    let cases: [(&str, &dyn RuleFormat, &str); 3] = [
+        ("rule.yaml", &SentinelFormat, "id: 1d2e3f40-0000-4000-8000-000000000003\nquery: |\n  126\n"),
+        ("rule.yaml", &SentinelFormat, "na#me: A hunting query without an id\nquery: |\n   | whee ResultType ==$00252\n"),
+        ("queries.md", &MarkdownFormat, "#me##icious scheduled task activity\n\nTwocessCommandLine has_any (@\"\\AppDataQLocal\\Temp\", @\"\\Windows\\Temp\")\n```\n\n## Query\ndouble-|-|-|\n| Pe\n| wher: FileName =~ \"schtasks.exe\"adPrno  cessCommandLine contains \"-enc\"\n\n// Th## Query\n\n```\n// Tasks that run encoded PowerShell\nDeviceProcessEvents\n| wher: FileName =~ \"schtasksf uemiAxh!"),
+    ];
+    for (path, format, text) in cases {
+        let mut rules = format.load(&SourceFile::standalone(path, text));
+        resolve_positions(&mut rules, text);
+        for rule in &rules {
+            let stages = rule
+                .bindings
+                .iter()
+                .flat_map(|b| &b.stages)
+                .chain(&rule.stages);
+            for span in stages
+                .map(|s| s.span)
+                .chain(rule.diagnostics.iter().filter_map(|d| d.span))
+            {
+                assert!(
+                    span.end as usize <= text.len(),
+                    "{path}: {span:?} in {} bytes",
+                    text.len()
+                );
+            }
+        }
+    }
+}
