@@ -1,5 +1,5 @@
 //! Print the S-expression tree and the errors of a query read from a file
-//! (or standard input): `cargo run -p ruledex-kql --example dump -- q.kql`.
+//! (or standard input): `cargo run -p ruledex-kql --example kql_dump -- q.kql`.
 use std::io::Read;
 
 fn main() {

@@ -1,7 +1,7 @@
 //! Parse every ES|QL query of a JSONL file (`{"language", "query", "path"}`
 //! per line) and print the ones with errors, then the parse rate.
 //!
-//! `cargo run -p ruledex-esql --example check -- queries.jsonl`
+//! `cargo run -p ruledex-esql --example esql_check -- queries.jsonl`
 
 fn main() {
     let Some(path) = std::env::args().nth(1) else {

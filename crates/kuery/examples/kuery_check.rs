@@ -1,7 +1,7 @@
 //! Parse every kuery query of a JSONL file (`{"language", "query", "path"}`
 //! per line) and print the ones with errors, then the parse rate.
 //!
-//! `cargo run -p ruledex-kuery --example check -- queries.jsonl`
+//! `cargo run -p ruledex-kuery --example kuery_check -- queries.jsonl`
 
 fn main() {
     let Some(path) = std::env::args().nth(1) else {

@@ -2,7 +2,7 @@
 //! read from standard input) as JSON: stages with their predicates rendered,
 //! outputs, data sources, dependencies, diagnostics.
 //!
-//! `cargo run -p ruledex-esql --example dump -- 'FROM logs-* | WHERE a == 1'`
+//! `cargo run -p ruledex-esql --example esql_dump -- 'FROM logs-* | WHERE a == 1'`
 
 use std::io::Read;
 

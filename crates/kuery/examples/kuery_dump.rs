@@ -1,7 +1,7 @@
 //! Print the tree, errors and lowered predicate of the kuery query given as
 //! the first argument.
 //!
-//! `cargo run -p ruledex-kuery --example dump -- 'process.name: cmd.exe'`
+//! `cargo run -p ruledex-kuery --example kuery_dump -- 'process.name: cmd.exe'`
 
 fn main() {
     let query = std::env::args().nth(1).unwrap_or_default();

@@ -4,7 +4,7 @@
 //! `kibana-ql` Python parser (groups dropped, `and`/`or` chains flattened,
 //! words of a value joined by one space).
 //!
-//! `cargo run -p ruledex-kuery --example canon < queries.txt`
+//! `cargo run -p ruledex-kuery --example kuery_canon < queries.txt`
 
 use ruledex_kuery::{Expr, Literal, ValueExpr};
 use serde_json::{json, Value};

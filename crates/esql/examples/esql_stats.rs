@@ -1,7 +1,7 @@
 //! Count what the lowering made of every ES|QL query of a JSONL file:
 //! comparisons by operator, calls and opaque conditions (most common first).
 //!
-//! `cargo run -p ruledex-esql --example stats -- queries.jsonl`
+//! `cargo run -p ruledex-esql --example esql_stats -- queries.jsonl`
 
 use ruledex_ir::{OffsetMap, Predicate};
 use std::collections::BTreeMap;
