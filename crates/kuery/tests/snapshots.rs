@@ -4,7 +4,7 @@
 //! Fixtures are valid queries written for these tests: none may produce an
 //! error diagnostic.
 
-use ruledex_ir::{collect_indicators, OffsetMap};
+use ruledex_ir::OffsetMap;
 
 #[test]
 fn fixtures_lower_to_the_snapshotted_analysis() {
@@ -19,42 +19,7 @@ fn fixtures_lower_to_the_snapshotted_analysis() {
             .collect();
         assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
         assert!(!analysis.stages.is_empty(), "{}: no stage", path.display());
-        let indicators: Vec<String> = collect_indicators(&[], &analysis.stages)
-            .iter()
-            .map(|i| {
-                format!(
-                    "{} {} {} case_sensitive={:?} negated={} exclusion={}{}",
-                    i.field,
-                    i.kind,
-                    serde_json::to_string(&i.values).unwrap_or_default(),
-                    i.case_sensitive,
-                    i.negated,
-                    i.exclusion,
-                    i.derived
-                        .as_ref()
-                        .map(|d| format!(" derived_from={}", d.column))
-                        .unwrap_or_default()
-                )
-            })
-            .collect();
-        let rendered: Vec<String> = analysis
-            .stages
-            .iter()
-            .map(|s| {
-                let predicate = s
-                    .predicate
-                    .as_ref()
-                    .map(|p| p.to_string())
-                    .unwrap_or_default();
-                format!("{}: {predicate}", s.kind)
-            })
-            .collect();
-        insta::assert_yaml_snapshot!(serde_json::json!({
-            "query": query,
-            "rendered": rendered,
-            "indicators": indicators,
-            "analysis": analysis,
-        }));
+        insta::assert_yaml_snapshot!(ruledex_testkit::snapshot_view(&query, &analysis));
         seen += 1;
     });
     assert!(seen >= 10, "only {seen} fixtures found");

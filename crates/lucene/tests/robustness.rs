@@ -5,16 +5,7 @@
 use ruledex_ir::OffsetMap;
 
 fn fixtures() -> Vec<String> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut out: Vec<String> = std::fs::read_dir(dir)
-        .expect("fixture folder")
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().extension().is_some_and(|x| x == "lucene"))
-        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
-        .collect();
-    out.sort();
-    assert!(out.len() >= 8, "fixtures missing");
-    out
+    ruledex_testkit::fixtures(env!("CARGO_MANIFEST_DIR"), "lucene", 8)
 }
 
 /// Parse and analyze; both must return, and spans must stay in the text.
@@ -27,61 +18,23 @@ fn exercise(query: &str) {
         );
     }
     let analysis = ruledex_lucene::analyze(query, &OffsetMap::shifted(7));
-    for d in &analysis.diagnostics {
-        let span = d.span.unwrap_or_default();
-        assert!(span.end as usize <= query.len() + 7, "{query:?}: {d:?}");
-    }
+    ruledex_testkit::assert_spans_inside(query, &analysis, 7);
 }
 
 #[test]
 fn every_truncation_parses() {
-    for fixture in fixtures() {
-        for (i, _) in fixture.char_indices() {
-            exercise(&fixture[..i]);
-            exercise(&fixture[i..]);
-        }
-    }
+    ruledex_testkit::each_truncation(&fixtures(), exercise);
 }
+
+/// Characters and words that stress the lucene lexer and parser.
+const SPECIALS: &[&str] = &[
+    "(", ")", "{", "}", "[", "]", "\"", "\\", "*", "?", ":", "|", "/", "/*", "//", "`", "\"\"\"",
+    " and ", " or ", " not ", "AND", "NOT", "~", "^", "<=", "=", "é", "\n", "",
+];
 
 #[test]
 fn mutations_parse() {
-    // A fixed linear congruential generator: the same mutations every run.
-    let mut state: u64 = 0x5eed;
-    let mut next = move || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (state >> 33) as usize
-    };
-    let specials = [
-        "(", ")", "{", "}", "[", "]", "\"", "\\", "*", "?", ":", "|", "/", "/*", "//", "`",
-        "\"\"\"", " and ", " or ", " not ", "AND", "NOT", "~", "^", "<=", "=", "é", "\n", "",
-    ];
-    for fixture in fixtures() {
-        let chars: Vec<char> = fixture.chars().collect();
-        for _ in 0..300 {
-            let mut text: Vec<char> = chars.clone();
-            for _ in 0..1 + next() % 4 {
-                let at = next() % (text.len() + 1);
-                match next() % 3 {
-                    0 if at < text.len() => {
-                        text.remove(at);
-                    }
-                    1 if at < text.len() => {
-                        let end = (at + next() % 8).min(text.len());
-                        text.drain(at..end);
-                    }
-                    _ => {
-                        let insert = specials[next() % specials.len()];
-                        for (k, c) in insert.chars().enumerate() {
-                            text.insert(at + k, c);
-                        }
-                    }
-                }
-            }
-            exercise(&text.iter().collect::<String>());
-        }
-    }
+    ruledex_testkit::each_mutation(&fixtures(), SPECIALS, 300, exercise);
 }
 
 #[test]

@@ -1,0 +1,149 @@
+//! Test support shared by ruledex's query-language crates (a
+//! dev-dependency only): reading a crate's fixture queries, feeding every
+//! truncation and a fixed set of mutations of them to a parser, checking
+//! that an analysis keeps its spans inside the text, and the compact view
+//! of an analysis the snapshot tests record.
+//!
+//! ```
+//! use ruledex_ir::{Analysis, OffsetMap};
+//!
+//! let fixtures = vec!["a : 1".to_string()];
+//! let mut seen = 0;
+//! ruledex_testkit::each_truncation(&fixtures, |_| seen += 1);
+//! assert_eq!(seen, 10);
+//! ruledex_testkit::assert_spans_inside("a : 1", &Analysis::default(), 0);
+//! ```
+
+use ruledex_ir::{collect_indicators, Analysis};
+use std::path::Path;
+
+/// The fixture queries of a crate: every file with `extension` in
+/// `<crate_dir>/tests/fixtures`, sorted; at least `at_least` of them, so a
+/// misplaced folder cannot make the tests pass vacuously.
+pub fn fixtures(crate_dir: &str, extension: &str, at_least: usize) -> Vec<String> {
+    let dir = Path::new(crate_dir).join("tests/fixtures");
+    let mut out: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("fixture folder {}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == extension))
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .collect();
+    out.sort();
+    assert!(
+        out.len() >= at_least,
+        "{} .{extension} fixtures, expected at least {at_least}",
+        out.len()
+    );
+    out
+}
+
+/// Call `f` with every prefix and every suffix of every fixture (cut at
+/// character boundaries).
+pub fn each_truncation(fixtures: &[String], mut f: impl FnMut(&str)) {
+    for fixture in fixtures {
+        for (i, _) in fixture.char_indices() {
+            f(&fixture[..i]);
+            f(&fixture[i..]);
+        }
+    }
+}
+
+/// Call `f` with `per_fixture` mutations of each fixture: up to four edits
+/// each (a character removed, a run removed, or one of `specials` inserted),
+/// from a fixed generator so every run tests the same inputs.
+pub fn each_mutation(
+    fixtures: &[String],
+    specials: &[&str],
+    per_fixture: usize,
+    mut f: impl FnMut(&str),
+) {
+    // A linear congruential generator: deterministic, no dependency.
+    let mut state: u64 = 0x5eed;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) as usize
+    };
+    for fixture in fixtures {
+        let chars: Vec<char> = fixture.chars().collect();
+        for _ in 0..per_fixture {
+            let mut text: Vec<char> = chars.clone();
+            for _ in 0..1 + next() % 4 {
+                let at = next() % (text.len() + 1);
+                match next() % 3 {
+                    0 if at < text.len() => {
+                        text.remove(at);
+                    }
+                    1 if at < text.len() => {
+                        let end = (at + next() % 8).min(text.len());
+                        text.drain(at..end);
+                    }
+                    _ if !specials.is_empty() => {
+                        let insert = specials[next() % specials.len()];
+                        for (k, c) in insert.chars().enumerate() {
+                            text.insert(at + k, c);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            f(&text.iter().collect::<String>());
+        }
+    }
+}
+
+/// Assert that every diagnostic of `analysis`, analyzed with a map shifted
+/// by `shift`, lies inside `query`.
+pub fn assert_spans_inside(query: &str, analysis: &Analysis, shift: u32) {
+    for d in &analysis.diagnostics {
+        let span = d.span.unwrap_or_default();
+        assert!(
+            span.end as usize <= query.len() + shift as usize,
+            "{query:?}: {d:?}"
+        );
+    }
+}
+
+/// What the snapshot tests record of an analysis: the query, each stage's
+/// rendered predicate, the indicators in one line each, and the analysis.
+pub fn snapshot_view(query: &str, analysis: &Analysis) -> serde_json::Value {
+    let indicators: Vec<String> = collect_indicators(&[], &analysis.stages)
+        .iter()
+        .map(|i| {
+            format!(
+                "{} {} {} case_sensitive={:?} negated={} exclusion={}{}",
+                i.field,
+                i.kind,
+                serde_json::to_string(&i.values).unwrap_or_default(),
+                i.case_sensitive,
+                i.negated,
+                i.exclusion,
+                i.derived
+                    .as_ref()
+                    .map(|d| format!(" derived_from={}", d.column))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    let rendered: Vec<String> = analysis
+        .stages
+        .iter()
+        .map(|s| {
+            format!(
+                "{}: {}",
+                s.kind,
+                s.predicate
+                    .as_ref()
+                    .map(|p| p.to_string())
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    serde_json::json!({
+        "query": query,
+        "rendered": rendered,
+        "indicators": indicators,
+        "analysis": analysis,
+    })
+}
