@@ -1,25 +1,12 @@
 //! One test per diagnostic code: the query is embedded in a rule file
-//! (as the Elastic loader will do), analyzed with an [`OffsetMap`], and the
-//! diagnostic must carry the right code, line and column **in the file**.
-
-use ruledex_ir::{LineIndex, OffsetMap};
+//! (as the Elastic loader will do), analyzed with an
+//! [`OffsetMap`](ruledex_ir::OffsetMap), and the diagnostic must carry the
+//! right code, line and column **in the file**.
 
 /// The query's diagnostics as `(code, line, column)` in a TOML-like file
 /// where the query starts on line 4, column 1.
 fn diagnose(query: &str) -> Vec<(String, u32, u32)> {
-    let file = format!("[rule]\nname = \"test\"\nquery = '''\n{query}'''\n");
-    let base = file.find("'''\n").map(|i| i + 4).unwrap_or(0);
-    let map = OffsetMap::shifted(u32::try_from(base).unwrap_or(0));
-    let analysis = ruledex_kuery::analyze(query, &map);
-    let index = LineIndex::new(&file);
-    analysis
-        .diagnostics
-        .into_iter()
-        .map(|mut d| {
-            d.resolve(&file, &index);
-            (d.code, d.line.unwrap_or(0), d.column.unwrap_or(0))
-        })
-        .collect()
+    ruledex_testkit::diagnostics_in_toml(query, ruledex_kuery::analyze)
 }
 
 /// `query` reports `code` at `line:column` of the query (1-based), i.e.
@@ -95,20 +82,7 @@ fn spans_map_through_an_indented_block() {
     // A query whose lines were indented in the file (YAML block scalar):
     // the map puts the error behind the indentation of its line.
     let query = "process.name : x and\nuser.name : \"open";
-    let mut file = String::from("rule:\n  query: |\n");
-    for line in query.lines() {
-        file.push_str("    ");
-        file.push_str(line);
-        file.push('\n');
-    }
-    let map = OffsetMap::locate_lines(&file, 0, query);
-    let analysis = ruledex_kuery::analyze(query, &map);
-    let index = LineIndex::new(&file);
-    let mut found = Vec::new();
-    for mut d in analysis.diagnostics {
-        d.resolve(&file, &index);
-        found.push((d.code, d.line.unwrap_or(0), d.column.unwrap_or(0)));
-    }
+    let found = ruledex_testkit::diagnostics_in_indented_block(query, ruledex_kuery::analyze);
     assert!(
         found.contains(&("KUE003".to_string(), 2 + 2, 15 - 2 + 4)),
         "{found:?}"

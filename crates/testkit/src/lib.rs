@@ -14,7 +14,7 @@
 //! ruledex_testkit::assert_spans_inside("a : 1", &Analysis::default(), 0);
 //! ```
 
-use ruledex_ir::{collect_indicators, Analysis};
+use ruledex_ir::{collect_indicators, Analysis, LineIndex, OffsetMap};
 use std::path::Path;
 
 /// The fixture queries of a crate: every file with `extension` in
@@ -146,4 +146,51 @@ pub fn snapshot_view(query: &str, analysis: &Analysis) -> serde_json::Value {
         "indicators": indicators,
         "analysis": analysis,
     })
+}
+
+/// A diagnostic placed in its file: `(code, line, column)`, 1-based.
+pub type Placed = (String, u32, u32);
+
+/// The diagnostics `analyze` reports for `query` embedded in a TOML-like
+/// rule file, as the Elastic loader embeds it: the query starts on line 4,
+/// column 1, so a query's line `n` is the file's line `n + 3`.
+pub fn diagnostics_in_toml(
+    query: &str,
+    analyze: impl Fn(&str, &OffsetMap) -> Analysis,
+) -> Vec<Placed> {
+    let file = format!("[rule]\nname = \"test\"\nquery = '''\n{query}'''\n");
+    let base = file.find("'''\n").map_or(0, |i| i + 4);
+    let map = OffsetMap::shifted(u32::try_from(base).unwrap_or(0));
+    place(&file, analyze(query, &map))
+}
+
+/// The diagnostics `analyze` reports for `query` embedded as a YAML block
+/// scalar whose lines are indented by four spaces, starting on line 3: a
+/// query's line `n`, column `c` is the file's line `n + 2`, column `c + 4`
+/// once the query's own indentation is gone.
+pub fn diagnostics_in_indented_block(
+    query: &str,
+    analyze: impl Fn(&str, &OffsetMap) -> Analysis,
+) -> Vec<Placed> {
+    let mut file = String::from("rule:\n  query: |\n");
+    for line in query.lines() {
+        file.push_str("    ");
+        file.push_str(line);
+        file.push('\n');
+    }
+    let map = OffsetMap::locate_lines(&file, 0, query);
+    place(&file, analyze(query, &map))
+}
+
+/// Resolve each diagnostic's span to a line and column of `file`.
+fn place(file: &str, analysis: Analysis) -> Vec<Placed> {
+    let index = LineIndex::new(file);
+    analysis
+        .diagnostics
+        .into_iter()
+        .map(|mut d| {
+            d.resolve(file, &index);
+            (d.code, d.line.unwrap_or(0), d.column.unwrap_or(0))
+        })
+        .collect()
 }
