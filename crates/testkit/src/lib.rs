@@ -14,7 +14,7 @@
 //! ruledex_testkit::assert_spans_inside("a : 1", &Analysis::default(), 0);
 //! ```
 
-use ruledex_ir::{collect_indicators, Analysis, LineIndex, OffsetMap};
+use ruledex_ir::{collect_indicators, Analysis, LineIndex, OffsetMap, Predicate};
 use std::path::Path;
 
 /// The fixture queries of a crate: every file with `extension` in
@@ -158,10 +158,57 @@ pub fn diagnostics_in_toml(
     query: &str,
     analyze: impl Fn(&str, &OffsetMap) -> Analysis,
 ) -> Vec<Placed> {
+    let (file, map) = embed_in_toml(query);
+    place(&file, analyze(query, &map))
+}
+
+/// `query` as the `query` value of a TOML-like rule file, starting on line
+/// 4, column 1, with the map from query offsets to file offsets.
+pub fn embed_in_toml(query: &str) -> (String, OffsetMap) {
     let file = format!("[rule]\nname = \"test\"\nquery = '''\n{query}'''\n");
     let base = file.find("'''\n").map_or(0, |i| i + 4);
-    let map = OffsetMap::shifted(u32::try_from(base).unwrap_or(0));
-    place(&file, analyze(query, &map))
+    (file, OffsetMap::shifted(u32::try_from(base).unwrap_or(0)))
+}
+
+/// Embed each fixture with [`embed_in_toml`], analyze it, and assert that
+/// every span is a span of the file: each stage's span holds the stage's
+/// text, and each comparison's span holds non-blank text of the query.
+/// Returns how many comparison spans were checked, so a caller can insist
+/// the check was not vacuous.
+pub fn assert_spans_point_into_the_file(
+    fixtures: &[String],
+    analyze: impl Fn(&str, &OffsetMap) -> Analysis,
+) -> usize {
+    let mut comparisons = 0;
+    for query in fixtures {
+        let (file, map) = embed_in_toml(query);
+        let base = map.to_file(0);
+        let analysis = analyze(query, &map);
+        for stage in &analysis.stages {
+            assert_eq!(stage.span.slice(&file), stage.text, "{query}");
+            let Some(predicate) = &stage.predicate else {
+                continue;
+            };
+            predicate.visit_leaves(|leaf, _| {
+                let span = match leaf {
+                    Predicate::Compare(c) => c.span,
+                    Predicate::FieldCompare(c) => c.span,
+                    _ => None,
+                };
+                if let Some(span) = span {
+                    comparisons += 1;
+                    assert!(span.start >= base, "{query}: {span} before the query");
+                    let text = span.slice(&file);
+                    assert!(!text.trim().is_empty(), "{query}: empty text at {span}");
+                    assert!(
+                        stage.text.contains(text) || query.contains(text),
+                        "{query}: {text:?} is not in the query"
+                    );
+                }
+            });
+        }
+    }
+    comparisons
 }
 
 /// The diagnostics `analyze` reports for `query` embedded as a YAML block
