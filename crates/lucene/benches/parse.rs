@@ -10,17 +10,7 @@ fn main() {
 }
 
 fn fixtures() -> Vec<String> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut out: Vec<String> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok())
-                .filter_map(|e| std::fs::read_to_string(e.path()).ok())
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort();
-    out
+    ruledex_testkit::fixtures(env!("CARGO_MANIFEST_DIR"), "lucene", 8)
 }
 
 fn long_query() -> String {
