@@ -448,3 +448,55 @@ fn a_huge_rule_gets_a_small_page_and_a_plain_text_copy() {
         "the static site writes the copy"
     );
 }
+
+/// A rule whose every list is long at once (many detections of many long
+/// values, as registry-autorun and domain-list Sigma rules are) still gets a
+/// page under the size bar: the page is rendered again with smaller list
+/// budgets until it fits, and each cut list says how many more there are.
+#[test]
+fn a_rule_long_in_every_section_still_fits_the_page_size_bar() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut yaml = String::from(
+        "title: Autorun keys under many hives\n\
+         id: 3f0c2a9e-5b7d-4c1e-9a2b-6d8e0f1a2b3c\n\
+         status: test\n\
+         logsource:\n    category: registry_set\n    product: windows\n\
+         detection:\n",
+    );
+    let detections = 60;
+    for d in 0..detections {
+        yaml.push_str(&format!(
+            "    selection_{d:02}:\n        TargetObject|contains:\n"
+        ));
+        for v in 0..25 {
+            yaml.push_str(&format!(
+                "            - '\\Software\\Vendor{d:02}\\Product{v:02}\\CurrentVersion\\Run\\Component'\n"
+            ));
+        }
+        yaml.push_str(&format!(
+            "    filter_{d:02}:\n        Details|startswith: 'C:\\Program Files\\Vendor{d:02}\\'\n"
+        ));
+    }
+    yaml.push_str("    condition: 1 of selection_* and not 1 of filter_*\nlevel: medium\n");
+    std::fs::write(dir.path().join("long.yml"), &yaml).unwrap();
+    let site = Site::new(common::catalog_of(dir.path()));
+    let key = common::key(&site, "long.yml");
+    let page = render(
+        &site,
+        &format!("rules/{key}.html"),
+        LinkStyle::Relative,
+        None,
+    )
+    .unwrap()
+    .body;
+    assert!(
+        page.len() <= ruledex_site::RULE_PAGE_MAX_BYTES,
+        "{} bytes",
+        page.len()
+    );
+    for said in ["more stages", "more values", "more lines"] {
+        assert!(page.contains(said), "a cut list says `{said}`");
+    }
+    assert!(page.contains("id=\"stage-1\"") && page.contains("id=\"indicator-1\""));
+    assert!(page_paths(&site).contains(&format!("raw/{key}.txt")));
+}

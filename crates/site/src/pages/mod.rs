@@ -4,6 +4,7 @@
 pub(crate) mod attack;
 pub(crate) mod lists;
 pub(crate) mod rule;
+pub use rule::PAGE_MAX_BYTES as RULE_PAGE_MAX_BYTES;
 pub(crate) mod search;
 
 use crate::paths::{self, LinkStyle};
@@ -11,6 +12,7 @@ use crate::site::Site;
 use ruledex_ir::RuleClass;
 
 /// What every page's frame needs.
+#[derive(Clone)]
 pub(crate) struct Layout {
     /// Prefix that turns a site path into a link from this page.
     pub root: String,

@@ -11,8 +11,87 @@ use ruledex_ir::{
 };
 use std::collections::BTreeMap;
 
-/// How many related rules a rule page lists before "and N more".
-pub const RELATED_ON_PAGE: usize = 25;
+/// Bytes of HTML (before compression) a rule page stays under. A page is
+/// rendered with [`Budget::FULL`] and, while it is larger than this, again
+/// with every list budget halved: a rule of hundreds of long stages and
+/// values keeps a fast page, and each cut list says how many more there are.
+pub const PAGE_MAX_BYTES: usize = 100_000;
+
+/// How much of each long list a rule page shows. Everything cut is still in
+/// the rule body (or its plain-text copy) and the JSON API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    /// Related rules listed before "and N more".
+    pub related: usize,
+    /// Bytes of highlighted HTML of the rule's source shown. A few rules are
+    /// hundreds of kilobytes (lists of driver hashes); their page shows the
+    /// first lines and links to a plain-text copy. Halving leaves it as it
+    /// is.
+    pub body_html: usize,
+    /// Stages (nested ones included) a pipeline shows before "and N more
+    /// stages".
+    pub stages: usize,
+    /// Values an indicator row lists before "and N more values".
+    pub values_per_row: usize,
+    /// Values the indicator table lists in all; rows past the budget give
+    /// only their count (rules with thousands of hash indicators stay
+    /// readable).
+    pub values: usize,
+    /// The same for the exclusions table.
+    pub excluded_values: usize,
+    /// Indicator rows listed before "and N more indicators".
+    pub indicator_rows: usize,
+    /// Exclusion rows listed before "and N more exclusions".
+    pub exclusion_rows: usize,
+}
+
+impl Budget {
+    /// What a page shows when it fits in [`PAGE_MAX_BYTES`].
+    pub const FULL: Budget = Budget {
+        related: 25,
+        body_html: 30_000,
+        stages: 50,
+        values_per_row: 20,
+        values: 200,
+        excluded_values: 100,
+        indicator_rows: 80,
+        exclusion_rows: 40,
+    };
+
+    /// The smallest budget a page is ever rendered with (three halvings):
+    /// still a useful page, and small whatever the rule.
+    pub const SMALLEST: Budget = Budget::FULL.halved().halved().halved();
+
+    /// Every list budget halved, keeping at least a few of each.
+    pub const fn halved(self) -> Budget {
+        const fn half(n: usize, floor: usize) -> usize {
+            if n / 2 > floor {
+                n / 2
+            } else {
+                floor
+            }
+        }
+        Budget {
+            related: half(self.related, 5),
+            // The body keeps its size: which rules have a plain-text copy
+            // must not depend on how the rest of the page renders.
+            body_html: self.body_html,
+            stages: half(self.stages, 5),
+            values_per_row: half(self.values_per_row, 3),
+            values: half(self.values, 20),
+            excluded_values: half(self.excluded_values, 10),
+            indicator_rows: half(self.indicator_rows, 10),
+            exclusion_rows: half(self.exclusion_rows, 5),
+        }
+    }
+}
+
+/// Keep at most `max` views; return how many were dropped.
+fn cap_stages(stages: &mut Vec<StageView>, max: usize) -> usize {
+    let more = stages.len().saturating_sub(max);
+    stages.truncate(max);
+    more
+}
 
 /// Stage texts longer than this many lines show their first
 /// [`STAGE_HEAD_LINES`] and point at the rule body for the rest (the body
@@ -20,28 +99,6 @@ pub const RELATED_ON_PAGE: usize = 25;
 pub const STAGE_MAX_LINES: usize = 30;
 /// See [`STAGE_MAX_LINES`].
 pub const STAGE_HEAD_LINES: usize = 12;
-/// Values an indicator row lists before "and N more values" (all of them
-/// are in the rule body and the API).
-pub const VALUES_PER_ROW: usize = 20;
-/// Values the indicator table lists in all; rows past the budget give only
-/// their count (rules with thousands of hash indicators stay readable).
-pub const VALUES_ON_PAGE: usize = 200;
-/// The same for the exclusions table.
-pub const EXCLUDED_VALUES_ON_PAGE: usize = 100;
-/// Indicator rows a page lists before "and N more indicators".
-pub const INDICATOR_ROWS_ON_PAGE: usize = 80;
-/// Exclusion rows a page lists before "and N more exclusions".
-pub const EXCLUSION_ROWS_ON_PAGE: usize = 40;
-/// Stages (nested ones included) a pipeline shows before "and N more
-/// stages": the rule body has them all.
-pub const STAGES_ON_PAGE: usize = 50;
-
-/// Keep at most [`STAGES_ON_PAGE`] views; return how many were dropped.
-fn cap_stages(stages: &mut Vec<StageView>) -> usize {
-    let more = stages.len().saturating_sub(STAGES_ON_PAGE);
-    stages.truncate(STAGES_ON_PAGE);
-    more
-}
 
 /// Computed columns a stage lists before "and N more".
 pub const ASSIGNMENTS_PER_STAGE: usize = 20;
@@ -56,23 +113,18 @@ fn cut_chars(text: &str, max: usize) -> String {
     }
 }
 
-/// Bytes of highlighted HTML of a rule's source shown on its page. A few
-/// rules are hundreds of kilobytes (lists of driver hashes); their page
-/// shows the first lines and links to a plain-text copy, so every page stays
-/// small and fast.
-pub const BODY_MAX_HTML: usize = 30_000;
-
 /// Characters of a stage's rendered predicate shown before it is cut (a
 /// predicate over hundreds of values repeats the indicator table).
 pub const PREDICATE_MAX_CHARS: usize = 800;
 
-/// Whether a rule's body is longer than its page shows.
+/// Whether a rule's body is longer than its page shows (the same with every
+/// [`Budget`]), so it gets a plain-text copy.
 pub fn body_is_cut(rule: &ruledex_ir::Rule) -> bool {
-    body_view(rule).shown < rule.body.len()
+    body_view(rule, Budget::FULL.body_html).shown < rule.body.len()
 }
 
-/// The rule body highlighted for its page, within [`BODY_MAX_HTML`].
-fn body_view(rule: &ruledex_ir::Rule) -> highlight::BodyHtml {
+/// The rule body highlighted for its page, within `max_html` bytes.
+fn body_view(rule: &ruledex_ir::Rule, max_html: usize) -> highlight::BodyHtml {
     let file_syntax = highlight::Syntax::for_path(&rule.provenance.path)
         .unwrap_or_else(|| Syntax::for_language(rule.language));
     let query_syntax = Syntax::for_language(rule.language);
@@ -96,7 +148,7 @@ fn body_view(rule: &ruledex_ir::Rule) -> highlight::BodyHtml {
         file_syntax,
         query: query_lines.map(|lines| (query_syntax, lines)),
         marks,
-        max_html: BODY_MAX_HTML,
+        max_html,
     })
 }
 
@@ -215,7 +267,7 @@ pub(crate) struct BindingView {
     pub values: String,
     pub text_html: String,
     pub stages: Vec<StageView>,
-    /// Stages not shown ([`STAGES_ON_PAGE`]).
+    /// Stages not shown ([`Budget::stages`]).
     pub more_stages: usize,
 }
 
@@ -235,7 +287,7 @@ pub(crate) struct IndicatorView {
     pub kind: String,
     pub flags: Vec<&'static str>,
     pub values: Vec<ValueView>,
-    /// Values not listed (over [`VALUES_PER_ROW`] or the page's budget).
+    /// Values not listed (over the [`Budget`]).
     pub more_values: usize,
     /// (text, link to the binding, link label).
     pub values_from: Option<(String, Option<String>, String)>,
@@ -283,11 +335,11 @@ pub(crate) struct RulePage {
     /// When the body is cut: lines not shown, their size, and the link to
     /// the plain-text copy.
     pub body_rest: Option<(usize, String, String)>,
-    /// Main-query stages not shown ([`STAGES_ON_PAGE`]).
+    /// Main-query stages not shown ([`Budget::stages`]).
     pub more_stages: usize,
-    /// Indicator rows not listed ([`INDICATOR_ROWS_ON_PAGE`]).
+    /// Indicator rows not listed ([`Budget::indicator_rows`]).
     pub more_indicators: usize,
-    /// Exclusion rows not listed ([`EXCLUSION_ROWS_ON_PAGE`]).
+    /// Exclusion rows not listed ([`Budget::exclusion_rows`]).
     pub more_exclusions: usize,
     pub bindings: Vec<BindingView>,
     pub stages: Vec<StageView>,
@@ -495,7 +547,21 @@ fn body_lines(rule: &ruledex_ir::Rule) -> (u32, Option<std::ops::Range<usize>>) 
     (first_line, query)
 }
 
+/// The page of the rule at `position`, within [`PAGE_MAX_BYTES`] when
+/// halving the [`Budget`] can get it there.
 pub(crate) fn render(site: &Site, position: usize, layout: Layout) -> Option<String> {
+    let mut budget = Budget::FULL;
+    loop {
+        let html = render_with(site, position, layout.clone(), budget)?;
+        if html.len() <= PAGE_MAX_BYTES || budget == Budget::SMALLEST {
+            return Some(html);
+        }
+        budget = budget.halved();
+    }
+}
+
+/// The page of the rule at `position`, showing what `budget` allows.
+fn render_with(site: &Site, position: usize, layout: Layout, budget: Budget) -> Option<String> {
     let catalog = site.catalog();
     let entry = catalog.entries().get(position)?;
     let rule = &entry.rule;
@@ -784,10 +850,10 @@ pub(crate) fn render(site: &Site, position: usize, layout: Layout) -> Option<Str
     let related_all = catalog.related(position);
     let related: Vec<RuleLink> = related_all
         .iter()
-        .take(RELATED_ON_PAGE)
+        .take(budget.related)
         .filter_map(|r| super::rule_link(site, r.position, Some(r.reason.clone())))
         .collect();
-    let related_more = (related_all.len() > RELATED_ON_PAGE).then(|| {
+    let related_more = (related_all.len() > budget.related).then(|| {
         let with_op: Vec<_> = entry
             .actions
             .iter()
@@ -801,7 +867,7 @@ pub(crate) fn render(site: &Site, position: usize, layout: Layout) -> Option<Str
             _ => None,
         };
         (
-            related_all.len() - RELATED_ON_PAGE,
+            related_all.len() - budget.related,
             href.unwrap_or_else(|| paths::LOGSOURCES.to_string()),
         )
     });
@@ -809,7 +875,7 @@ pub(crate) fn render(site: &Site, position: usize, layout: Layout) -> Option<Str
     // Body.
     let query_syntax = Syntax::for_language(rule.language);
     let (first_line, _) = body_lines(rule);
-    let body = body_view(rule);
+    let body = body_view(rule, budget.body_html);
     let body_rest = (body.shown < rule.body.len()).then(|| {
         let rest = &rule.body[body.shown..];
         let lines = rest.lines().count();
@@ -836,7 +902,7 @@ pub(crate) fn render(site: &Site, position: usize, layout: Layout) -> Option<Str
         .map(|b| {
             let mut stages = Vec::new();
             stage_views(&b.stages, Some(&b.name), &cx, &mut stages);
-            let more_stages = cap_stages(&mut stages);
+            let more_stages = cap_stages(&mut stages, budget.stages);
             BindingView {
                 anchor: binding_anchor(&b.name),
                 name: b.name.clone(),
@@ -860,28 +926,37 @@ pub(crate) fn render(site: &Site, position: usize, layout: Layout) -> Option<Str
         .collect();
     let mut stages = Vec::new();
     stage_views(&rule.stages, None, &cx, &mut stages);
-    let more_stages = cap_stages(&mut stages);
+    let more_stages = cap_stages(&mut stages, budget.stages);
 
     let index = catalog.indicator_index();
-    let mut budget = VALUES_ON_PAGE;
+    let per_row = budget.values_per_row;
+    let mut values_left = budget.values;
     let indicator_views: Vec<IndicatorView> = rule
         .indicators
         .iter()
         .enumerate()
-        .take(INDICATOR_ROWS_ON_PAGE)
-        .map(|(i, ind)| indicator_view(site, position, i, ind, index, &binding_names, &mut budget))
+        .take(budget.indicator_rows)
+        .map(|(i, ind)| {
+            let shown = per_row.min(values_left).min(ind.values.len());
+            values_left -= shown;
+            indicator_view(site, position, i, ind, index, &binding_names, shown)
+        })
         .collect();
-    let more_indicators = rule.indicators.len().saturating_sub(INDICATOR_ROWS_ON_PAGE);
+    let more_indicators = rule.indicators.len().saturating_sub(budget.indicator_rows);
     let excluded = rule.indicators.iter().filter(|ind| ind.exclusion).count();
-    let more_exclusions = excluded.saturating_sub(EXCLUSION_ROWS_ON_PAGE);
-    let mut budget = EXCLUDED_VALUES_ON_PAGE;
+    let more_exclusions = excluded.saturating_sub(budget.exclusion_rows);
+    let mut values_left = budget.excluded_values;
     let exclusions: Vec<IndicatorView> = rule
         .indicators
         .iter()
         .enumerate()
         .filter(|(_, ind)| ind.exclusion)
-        .take(EXCLUSION_ROWS_ON_PAGE)
-        .map(|(i, ind)| indicator_view(site, position, i, ind, index, &binding_names, &mut budget))
+        .take(budget.exclusion_rows)
+        .map(|(i, ind)| {
+            let shown = per_row.min(values_left).min(ind.values.len());
+            values_left -= shown;
+            indicator_view(site, position, i, ind, index, &binding_names, shown)
+        })
         .map(|mut v| {
             v.anchor = format!("exclusion-{}", v.number);
             v
@@ -1000,10 +1075,8 @@ fn indicator_view(
     ind: &Indicator,
     index: &ruledex_catalog::IndicatorIndex,
     bindings: &[String],
-    budget: &mut usize,
+    shown: usize,
 ) -> IndicatorView {
-    let shown = ind.values.len().min(VALUES_PER_ROW).min(*budget);
-    *budget -= shown;
     let counts = site.catalog().indicator_counts(position, i);
     let keys = index.keys_of(position, i);
     let field_key = site.field_key_of(position, i).unwrap_or(&ind.field);
