@@ -275,62 +275,6 @@ impl Catalog {
             .enumerate()
             .map(|(position, e)| {
                 let r = &e.rule;
-                let mut filters: std::collections::BTreeMap<&'static str, Vec<String>> =
-                    Default::default();
-                filters.insert("lang", vec![r.language.id().to_string()]);
-                filters.insert("platform", vec![r.platform.id().to_string()]);
-                filters.insert("logsource", e.logsources.clone());
-                let mut fields: Vec<String> =
-                    r.indicators.iter().map(|i| i.field.clone()).collect();
-                fields.extend(
-                    r.indicators
-                        .iter()
-                        .map(|i| self.normalizer.field_key(r, &e.logsources, &i.field)),
-                );
-                fields.sort();
-                fields.dedup();
-                filters.insert("field", fields);
-                let mut values: Vec<String> = r
-                    .indicators
-                    .iter()
-                    .flat_map(|i| {
-                        i.values
-                            .iter()
-                            .filter_map(|v| v.as_str().map(str::to_string))
-                    })
-                    .collect();
-                values.extend(
-                    e.actions
-                        .iter()
-                        .filter_map(|a| a.operation_name().map(str::to_string)),
-                );
-                values.sort();
-                values.dedup();
-                filters.insert("value", values);
-                let classes: Vec<String> = if r.classes.is_empty() {
-                    vec!["detection".to_string()]
-                } else {
-                    r.classes
-                        .iter()
-                        .map(|c| crate::catalog::class_id(*c).to_string())
-                        .collect()
-                };
-                filters.insert("class", classes);
-                filters.insert(
-                    "severity",
-                    r.severity
-                        .map(|s| format!("{s:?}").to_lowercase())
-                        .into_iter()
-                        .collect(),
-                );
-                filters.insert("status", r.status.iter().cloned().collect());
-                filters.insert("kind", r.kind.iter().cloned().collect());
-                filters.insert("source", vec![self.sources[e.source].name.clone()]);
-                filters.insert("id", vec![r.id.clone()]);
-                let (tactics, techniques) =
-                    crate::attack::search_terms(self.attack(), &e.attack, &e.cells);
-                filters.insert("tactic", tactics);
-                filters.insert("technique", techniques);
                 let mut description = r.description.clone().unwrap_or_default();
                 for t in &r.tags {
                     description.push('\n');
@@ -341,10 +285,76 @@ impl Catalog {
                     title: r.title.clone(),
                     description,
                     body: r.body.clone(),
-                    filters,
+                    filters: self.search_filters(position).unwrap_or_default(),
                 }
             })
             .collect()
+    }
+
+    /// The structured search filters of the rule at `position`, as the
+    /// search index holds them: each filter name of [`SEARCH_FILTERS`] with
+    /// the rule's values, lowercased, sorted and without repeats. The static
+    /// site's client-side search is built from the same values, so both
+    /// searches agree on every filter.
+    ///
+    /// [`SEARCH_FILTERS`]: crate::SEARCH_FILTERS
+    pub fn search_filters(&self, position: usize) -> Option<BTreeMap<&'static str, Vec<String>>> {
+        let e = self.entries.get(position)?;
+        let r = &e.rule;
+        let mut filters: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+        filters.insert("lang", vec![r.language.id().to_string()]);
+        filters.insert("platform", vec![r.platform.id().to_string()]);
+        filters.insert("logsource", e.logsources.clone());
+        let mut fields: Vec<String> = r.indicators.iter().map(|i| i.field.clone()).collect();
+        fields.extend(
+            r.indicators
+                .iter()
+                .map(|i| self.normalizer.field_key(r, &e.logsources, &i.field)),
+        );
+        filters.insert("field", fields);
+        let mut values: Vec<String> = r
+            .indicators
+            .iter()
+            .flat_map(|i| {
+                i.values
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+            })
+            .collect();
+        values.extend(
+            e.actions
+                .iter()
+                .filter_map(|a| a.operation_name().map(str::to_string)),
+        );
+        filters.insert("value", values);
+        let classes: Vec<String> = if r.classes.is_empty() {
+            vec!["detection".to_string()]
+        } else {
+            r.classes
+                .iter()
+                .map(|c| crate::catalog::class_id(*c).to_string())
+                .collect()
+        };
+        filters.insert("class", classes);
+        filters.insert(
+            "severity",
+            r.severity.map(|s| format!("{s:?}")).into_iter().collect(),
+        );
+        filters.insert("status", r.status.iter().cloned().collect());
+        filters.insert("kind", r.kind.iter().cloned().collect());
+        filters.insert("source", vec![self.sources[e.source].name.clone()]);
+        filters.insert("id", vec![r.id.clone()]);
+        let (tactics, techniques) = crate::attack::search_terms(self.attack(), &e.attack, &e.cells);
+        filters.insert("tactic", tactics);
+        filters.insert("technique", techniques);
+        for values in filters.values_mut() {
+            for v in values.iter_mut() {
+                *v = v.to_lowercase();
+            }
+            values.sort();
+            values.dedup();
+        }
+        Some(filters)
     }
 
     /// The lazily computed result of [`Catalog::changes`].

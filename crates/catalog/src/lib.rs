@@ -34,5 +34,5 @@ pub use counts::{IndicatorCounts, IndicatorIndex};
 pub use ingest::{discover, load_file, load_roots, Formats, LoadedFile, SourceRoot};
 pub use normalize::{Action, Normalizer};
 pub use related::{Related, RelatedIndex, RelatedRank};
-pub use search::{SearchDoc, SearchError, SearchIndex, SearchResults};
+pub use search::{SearchDoc, SearchError, SearchIndex, SearchResults, SEARCH_FILTERS};
 pub use stats::LanguageStats;

@@ -47,8 +47,12 @@ pub struct SearchDoc {
     pub filters: BTreeMap<&'static str, Vec<String>>,
 }
 
-/// Filter names and their aliases.
-const FILTERS: &[(&str, &[&str])] = &[
+/// Every filter a query may use: its name and the aliases that name it
+/// (`t:` is `technique:`). [`Catalog::search_filters`] gives a rule's values
+/// for each.
+///
+/// [`Catalog::search_filters`]: crate::Catalog::search_filters
+pub const SEARCH_FILTERS: &[(&str, &[&str])] = &[
     ("technique", &["t", "technique", "techniques"]),
     ("tactic", &["tactic", "tactics"]),
     ("lang", &["lang", "language"]),
@@ -109,7 +113,7 @@ impl SearchIndex {
         let title = schema.add_text_field("title", TEXT);
         let description = schema.add_text_field("description", TEXT);
         let body = schema.add_text_field("body", TEXT);
-        let filters: BTreeMap<&'static str, Field> = FILTERS
+        let filters: BTreeMap<&'static str, Field> = SEARCH_FILTERS
             .iter()
             .map(|(name, _)| (*name, schema.add_text_field(name, STRING)))
             .collect();
@@ -171,7 +175,7 @@ impl SearchIndex {
             });
             let clause: Option<Box<dyn Query>> = match filter {
                 Some((name, value)) => {
-                    let canonical = FILTERS
+                    let canonical = SEARCH_FILTERS
                         .iter()
                         .find(|(_, aliases)| aliases.contains(&name.to_ascii_lowercase().as_str()))
                         .map(|(c, _)| *c)

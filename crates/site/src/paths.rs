@@ -68,9 +68,12 @@ pub const MATRIX: &str = "attack/index.html";
 pub const LAYER: &str = "attack/layer.json";
 /// The static search index (a script, so it loads from disk too).
 pub const SEARCH_INDEX: &str = "assets/search-index.js";
+/// The indicator values for the static search's `value:` filter, loaded
+/// only when a query uses it.
+pub const SEARCH_VALUES: &str = "assets/search-values.js";
 
 /// The plain-text copy of a rule whose body is too long to show whole on
-/// its page ([`crate::pages::rule::BODY_MAX_BYTES`]).
+/// its page (the rule page's body budget).
 pub fn raw_path(key: &str) -> String {
     format!("raw/{key}.txt")
 }

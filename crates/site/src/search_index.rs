@@ -1,83 +1,84 @@
-//! The static site's search index: one small script that sets
-//! `window.RULEDEX_SEARCH`, read by `assets/search.js`.
+//! The static site's search index: two small scripts, read by
+//! `assets/search.js`.
 //!
-//! A script rather than a JSON file so that search works when the site is
-//! opened from disk, where browsers refuse to fetch files. Repeated strings
-//! (languages, platforms, log sources) are stored once in tables and rules
-//! refer to them by number.
+//! Scripts rather than JSON files so that search works when the site is
+//! opened from disk, where browsers refuse to fetch files. The filter values
+//! are the catalog's own ([`Catalog::search_filters`]), the ones the
+//! server's search index holds, so a filter query gives the same rules on
+//! the static site as on the server. Words are matched against titles and
+//! descriptions only: the rule text stays out of the browser's download.
 //!
-//! Shape (`v` is the format version):
+//! [`script`] sets `window.RULEDEX_SEARCH` (`v` is the format version):
 //!
 //! ```text
-//! {"v":1,"lang":["kql",…],"platform":["sentinel",…],"logsource":["azure.signin",…],
-//!  "rules":[[title, path, lang#, platform#, severity, "classes", "techniques",
-//!            "tactics", [logsource#…], "fields", "description words", "source", "id"], …]}
+//! {"v":2,
+//!  "filters":[["technique",["t","technique","techniques"]], …],  // name, aliases
+//!  "tables":{"technique":["t1059",…], "lang":["kql",…], …},      // distinct values
+//!  "rules":[[title, path, "description words", [technique#…], [tactic#…], …], …]}
 //! ```
+//!
+//! Each rule lists, after its three texts, the positions in `tables` of its
+//! values for every filter in `filters` order, except `value`. Indicator
+//! values are most of the index's weight and most searches do not use them,
+//! so they live in [`values_script`], which the search page loads only for a
+//! query with a `value:` filter; it sets `window.RULEDEX_SEARCH_VALUES` to
+//! `{"v":2,"table":[…],"rules":[[value#…], …]}`, rules in the same order.
+//!
+//! [`Catalog::search_filters`]: ruledex_catalog::Catalog::search_filters
 
 use crate::paths;
 use crate::site::Site;
-use serde_json::{json, Value};
-use std::collections::{BTreeSet, HashMap};
+use ruledex_catalog::SEARCH_FILTERS;
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
 
 /// How much of a description the index keeps, in characters.
 pub const DESCRIPTION_CHARS: usize = 240;
 
-/// The index as JSON.
-pub fn index(site: &Site) -> Value {
-    let catalog = site.catalog();
-    let mut langs: Vec<&'static str> = Vec::new();
-    let mut platforms: Vec<&'static str> = Vec::new();
-    let mut logsources: Vec<String> = Vec::new();
-    let mut lookup: HashMap<String, usize> = HashMap::new();
-    let mut intern = |table: &mut Vec<String>, s: &str| -> usize {
-        if let Some(&i) = lookup.get(s) {
+/// The filter whose values live in [`values_script`].
+pub const VALUE_FILTER: &str = "value";
+
+/// Distinct strings, each stored once and referred to by position.
+#[derive(Default)]
+struct Table {
+    values: Vec<String>,
+    positions: HashMap<String, usize>,
+}
+
+impl Table {
+    fn position(&mut self, value: &str) -> usize {
+        if let Some(&i) = self.positions.get(value) {
             return i;
         }
-        table.push(s.to_string());
-        lookup.insert(s.to_string(), table.len() - 1);
-        table.len() - 1
-    };
-    let attack = catalog.attack();
+        self.values.push(value.to_string());
+        self.positions
+            .insert(value.to_string(), self.values.len() - 1);
+        self.values.len() - 1
+    }
+
+    fn positions(&mut self, values: &[String]) -> Value {
+        json!(values.iter().map(|v| self.position(v)).collect::<Vec<_>>())
+    }
+}
+
+/// Filters stored in the main index, in [`SEARCH_FILTERS`] order.
+fn main_filters() -> impl Iterator<Item = &'static (&'static str, &'static [&'static str])> {
+    SEARCH_FILTERS
+        .iter()
+        .filter(|(name, _)| *name != VALUE_FILTER)
+}
+
+/// The main index as JSON.
+pub fn index(site: &Site) -> Value {
+    let catalog = site.catalog();
+    let mut tables: HashMap<&'static str, Table> = HashMap::new();
     let rules: Vec<Value> = catalog
         .entries()
         .iter()
         .enumerate()
         .map(|(position, e)| {
             let r = &e.rule;
-            let lang = position_of(&mut langs, r.language.id());
-            let platform = position_of(&mut platforms, r.platform.id());
-            let classes: Vec<&str> = if r.classes.is_empty() {
-                vec!["detection"]
-            } else {
-                r.classes
-                    .iter()
-                    .map(|c| ruledex_catalog::class_id(*c))
-                    .collect()
-            };
-            let mut techniques = BTreeSet::new();
-            let mut tactics = BTreeSet::new();
-            for cell in &e.cells {
-                techniques.insert(cell.technique.to_lowercase());
-                if let Some(s) = &cell.subtechnique {
-                    techniques.insert(s.to_lowercase());
-                }
-                tactics.insert(cell.tactic.clone());
-                if let Some(t) = attack.tactic(&cell.tactic) {
-                    tactics.insert(t.id.to_lowercase());
-                }
-            }
-            let ls: Vec<usize> = e
-                .logsources
-                .iter()
-                .map(|l| intern(&mut logsources, l))
-                .collect();
-            let mut fields = BTreeSet::new();
-            for (i, ind) in r.indicators.iter().enumerate() {
-                fields.insert(ind.field.to_lowercase());
-                if let Some(k) = site.field_key_of(position, i) {
-                    fields.insert(k.to_lowercase());
-                }
-            }
+            let filters = catalog.search_filters(position).unwrap_or_default();
             let description: String = r
                 .description
                 .as_deref()
@@ -85,41 +86,58 @@ pub fn index(site: &Site) -> Value {
                 .chars()
                 .take(DESCRIPTION_CHARS)
                 .collect();
-            json!([
-                r.title,
-                paths::rule_path(&e.key),
-                lang,
-                platform,
-                r.severity
-                    .map(|s| format!("{s:?}").to_lowercase())
-                    .unwrap_or_default(),
-                classes.join(" "),
-                techniques.into_iter().collect::<Vec<_>>().join(" "),
-                tactics.into_iter().collect::<Vec<_>>().join(" "),
-                ls,
-                fields.into_iter().collect::<Vec<_>>().join(" "),
-                description.to_lowercase(),
-                catalog.source_of(e).name.to_lowercase(),
-                r.id.to_lowercase(),
-            ])
+            let mut row = vec![
+                json!(r.title),
+                json!(paths::rule_path(&e.key)),
+                json!(description.to_lowercase()),
+            ];
+            for (name, _) in main_filters() {
+                let values = filters.get(name).map_or(&[][..], Vec::as_slice);
+                row.push(tables.entry(name).or_default().positions(values));
+            }
+            Value::Array(row)
         })
         .collect();
-    json!({ "v": 1, "lang": langs, "platform": platforms, "logsource": logsources, "rules": rules })
+    let filters: Vec<Value> = SEARCH_FILTERS
+        .iter()
+        .map(|(name, aliases)| json!([name, aliases]))
+        .collect();
+    let tables: Map<String, Value> = main_filters()
+        .map(|(name, _)| {
+            let values = tables.remove(name).unwrap_or_default().values;
+            (name.to_string(), json!(values))
+        })
+        .collect();
+    json!({ "v": 2, "filters": filters, "tables": tables, "rules": rules })
 }
 
-fn position_of(table: &mut Vec<&'static str>, value: &'static str) -> usize {
-    match table.iter().position(|v| *v == value) {
-        Some(i) => i,
-        None => {
-            table.push(value);
-            table.len() - 1
-        }
-    }
+/// The indicator values of every rule as JSON, rules in catalog order.
+pub fn values(site: &Site) -> Value {
+    let catalog = site.catalog();
+    let mut table = Table::default();
+    let rules: Vec<Value> = (0..catalog.entries().len())
+        .map(|position| {
+            let filters = catalog.search_filters(position).unwrap_or_default();
+            let values = filters.get(VALUE_FILTER).map_or(&[][..], Vec::as_slice);
+            table.positions(values)
+        })
+        .collect();
+    json!({ "v": 2, "table": table.values, "rules": rules })
 }
 
-/// The index as the script the search page loads. `</` is escaped so no
-/// rule text can close the script element, whatever it holds.
+/// `value` as a script that assigns it to `window.<name>`. `</` is escaped
+/// so no rule text can close the script element, whatever it holds.
+fn assign(name: &str, value: &Value) -> String {
+    let json = value.to_string().replace("</", "<\\/");
+    format!("window.{name}={json};\n")
+}
+
+/// The main index as the script the search page loads.
 pub fn script(site: &Site) -> String {
-    let json = index(site).to_string().replace("</", "<\\/");
-    format!("window.RULEDEX_SEARCH={json};\n")
+    assign("RULEDEX_SEARCH", &index(site))
+}
+
+/// The indicator values as the script the search page loads for `value:`.
+pub fn values_script(site: &Site) -> String {
+    assign("RULEDEX_SEARCH_VALUES", &values(site))
 }

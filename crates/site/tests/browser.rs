@@ -115,6 +115,40 @@ async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
     }
 }
 
+/// Filter queries both searches must answer alike; one finds nothing.
+const FILTER_QUERIES: &[&str] = &[
+    "value:ConsoleLogin",
+    "value:\"azure portal\" lang:kql",
+    "status:test",
+    "kind:scheduled",
+    "t:t1059",
+    "-lang:kql field:eventName",
+    "tactic:execution",
+    "logsource:aws.cloudtrail",
+    "severity:high",
+    "class:detection -platform:elastic",
+    "value:no-such-value",
+];
+
+/// `pairs` as a URL query string.
+fn form_urlencoded(pairs: &[(&str, &str)]) -> String {
+    let encode = |s: &str| -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_site_in_a_real_browser() {
     if !browser_available() {
@@ -125,6 +159,16 @@ async fn the_site_in_a_real_browser() {
     let ps_key = common::key(&site, "sentinel/encoded-powershell.yaml");
     let static_dir = tempfile::tempdir().unwrap();
     ruledex_site::static_site::build(&site, static_dir.path()).unwrap();
+    // What the server's search finds for filter queries; the static
+    // search must find the same rules.
+    let expected: Vec<(&str, usize)> = FILTER_QUERIES
+        .iter()
+        .map(|q| (*q, site.catalog().search(q, 1, 0).unwrap().total))
+        .collect();
+    assert!(
+        expected.iter().filter(|(_, n)| *n > 0).count() >= FILTER_QUERIES.len() - 1,
+        "the fixture rules should answer almost every query: {expected:?}"
+    );
 
     let shared = Shared::new(site, ServerConfig::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -282,6 +326,35 @@ async fn the_site_in_a_real_browser() {
     assert!(text_of(&client, "ol.results")
         .await
         .contains("Office applications starting PowerShell"));
+    // Every filter finds the same number of rules on the static site as on
+    // the server (`value:` loads its own script first).
+    for (query, total) in &expected {
+        let mut url = format!("file://{}/search.html?", static_dir.path().display());
+        url.push_str(&form_urlencoded(&[("q", query)]));
+        client.goto(&url).await.unwrap();
+        let count = wait_for(&client, "#result-count")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            count.starts_with(&format!("{total} rules match")),
+            "static search for `{query}` says `{count}`, the server finds {total}"
+        );
+    }
+    client
+        .goto(&format!(
+            "file://{}/search.html?q=nosuchfilter%3Ax",
+            static_dir.path().display()
+        ))
+        .await
+        .unwrap();
+    let error = wait_for(&client, "#results .error")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(error.contains("unknown filter `nosuchfilter:`") && error.contains("value"));
 
     // 4. The ATT&CK matrix, then a technique page.
     client

@@ -248,6 +248,12 @@ pub fn render(site: &Site, path: &str, style: LinkStyle, query: Option<&str>) ->
                 content_type: "text/javascript; charset=utf-8",
             })
         }
+        paths::SEARCH_VALUES => {
+            return Some(Rendered {
+                body: crate::search_index::values_script(site),
+                content_type: "text/javascript; charset=utf-8",
+            })
+        }
         _ => {
             let (dir, file) = path.split_once('/')?;
             if dir == "raw" {
@@ -294,6 +300,7 @@ pub fn page_paths(site: &Site) -> Vec<String> {
         paths::FIELDS,
         paths::LAYER,
         paths::SEARCH_INDEX,
+        paths::SEARCH_VALUES,
     ]
     .iter()
     .map(|s| s.to_string())
