@@ -301,6 +301,10 @@ impl Operator {
             | Find { params, .. }
             | Reduce { params, .. }
             | Partition { params, .. }
+            | MakeGraph { params, .. }
+            | GraphMatch { params, .. }
+            | GraphMarkComponents { params }
+            | MacroExpand { params, .. }
             | Consume { params } => params,
             Parse(p) | ParseWhere(p) => &p.params,
             Scan(scan) => &scan.params,
@@ -697,6 +701,67 @@ pub enum OperatorKind {
         /// Options.
         params: Vec<NamedParameter>,
     },
+    /// `make-graph Source --> Target [with Nodes on Key, ... | with_node_id=Name]`
+    /// (`--` for an undirected graph): a graph built from an edges table.
+    MakeGraph {
+        /// The column naming each edge's source node.
+        source: Expr,
+        /// `-->` (directed) rather than `--`.
+        directed: bool,
+        /// The column naming each edge's target node.
+        target: Expr,
+        /// `with Nodes on Key, ...`: node tables and their key columns.
+        nodes: Vec<GraphNodes>,
+        /// `with_node_id=`.
+        params: Vec<NamedParameter>,
+    },
+    /// `graph-match [cycles=...] Pattern, ... [where Predicate] [project Columns]`,
+    /// and `graph-shortest-paths` with the same arguments.
+    GraphMatch {
+        /// True for `graph-shortest-paths`.
+        shortest_paths: bool,
+        /// `cycles=`, `output=`.
+        params: Vec<NamedParameter>,
+        /// The patterns, each a chain of nodes and edges.
+        patterns: Vec<GraphPattern>,
+        /// `where` over node and edge properties.
+        predicate: Option<Expr>,
+        /// `project` columns.
+        project: Vec<ColumnAssignment>,
+    },
+    /// `graph-to-table nodes|edges [options] [as Name], ...`.
+    GraphToTable {
+        /// The tables made, one per `nodes` or `edges`.
+        outputs: Vec<GraphTableOutput>,
+    },
+    /// `graph-mark-components [kind=...] [with_component_id=Name]`.
+    GraphMarkComponents {
+        /// Options.
+        params: Vec<NamedParameter>,
+    },
+    /// `macro-expand [options] EntityGroup as Name (Subquery)`: the
+    /// subquery run over each member of an entity group.
+    MacroExpand {
+        /// `kind=`, `isfuzzy=`.
+        params: Vec<NamedParameter>,
+        /// The members of `entity_group [T, ...]`, or the one named group.
+        members: Vec<TabularExpression>,
+        /// The name the subquery uses for each member.
+        name: Ident,
+        /// The subquery.
+        body: Box<TabularExpression>,
+    },
+    /// `project-by-names Name, ...` (columns named by strings or names).
+    ProjectByNames {
+        /// The columns.
+        columns: Vec<Expr>,
+    },
+    /// `assert-schema (Schema)`: fails the query unless the input has these
+    /// columns.
+    AssertSchema {
+        /// The expected columns.
+        columns: Vec<ColumnDeclaration>,
+    },
     /// An operator that could not be parsed; its errors are in
     /// [`crate::Parsed::errors`].
     Error,
@@ -806,6 +871,51 @@ pub struct RenderProperty {
     /// One value, or several for list properties such as `ycolumns`.
     pub values: Vec<Expr>,
     /// The whole property.
+    pub span: Span,
+}
+
+/// A node table of `make-graph`: `Nodes on Key`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GraphNodes {
+    /// The nodes.
+    pub table: TabularExpression,
+    /// The column matching edge ends.
+    pub key: Expr,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// One `graph-match` pattern: `(a)-[e*1..3]->(b)<--(c)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GraphPattern {
+    /// Nodes and edges, alternating, starting with a node.
+    pub elements: Vec<GraphElement>,
+    /// The whole pattern.
+    pub span: Span,
+}
+
+/// A node `(name)` or an edge (`-->`, `<--`, `--`, `-[name*1..3]->`) of a
+/// graph pattern.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GraphElement {
+    /// True for a node.
+    pub node: bool,
+    /// The variable the pattern binds it to, when named.
+    pub name: Option<Ident>,
+    /// The element as written.
+    pub span: Span,
+}
+
+/// One table made by `graph-to-table`: `nodes|edges [options] [as Name]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GraphTableOutput {
+    /// `nodes` or `edges`.
+    pub entity: Ident,
+    /// `with_node_id=`, `with_source_id=`, `with_target_id=`.
+    pub params: Vec<NamedParameter>,
+    /// `as Name`.
+    pub name: Option<Ident>,
+    /// The whole clause.
     pub span: Span,
 }
 

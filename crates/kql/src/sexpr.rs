@@ -671,7 +671,91 @@ impl Writer {
                 self.out.push(')');
                 self.sub("subquery", subquery, indent);
             }
-            Consume { params } => self.params(params),
+            Consume { params } | GraphMarkComponents { params } => self.params(params),
+            MakeGraph {
+                source,
+                directed,
+                target,
+                nodes,
+                params,
+            } => {
+                self.out.push(' ');
+                self.expr(source);
+                self.out.push_str(if *directed { " --> " } else { " -- " });
+                self.expr(target);
+                for n in nodes {
+                    self.out.push_str(" (nodes ");
+                    self.tabular(&n.table, indent + 1);
+                    self.out.push_str(" (on ");
+                    self.expr(&n.key);
+                    self.out.push_str("))");
+                }
+                self.params(params);
+            }
+            GraphMatch {
+                params,
+                patterns,
+                predicate,
+                project,
+                ..
+            } => {
+                self.params(params);
+                for p in patterns {
+                    self.out.push_str(" (pattern");
+                    for e in &p.elements {
+                        let kind = if e.node { "node" } else { "edge" };
+                        let _ = write!(self.out, " ({kind}");
+                        if let Some(n) = &e.name {
+                            self.out.push(' ');
+                            self.ident(n);
+                        }
+                        self.out.push(')');
+                    }
+                    self.out.push(')');
+                }
+                if let Some(p) = predicate {
+                    self.out.push_str(" (where ");
+                    self.expr(p);
+                    self.out.push(')');
+                }
+                if !project.is_empty() {
+                    self.out.push_str(" (project");
+                    self.columns(project);
+                    self.out.push(')');
+                }
+            }
+            GraphToTable { outputs } => {
+                for o in outputs {
+                    self.out.push_str(" (");
+                    self.ident(&o.entity);
+                    self.params(&o.params);
+                    if let Some(n) = &o.name {
+                        self.out.push_str(" (as ");
+                        self.ident(n);
+                        self.out.push(')');
+                    }
+                    self.out.push(')');
+                }
+            }
+            MacroExpand {
+                params,
+                members,
+                name,
+                body,
+            } => {
+                self.params(params);
+                self.table_list(members, indent);
+                self.out.push_str(" (as ");
+                self.ident(name);
+                self.out.push(')');
+                self.sub("body", body, indent);
+            }
+            ProjectByNames { columns } => self.exprs(columns),
+            AssertSchema { columns } => {
+                self.out.push_str(" (");
+                self.column_declarations(columns);
+                self.out.push(')');
+            }
         }
         self.out.push(')');
     }

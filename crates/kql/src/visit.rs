@@ -282,7 +282,55 @@ pub fn walk_operator<V: Visitor + ?Sized>(v: &mut V, operator: &Operator) {
             v.visit_expr(count);
             v.visit_expr(of);
         }
-        As { params, .. } | Consume { params } => walk_params(v, params),
+        As { params, .. } | Consume { params } | GraphMarkComponents { params } => {
+            walk_params(v, params)
+        }
+        MakeGraph {
+            source,
+            target,
+            nodes,
+            params,
+            ..
+        } => {
+            v.visit_expr(source);
+            v.visit_expr(target);
+            for n in nodes {
+                v.visit_tabular(&n.table);
+                v.visit_expr(&n.key);
+            }
+            walk_params(v, params);
+        }
+        GraphMatch {
+            params,
+            predicate,
+            project,
+            ..
+        } => {
+            walk_params(v, params);
+            if let Some(p) = predicate {
+                v.visit_expr(p);
+            }
+            walk_columns(v, project);
+        }
+        GraphToTable { outputs } => {
+            for o in outputs {
+                walk_params(v, &o.params);
+            }
+        }
+        MacroExpand {
+            params,
+            members,
+            body,
+            ..
+        } => {
+            walk_params(v, params);
+            for m in members {
+                v.visit_tabular(m);
+            }
+            v.visit_tabular(body);
+        }
+        ProjectByNames { columns } => walk_exprs(v, columns),
+        AssertSchema { .. } => {}
         Invoke { function } => v.visit_expr(function),
         Scan(scan) => {
             walk_params(v, &scan.params);

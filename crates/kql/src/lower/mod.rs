@@ -829,6 +829,84 @@ impl<'q> Lowering<'q> {
                     self.assignments(&step.assignments, &produced, columns, &mut stage);
                 }
             }
+            OperatorKind::MakeGraph { nodes, .. } => {
+                for n in nodes {
+                    let (stages, _, _) = self.operand_pipeline(&n.table, &at);
+                    stage.uses.extend(uses_of(&stages));
+                }
+                // A graph, not a table: what later operators see is open.
+                *columns = Columns::open();
+            }
+            OperatorKind::GraphMatch {
+                predicate, project, ..
+            } => {
+                *columns = Columns::open();
+                if let Some(p) = predicate {
+                    stage.predicate = Some(self.ctx().predicate(p, columns));
+                }
+                if !project.is_empty() {
+                    let mut next = Columns::default();
+                    self.assignments(project, &produced, &mut next, &mut stage);
+                    *columns = next;
+                }
+            }
+            OperatorKind::GraphToTable { .. } | OperatorKind::GraphMarkComponents { .. } => {
+                columns.open = true;
+            }
+            OperatorKind::MacroExpand {
+                members,
+                name,
+                body,
+                ..
+            } => {
+                for m in members {
+                    let (stages, _, _) = self.operand_pipeline(m, &at);
+                    stage.uses.extend(uses_of(&stages));
+                }
+                // Inside the subquery the name stands for each member in
+                // turn, like a tabular parameter: not a table of its own.
+                let shadowed = self.scope.insert(
+                    name.name.clone(),
+                    BindingInfo {
+                        kind: BindingKind::Tabular,
+                        values: Vec::new(),
+                        columns: Columns::open(),
+                        parameter: true,
+                    },
+                );
+                let (mut inner, inner_columns) =
+                    self.pipeline(body, &Place::Nested(at.clone()), Columns::open());
+                match shadowed {
+                    Some(info) => {
+                        self.scope.insert(name.name.clone(), info);
+                    }
+                    None => {
+                        self.scope.remove(&name.name);
+                    }
+                }
+                strip_uses(&mut inner, &name.name);
+                stage.uses.extend(uses_of(&inner));
+                stage.subqueries.push(inner);
+                *columns = inner_columns;
+            }
+            OperatorKind::ProjectByNames { columns: names } => {
+                let mut next = Columns::default();
+                for e in names {
+                    let name = e
+                        .as_string()
+                        .or_else(|| e.as_name().map(|n| n.name.as_str()));
+                    let Some(name) = name else {
+                        next.open = true;
+                        continue;
+                    };
+                    next.set(columns.get(name).cloned().unwrap_or(Column {
+                        name: name.to_string(),
+                        origin: Origin::Field,
+                        produced_by: None,
+                    }));
+                }
+                *columns = next;
+            }
             OperatorKind::TopNested { .. }
             | OperatorKind::TopHitters { .. }
             | OperatorKind::SampleDistinct { .. }
@@ -853,6 +931,7 @@ impl<'q> Lowering<'q> {
             | OperatorKind::Render { .. }
             | OperatorKind::ProjectReorder { .. }
             | OperatorKind::Consume { .. }
+            | OperatorKind::AssertSchema { .. }
             | OperatorKind::Error => {}
         }
         // Bindings referenced by name anywhere in the operator (`x in
@@ -1260,6 +1339,20 @@ fn stage_kind(kind: &OperatorKind, written: &str) -> String {
         OperatorKind::Fork { .. } => "fork",
         OperatorKind::Partition { .. } => "partition",
         OperatorKind::Consume { .. } => "consume",
+        OperatorKind::MakeGraph { .. } => "make-graph",
+        OperatorKind::GraphMatch {
+            shortest_paths: false,
+            ..
+        } => "graph-match",
+        OperatorKind::GraphMatch {
+            shortest_paths: true,
+            ..
+        } => "graph-shortest-paths",
+        OperatorKind::GraphToTable { .. } => "graph-to-table",
+        OperatorKind::GraphMarkComponents { .. } => "graph-mark-components",
+        OperatorKind::MacroExpand { .. } => "macro-expand",
+        OperatorKind::ProjectByNames { .. } => "project-by-names",
+        OperatorKind::AssertSchema { .. } => "assert-schema",
         OperatorKind::Error => return written.to_ascii_lowercase(),
     };
     name.to_string()
@@ -1335,6 +1428,17 @@ fn is_condition(e: &Expr) -> bool {
 }
 
 /// The columns a binding provides when read as a table.
+/// Remove `name` from what `stages` (and their subqueries) use: a name bound
+/// only inside an operator is no binding a page could link to.
+fn strip_uses(stages: &mut [Stage], name: &str) {
+    for s in stages {
+        s.uses.retain(|u| u != name);
+        for sub in &mut s.subqueries {
+            strip_uses(sub, name);
+        }
+    }
+}
+
 fn binding_columns(name: &str, info: &BindingInfo) -> Columns {
     let mut c = if info.kind == BindingKind::Function {
         Columns::open()

@@ -142,6 +142,14 @@ pub(crate) const OPERATOR_NAMES: &[&str] = &[
     "consume",
     "print",
     "range",
+    "make-graph",
+    "graph-match",
+    "graph-shortest-paths",
+    "graph-to-table",
+    "graph-mark-components",
+    "macro-expand",
+    "project-by-names",
+    "assert-schema",
 ];
 
 impl<'a> Parser<'a> {

@@ -22,6 +22,14 @@ const HYPHENATED_NAMES: &[&str] = &[
     "top-nested",
     "top-hitters",
     "sample-distinct",
+    "make-graph",
+    "graph-match",
+    "graph-shortest-paths",
+    "graph-to-table",
+    "graph-mark-components",
+    "macro-expand",
+    "project-by-names",
+    "assert-schema",
 ];
 
 /// Parameter names an operator accepts as `name=value` before its arguments
@@ -38,6 +46,12 @@ fn allowed_params(op: &str) -> &'static [&'static str] {
         "find" => &["withsource", "datascope", "isfuzzy", "kind"],
         "scan" => &["with_match_id"],
         "consume" => &["decodeblocks"],
+        "make-graph" => &["with_node_id"],
+        "graph-match" => &["cycles"],
+        "graph-shortest-paths" => &["output"],
+        "graph-to-table" => &["with_node_id", "with_source_id", "with_target_id"],
+        "graph-mark-components" => &["kind", "with_component_id"],
+        "macro-expand" => &["kind", "isfuzzy"],
         _ => &[],
     }
 }
@@ -179,12 +193,13 @@ impl Parser<'_> {
             let is_source_operator = match word {
                 "union" | "print" => true,
                 "search" => next != TokenKind::LParen,
-                "find" => {
-                    matches!(
-                        self.text_of(self.nth(1)),
-                        "in" | "where" | "withsource" | "datascope"
-                    )
-                }
+                // `find` is never a table name; `find "text"` and `find x
+                // == 1` search without `where`.
+                "find" => !matches!(
+                    next,
+                    TokenKind::Pipe | TokenKind::Semicolon | TokenKind::Eof
+                ),
+                "macro" => self.peek_operator_name().0 == "macro-expand",
                 "datatable" | "externaldata" | "external_data" => next == TokenKind::LParen,
                 "range" => next == TokenKind::Ident && self.nth_is_word(2, "from"),
                 "evaluate" => next == TokenKind::Ident,
@@ -1070,6 +1085,23 @@ impl Parser<'_> {
             "consume" => OperatorKind::Consume {
                 params: self.parse_params(op),
             },
+            "make-graph" => self.parse_make_graph(),
+            "graph-match" | "graph-shortest-paths" => self.parse_graph_match(op),
+            "graph-to-table" => self.parse_graph_to_table(),
+            "graph-mark-components" => OperatorKind::GraphMarkComponents {
+                params: self.parse_params(op),
+            },
+            "macro-expand" => self.parse_macro_expand(),
+            "project-by-names" => OperatorKind::ProjectByNames {
+                columns: if self.at_operator_end() {
+                    Vec::new()
+                } else {
+                    self.parse_expr_list()
+                },
+            },
+            "assert-schema" => OperatorKind::AssertSchema {
+                columns: self.parse_schema(),
+            },
             _ => {
                 let span = name.span;
                 self.error(
@@ -1441,7 +1473,7 @@ impl Parser<'_> {
                             let p_start = self.tok().span.start;
                             let pname = self.parse_name();
                             self.bump();
-                            let value = self.parse_param_value();
+                            let value = self.parse_scan_output();
                             pname
                                 .map(|name| NamedParameter {
                                     name,
@@ -1487,6 +1519,22 @@ impl Parser<'_> {
     fn parse_render(&mut self) -> OperatorKind {
         let chart = self.expect_name("a visualization after `render`");
         let mut properties = Vec::new();
+        // The older form names a few properties without `with (...)`:
+        // `render columnchart kind=stacked title="x"`.
+        while matches!(self.text_of(self.tok()), "kind" | "title" | "accumulate")
+            && self.at(TokenKind::Ident)
+            && self.nth_kind(1) == TokenKind::Assign
+        {
+            let start = self.tok().span.start;
+            let Some(name) = self.parse_name() else { break };
+            self.bump(); // `=`
+            let values = vec![self.parse_param_value()];
+            properties.push(RenderProperty {
+                name,
+                values,
+                span: self.span_from(start),
+            });
+        }
         if self.eat_word("with").is_some() {
             if let Some(open) = self.expect(TokenKind::LParen, "`(` and render properties") {
                 while self.at_name() {
@@ -1523,6 +1571,286 @@ impl Parser<'_> {
         OperatorKind::Render { chart, properties }
     }
 
+    /// The value of a scan step's `output=`: `first`, `last`, `all` or
+    /// `none` (`last` is otherwise a keyword).
+    fn parse_scan_output(&mut self) -> Expr {
+        let t = self.tok();
+        if t.kind == TokenKind::Ident {
+            let word = self.text_of(t);
+            if matches!(word, "first" | "last" | "all" | "none") {
+                self.bump();
+                return Expr {
+                    span: t.span,
+                    kind: ExprKind::Name(Ident {
+                        name: word.to_string(),
+                        span: t.span,
+                        quoted: false,
+                    }),
+                };
+            }
+        }
+        let found = self.describe_current();
+        self.error(
+            codes::UNEXPECTED_TOKEN,
+            format!("expected `first`, `last`, `all` or `none` after `output=`, found {found}"),
+            t.span,
+        );
+        if t.kind == TokenKind::Ident {
+            // Take the wrong word, so the step's `:` still follows.
+            self.bump();
+        }
+        self.error_expr()
+    }
+
+    /// `make-graph Source --> Target [with Nodes on Key, ... | with_node_id=Name]`.
+    fn parse_make_graph(&mut self) -> OperatorKind {
+        // Column names, read tightly: `a --> b` is not `a - (-b)`.
+        let source = self.parse_expr_bp(BP_POSTFIX);
+        // `-->` lexes as `-` `-` `>` and `--` as `-` `-`.
+        let mut directed = false;
+        if self.at(TokenKind::Minus)
+            && self.nth_kind(1) == TokenKind::Minus
+            && self.nth_touches_previous(1)
+        {
+            self.bump();
+            self.bump();
+            if self.at(TokenKind::Gt) && self.nth_touches_previous(0) {
+                self.bump();
+                directed = true;
+            }
+        } else {
+            let found = self.describe_current();
+            let span = self.tok().span;
+            self.error(
+                codes::UNEXPECTED_TOKEN,
+                format!("expected `-->` or `--` between the edge columns, found {found}"),
+                span,
+            );
+            return OperatorKind::Error;
+        }
+        let target = self.parse_expr_bp(BP_POSTFIX);
+        let params = self.parse_params("make-graph");
+        let mut nodes = Vec::new();
+        if params.is_empty() && self.eat_word("with").is_some() {
+            loop {
+                let before = self.pos;
+                let start = self.tok().span.start;
+                let table = self.parse_table_reference(false);
+                let key = self.keyword_expr("on");
+                nodes.push(GraphNodes {
+                    table,
+                    key,
+                    span: self.span_from(start),
+                });
+                if self.eat(TokenKind::Comma).is_none() || self.pos == before {
+                    break;
+                }
+            }
+        }
+        OperatorKind::MakeGraph {
+            source,
+            directed,
+            target,
+            nodes,
+            params,
+        }
+    }
+
+    /// `graph-match` and `graph-shortest-paths`.
+    fn parse_graph_match(&mut self, op: &str) -> OperatorKind {
+        let params = self.parse_params(op);
+        let mut patterns = Vec::new();
+        loop {
+            let before = self.pos;
+            patterns.push(self.parse_graph_pattern());
+            if self.eat(TokenKind::Comma).is_none() || self.pos == before {
+                break;
+            }
+        }
+        let predicate = self
+            .eat_word("where")
+            .map(|_| self.parse_required_expr("where"));
+        let project = if self.eat_word("project").is_some() {
+            self.parse_column_assignments()
+        } else {
+            Vec::new()
+        };
+        OperatorKind::GraphMatch {
+            shortest_paths: op == "graph-shortest-paths",
+            params,
+            patterns,
+            predicate,
+            project,
+        }
+    }
+
+    /// `(a)-[e*1..3]->(b)<--(c)`: nodes joined by edges.
+    fn parse_graph_pattern(&mut self) -> GraphPattern {
+        let start = self.tok().span.start;
+        let mut elements = vec![self.parse_graph_node()];
+        while matches!(self.kind(), TokenKind::Minus | TokenKind::Lt) {
+            let before = self.pos;
+            elements.push(self.parse_graph_edge());
+            elements.push(self.parse_graph_node());
+            if self.pos == before {
+                break;
+            }
+        }
+        GraphPattern {
+            elements,
+            span: self.span_from(start),
+        }
+    }
+
+    /// `(name)` or `()`.
+    fn parse_graph_node(&mut self) -> GraphElement {
+        let start = self.tok().span.start;
+        let mut name = None;
+        if let Some(open) = self.expect(TokenKind::LParen, "`(` and a node of the pattern") {
+            if self.at_name() {
+                name = self.parse_name();
+            }
+            self.expect_close(TokenKind::RParen, open);
+        }
+        GraphElement {
+            node: true,
+            name,
+            span: self.span_from(start),
+        }
+    }
+
+    /// `-->`, `<--`, `--`, or `-[name*min..max]->` and its other
+    /// directions.
+    fn parse_graph_edge(&mut self) -> GraphElement {
+        let start = self.tok().span.start;
+        let left = self.eat(TokenKind::Lt).is_some();
+        let mut name = None;
+        self.expect(TokenKind::Minus, "`-` in an edge");
+        if let Some(open) = self.eat(TokenKind::LBracket) {
+            if self.at_name() {
+                name = self.parse_name();
+            }
+            if let Some(star) = self.eat(TokenKind::Star) {
+                // `*1..3`; the lexer may read `1..3` in several ways, so
+                // the written text decides.
+                let from = star.span.end;
+                while !matches!(self.kind(), TokenKind::RBracket | TokenKind::Eof) {
+                    self.bump();
+                }
+                let range = self
+                    .text
+                    .get(from as usize..self.tok().span.start as usize)
+                    .unwrap_or("");
+                let well_formed = range.split_once("..").is_some_and(|(a, b)| {
+                    let digits = |s: &str| {
+                        let s = s.trim();
+                        !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+                    };
+                    digits(a) && digits(b)
+                });
+                if !well_formed {
+                    self.error(
+                        codes::UNEXPECTED_TOKEN,
+                        "expected a length range such as `*1..3` in the edge",
+                        Span::new(star.span.start, self.tok().span.start),
+                    );
+                }
+            }
+            self.expect_close(TokenKind::RBracket, open);
+        }
+        self.expect(TokenKind::Minus, "`-` in an edge");
+        if !left && self.at(TokenKind::Gt) {
+            self.bump();
+        }
+        GraphElement {
+            node: false,
+            name,
+            span: self.span_from(start),
+        }
+    }
+
+    /// `graph-to-table nodes|edges [options] [as Name], ...`.
+    fn parse_graph_to_table(&mut self) -> OperatorKind {
+        let mut outputs = Vec::new();
+        loop {
+            let before = self.pos;
+            let start = self.tok().span.start;
+            if !matches!(self.text_of(self.tok()), "nodes" | "edges") {
+                let found = self.describe_current();
+                let span = self.tok().span;
+                self.error(
+                    codes::UNEXPECTED_TOKEN,
+                    format!("expected `nodes` or `edges` after `graph-to-table`, found {found}"),
+                    span,
+                );
+                break;
+            }
+            let Some(entity) = self.parse_name() else {
+                break;
+            };
+            let mut params = self.parse_params("graph-to-table");
+            let name = self
+                .eat_word("as")
+                .map(|_| self.expect_name("a table name after `as`"));
+            params.extend(self.parse_params("graph-to-table"));
+            outputs.push(GraphTableOutput {
+                entity,
+                params,
+                name,
+                span: self.span_from(start),
+            });
+            if self.eat(TokenKind::Comma).is_none() || self.pos == before {
+                break;
+            }
+        }
+        OperatorKind::GraphToTable { outputs }
+    }
+
+    /// `macro-expand [options] entity_group [T, ...] as Name (Subquery)`,
+    /// or with the name of an entity group in place of the list.
+    fn parse_macro_expand(&mut self) -> OperatorKind {
+        let params = self.parse_params("macro-expand");
+        let mut members = Vec::new();
+        if self.at_word("entity_group") && self.nth_kind(1) == TokenKind::LBracket {
+            self.bump();
+            let open = self.bump();
+            while !self.at(TokenKind::RBracket) && !self.at(TokenKind::Eof) {
+                let before = self.pos;
+                members.push(self.parse_table_reference(false));
+                if self.eat(TokenKind::Comma).is_none() || self.pos == before {
+                    break;
+                }
+            }
+            self.expect_close(TokenKind::RBracket, open);
+        } else {
+            members.push(self.parse_table_reference(false));
+        }
+        self.expect_word("as");
+        let name = self.expect_name("a name for each member after `as`");
+        let start = self.tok().span.start;
+        let body = match self.expect(TokenKind::LParen, "`(` and the query to expand") {
+            Some(open) => {
+                // A complete query, not an implicit one.
+                let inner = if self.enter() {
+                    let inner = self.parse_tabular();
+                    self.leave();
+                    inner
+                } else {
+                    error_tabular(start)
+                };
+                self.expect_close(TokenKind::RParen, open);
+                inner
+            }
+            None => error_tabular(start),
+        };
+        OperatorKind::MacroExpand {
+            params,
+            members,
+            name,
+            body: Box::new(body),
+        }
+    }
+
     /// A `search`/`find` predicate, where `Col:"text"` is allowed.
     fn parse_search_predicate(&mut self, op: &str) -> Expr {
         let saved = self.search_mode;
@@ -1539,7 +1867,12 @@ impl Parser<'_> {
         } else {
             Vec::new()
         };
-        let predicate = if self.expect_word("where").is_some() {
+        // Kusto reads `find "x"` and `find x == 1` without `where`, but
+        // only when no options and no `in (...)` come first.
+        let bare = params.is_empty() && tables.is_empty() && !self.at_word("where");
+        let predicate = if bare {
+            self.parse_search_predicate("find")
+        } else if self.expect_word("where").is_some() {
             self.parse_search_predicate("where")
         } else {
             self.error_expr()
