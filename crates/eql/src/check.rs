@@ -100,7 +100,7 @@ fn children(e: &Expr) -> Vec<&Expr> {
 pub fn limit_height(query: &mut Query, diagnostics: &mut Vec<QueryDiagnostic>) {
     let mut fix = |e: &mut Expr| {
         if height(e) > MAX_HEIGHT {
-            diagnostics.push(QueryDiagnostic::error(
+            diagnostics.push(QueryDiagnostic::new(
                 Code::TooDeep,
                 format!("expression nested deeper than {MAX_HEIGHT} levels"),
                 e.span,
@@ -434,7 +434,7 @@ const FUNCTIONS: &[Signature] = &[
 impl Checker<'_> {
     fn error(&mut self, code: Code, message: impl Into<String>, span: Span) {
         self.diagnostics
-            .push(QueryDiagnostic::error(code, message, span));
+            .push(QueryDiagnostic::new(code, message, span));
     }
 
     fn event_query(&mut self, e: &EventQuery) {

@@ -5,7 +5,7 @@
 //! problems, `EQL1xx` codes are checks the reference implementation (the
 //! `eql` Python package in Elasticsearch mode) also makes after parsing.
 
-use ruledex_ir::{Diagnostic, DiagnosticSeverity, OffsetMap, Span};
+use ruledex_ir::{QueryError, QueryErrorCode};
 
 /// A stable EQL diagnostic code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -130,38 +130,13 @@ impl Code {
     ];
 }
 
-/// A problem in a query, with a span in the *query* text (not yet the file).
-#[derive(Clone, Debug, PartialEq)]
-pub struct QueryDiagnostic {
-    /// Error or warning.
-    pub severity: DiagnosticSeverity,
-    /// Stable code.
-    pub code: Code,
-    /// Lower-case sentence without final period.
-    pub message: String,
-    /// Byte range in the query text.
-    pub span: Span,
-}
+/// A problem in a query, with a span in the *query* text (not yet the
+/// file): the shared [`ruledex_ir::QueryError`] with EQL's codes. Every EQL
+/// code is an error.
+pub type QueryDiagnostic = QueryError<Code>;
 
-impl QueryDiagnostic {
-    /// An error at `span`.
-    pub fn error(code: Code, message: impl Into<String>, span: Span) -> Self {
-        QueryDiagnostic {
-            severity: DiagnosticSeverity::Error,
-            code,
-            message: message.into(),
-            span,
-        }
-    }
-
-    /// True for errors.
-    pub fn is_error(&self) -> bool {
-        self.severity == DiagnosticSeverity::Error
-    }
-
-    /// The IR diagnostic, with the span mapped into the file.
-    pub fn to_ir(&self, map: &OffsetMap) -> Diagnostic {
-        Diagnostic::new(self.severity, self.code.as_str(), self.message.clone())
-            .with_span(map.span_to_file(self.span))
+impl QueryErrorCode for Code {
+    fn code(self) -> &'static str {
+        self.as_str()
     }
 }

@@ -158,7 +158,7 @@ impl Lexer<'_, '_> {
 
     fn error(&mut self, code: Code, message: impl Into<String>, start: usize, end: usize) {
         self.diagnostics
-            .push(QueryDiagnostic::error(code, message, span(start, end)));
+            .push(QueryDiagnostic::new(code, message, span(start, end)));
     }
 
     fn run(&mut self) {

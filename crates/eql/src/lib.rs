@@ -80,6 +80,6 @@ pub fn analyze(query: &str, map: &OffsetMap) -> Analysis {
     let mut analysis = lower::lower(&parsed.query, query, map);
     analysis
         .diagnostics
-        .extend(parsed.diagnostics.iter().map(|d| d.to_ir(map)));
+        .extend(parsed.diagnostics.iter().map(|d| d.to_diagnostic(map)));
     analysis
 }

@@ -120,7 +120,7 @@ impl Parser<'_, '_> {
         }
         self.quiet_until = span.end.max(span.start + 1);
         self.diagnostics
-            .push(QueryDiagnostic::error(code, message, span));
+            .push(QueryDiagnostic::new(code, message, span));
     }
 
     fn unexpected(&mut self, expected: &str) {

@@ -7,7 +7,7 @@
 //! `file:line:col`. [`Diagnostic::render`] prints the human form with a source
 //! snippet and a caret underline.
 
-use crate::span::{LineCol, LineIndex, Span};
+use crate::span::{LineCol, LineIndex, OffsetMap, Span};
 use serde::{Deserialize, Serialize};
 use std::fmt::{self, Write as _};
 
@@ -162,6 +162,86 @@ fn render_snippet(out: &mut String, text: &str, index: &LineIndex, span: Span) {
         "^".repeat(width)
     );
 }
+
+/// A stable diagnostic code of one query language (`KUE001`, `LUC002`, …),
+/// as [`QueryError`] needs it.
+pub trait QueryErrorCode: Copy + fmt::Debug + PartialEq + Eq {
+    /// The code as shown.
+    fn code(self) -> &'static str;
+
+    /// True for codes that are warnings: the query is valid, but probably
+    /// does not mean what it says.
+    fn is_warning(self) -> bool {
+        false
+    }
+}
+
+/// Codes kept as plain strings (the KQL parser's `KQL001` …) are all
+/// errors.
+impl QueryErrorCode for &'static str {
+    fn code(self) -> &'static str {
+        self
+    }
+}
+
+/// A problem a query parser found, with a span in the *query* text; the
+/// loader that cut the query out of its file places it there with
+/// [`QueryError::to_diagnostic`]. Every query language uses this one type
+/// with its own codes.
+///
+/// ```
+/// use ruledex_ir::{OffsetMap, QueryError, Span};
+///
+/// let e = QueryError::new("KQL006", "expected an expression", Span::new(3, 5));
+/// assert_eq!(e.to_string(), "KQL006: expected an expression");
+/// let d = e.to_diagnostic(&OffsetMap::shifted(100));
+/// assert_eq!((d.code.as_str(), d.span.unwrap().start), ("KQL006", 103));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueryError<C> {
+    /// The kind of problem.
+    pub code: C,
+    /// One sentence, lower case, no final period.
+    pub message: String,
+    /// Where, as a byte range of the query text.
+    pub span: Span,
+}
+
+impl<C: QueryErrorCode> QueryError<C> {
+    /// A problem with `code` at `span`.
+    pub fn new(code: C, message: impl Into<String>, span: Span) -> Self {
+        QueryError {
+            code,
+            message: message.into(),
+            span,
+        }
+    }
+
+    /// True unless the code is a warning.
+    pub fn is_error(&self) -> bool {
+        !self.code.is_warning()
+    }
+
+    /// This problem as a diagnostic placed in the file through `map`: an
+    /// error, or a warning for codes that are warnings.
+    pub fn to_diagnostic(&self, map: &OffsetMap) -> Diagnostic {
+        let severity = if self.code.is_warning() {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        Diagnostic::new(severity, self.code.code(), self.message.clone())
+            .with_span(map.span_to_file(self.span))
+    }
+}
+
+impl<C: QueryErrorCode> fmt::Display for QueryError<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code.code(), self.message)
+    }
+}
+
+impl<C: QueryErrorCode> std::error::Error for QueryError<C> {}
 
 #[cfg(test)]
 mod tests {

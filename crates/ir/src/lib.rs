@@ -39,7 +39,7 @@ pub mod source;
 pub mod span;
 pub mod value;
 
-pub use diagnostic::{Diagnostic, Severity as DiagnosticSeverity};
+pub use diagnostic::{Diagnostic, QueryError, QueryErrorCode, Severity as DiagnosticSeverity};
 pub use indicator::{indicators_of, Indicator, IndicatorKind, StageRef};
 pub use pattern::{Pattern, PatternPart, PatternShape};
 pub use predicate::{

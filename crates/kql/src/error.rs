@@ -1,6 +1,6 @@
 //! Syntax errors and their stable codes.
 
-use ruledex_ir::{Diagnostic, OffsetMap, Span};
+use ruledex_ir::QueryError;
 
 /// The stable error codes. A code never changes meaning; new problems get
 /// new codes.
@@ -47,40 +47,17 @@ pub mod codes {
     pub const RESERVED_NAME: &str = "KQL016";
 }
 
-/// One syntax error: a stable code, a message, and where it is in the query.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{code}: {message}")]
-pub struct ParseError {
-    /// Stable code (`KQL001` …), see [`codes`].
-    pub code: &'static str,
-    /// One sentence, lower case, no final period.
-    pub message: String,
-    /// Byte range relative to the parsed query text.
-    pub span: Span,
-}
-
-impl ParseError {
-    /// A new error.
-    pub fn new(code: &'static str, message: impl Into<String>, span: Span) -> Self {
-        ParseError {
-            code,
-            message: message.into(),
-            span,
-        }
-    }
-
-    /// This error as an IR diagnostic placed in the file the query was cut
-    /// out of. Line and column are filled later by
-    /// [`ruledex_ir::resolve_positions`] (the loader holds the file text).
-    ///
-    /// ```
-    /// use ruledex_ir::OffsetMap;
-    /// let parsed = ruledex_kql::parse("T | where x ==");
-    /// let d = parsed.errors[0].to_diagnostic(&OffsetMap::shifted(100));
-    /// assert_eq!(d.code, "KQL006");
-    /// assert!(d.span.unwrap().start >= 100);
-    /// ```
-    pub fn to_diagnostic(&self, map: &OffsetMap) -> Diagnostic {
-        Diagnostic::error(self.code, self.message.clone()).with_span(map.span_to_file(self.span))
-    }
-}
+/// One syntax error: a stable code (see [`codes`]), a message, and where it
+/// is in the query (a byte range of the query text). It becomes a
+/// diagnostic placed in the file with [`QueryError::to_diagnostic`]; line
+/// and column are filled later by [`ruledex_ir::resolve_positions`] (the
+/// loader holds the file text).
+///
+/// ```
+/// use ruledex_ir::OffsetMap;
+/// let parsed = ruledex_kql::parse("T | where x ==");
+/// let d = parsed.errors[0].to_diagnostic(&OffsetMap::shifted(100));
+/// assert_eq!(d.code, "KQL006");
+/// assert!(d.span.unwrap().start >= 100);
+/// ```
+pub type ParseError = QueryError<&'static str>;

@@ -1,6 +1,6 @@
 //! Parse errors with stable codes.
 
-use ruledex_ir::{Diagnostic, OffsetMap, Span};
+use ruledex_ir::{QueryError, QueryErrorCode};
 
 /// What went wrong. Each variant has a stable code (`LUC001`, …) that is
 /// never reused for another meaning.
@@ -44,30 +44,12 @@ impl ErrorCode {
     }
 }
 
-/// One syntax error, with a span in the query text (not yet the file).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{code}: {message}", code = self.code.code())]
-pub struct ParseError {
-    /// The kind of error.
-    pub code: ErrorCode,
-    /// One sentence, lower case, no final period.
-    pub message: String,
-    /// Where, as a byte range of the query text.
-    pub span: Span,
-}
+/// One problem in a query, with a span in the query text (not yet the
+/// file): the shared [`ruledex_ir::QueryError`] with this crate's codes.
+pub type ParseError = QueryError<ErrorCode>;
 
-impl ParseError {
-    pub(crate) fn new(code: ErrorCode, message: impl Into<String>, span: Span) -> Self {
-        ParseError {
-            code,
-            message: message.into(),
-            span,
-        }
-    }
-
-    /// This error as an IR diagnostic placed in the file through `map`.
-    pub fn to_diagnostic(&self, map: &OffsetMap) -> Diagnostic {
-        Diagnostic::error(self.code.code(), self.message.clone())
-            .with_span(map.span_to_file(self.span))
+impl QueryErrorCode for ErrorCode {
+    fn code(self) -> &'static str {
+        ErrorCode::code(self)
     }
 }
