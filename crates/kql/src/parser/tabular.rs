@@ -7,30 +7,18 @@ use crate::error::codes;
 use crate::lexer::{Token, TokenKind};
 use ruledex_ir::Span;
 
-/// Operator and clause names written with hyphens.
-const HYPHENATED_NAMES: &[&str] = &[
-    "project-away",
-    "project-keep",
-    "project-rename",
-    "project-reorder",
-    "project-smart",
-    "mv-expand",
-    "mv-apply",
-    "parse-where",
-    "parse-kv",
-    "make-series",
-    "top-nested",
-    "top-hitters",
-    "sample-distinct",
-    "make-graph",
-    "graph-match",
-    "graph-shortest-paths",
-    "graph-to-table",
-    "graph-mark-components",
-    "macro-expand",
-    "project-by-names",
-    "assert-schema",
-];
+/// Hyphenated words that are not operators of their own: clause names.
+const HYPHENATED_CLAUSES: &[&str] = &["project-smart"];
+
+/// Every name written with hyphens: the hyphenated operators of
+/// [`OPERATOR_NAMES`] and [`HYPHENATED_CLAUSES`].
+fn hyphenated_names() -> impl Iterator<Item = &'static str> {
+    OPERATOR_NAMES
+        .iter()
+        .chain(HYPHENATED_CLAUSES)
+        .copied()
+        .filter(|n| n.contains('-'))
+}
 
 /// Parameter names an operator accepts as `name=value` before its arguments
 /// (besides `hint.*`, accepted everywhere).
@@ -167,16 +155,13 @@ impl Parser<'_> {
             let joined = format!("{name}-{}", self.text_of(self.nth(len + 1)));
             // Only known hyphenated names join: `project-reo` is `project`
             // followed by `-reo`, as Kusto reads it.
-            if !HYPHENATED_NAMES
-                .iter()
-                .any(|n| n.starts_with(joined.as_str()))
-            {
+            if !hyphenated_names().any(|n| n.starts_with(joined.as_str())) {
                 break;
             }
             name = joined;
             len += 2;
         }
-        if name.contains('-') && !HYPHENATED_NAMES.contains(&name.as_str()) {
+        if name.contains('-') && !hyphenated_names().any(|n| n == name) {
             // A prefix of a longer name only (never happens with today's
             // names); fall back to the first word.
             return (self.text_of(first).to_string(), 1);
@@ -252,21 +237,8 @@ impl Parser<'_> {
         }
         if self.at(TokenKind::LParen) {
             let open = self.bump();
-            let inner = if self.enter() {
-                let inner = self.parse_tabular_or_implicit();
-                self.leave();
-                inner
-            } else {
-                TabularExpression {
-                    source: Source {
-                        kind: SourceKind::Error,
-                        span: Span::empty(start),
-                    },
-                    operators: Vec::new(),
-                    span: Span::empty(start),
-                }
-            };
-            self.expect_close(TokenKind::RParen, open);
+            let inner =
+                self.enclosed_tabular(open, TokenKind::RParen, Self::parse_tabular_or_implicit);
             let span = self.span_from(start);
             return TabularExpression {
                 source: Source {
@@ -654,14 +626,26 @@ impl Parser<'_> {
         let Some(open) = self.expect(TokenKind::LParen, "`(` and a subquery") else {
             return error_tabular(start);
         };
+        self.enclosed_tabular(open, TokenKind::RParen, Self::parse_subquery)
+    }
+
+    /// The query between `open` (already taken) and its `close`, read by
+    /// `parse` one nesting level deeper; past the depth limit, an error
+    /// query (the limit reported it).
+    fn enclosed_tabular(
+        &mut self,
+        open: Token,
+        close: TokenKind,
+        parse: fn(&mut Self) -> TabularExpression,
+    ) -> TabularExpression {
         let inner = if self.enter() {
-            let inner = self.parse_subquery();
+            let inner = parse(self);
             self.leave();
             inner
         } else {
-            error_tabular(start)
+            error_tabular(open.span.start)
         };
-        self.expect_close(TokenKind::RParen, open);
+        self.expect_close(close, open);
         inner
     }
 
@@ -1062,17 +1046,8 @@ impl Parser<'_> {
                     self.error_expr()
                 };
                 let subquery = if let Some(open) = self.eat(TokenKind::LBrace) {
-                    let start = open.span.start;
                     // The braces hold a complete query, not an implicit one.
-                    let inner = if self.enter() {
-                        let inner = self.parse_tabular();
-                        self.leave();
-                        inner
-                    } else {
-                        error_tabular(start)
-                    };
-                    self.expect_close(TokenKind::RBrace, open);
-                    inner
+                    self.enclosed_tabular(open, TokenKind::RBrace, Self::parse_tabular)
                 } else {
                     self.parse_parenthesized_subquery()
                 };
@@ -1829,18 +1804,8 @@ impl Parser<'_> {
         let name = self.expect_name("a name for each member after `as`");
         let start = self.tok().span.start;
         let body = match self.expect(TokenKind::LParen, "`(` and the query to expand") {
-            Some(open) => {
-                // A complete query, not an implicit one.
-                let inner = if self.enter() {
-                    let inner = self.parse_tabular();
-                    self.leave();
-                    inner
-                } else {
-                    error_tabular(start)
-                };
-                self.expect_close(TokenKind::RParen, open);
-                inner
-            }
+            // A complete query, not an implicit one.
+            Some(open) => self.enclosed_tabular(open, TokenKind::RParen, Self::parse_tabular),
             None => error_tabular(start),
         };
         OperatorKind::MacroExpand {
