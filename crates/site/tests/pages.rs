@@ -407,6 +407,23 @@ fn a_rebuild_into_an_existing_site_is_allowed_but_not_into_a_foreign_folder() {
     assert!(Path::new(&foreign.path().join("thesis.tex")).exists());
 }
 
+/// A site of the one rule `text`, written to `dir/name`: the site, the
+/// rule's key and its page (relative links, as the static site has them).
+fn single_rule_page(dir: &tempfile::TempDir, name: &str, text: &str) -> (Site, String, String) {
+    std::fs::write(dir.path().join(name), text).unwrap();
+    let site = Site::new(common::catalog_of(dir.path()));
+    let key = common::key(&site, name);
+    let page = render(
+        &site,
+        &format!("rules/{key}.html"),
+        LinkStyle::Relative,
+        None,
+    )
+    .unwrap()
+    .body;
+    (site, key, page)
+}
+
 /// A rule of thousands of lines and indicators still gets a small page:
 /// the body shows its first lines and links to a plain-text copy, and the
 /// long lists say how many more there are.
@@ -419,17 +436,7 @@ fn a_huge_rule_gets_a_small_page_and_a_plain_text_copy() {
             "| where ProcessCommandLine !contains \"tool-{i:04}.exe\"\n"
         ));
     }
-    std::fs::write(dir.path().join("huge.kql"), &query).unwrap();
-    let site = Site::new(common::catalog_of(dir.path()));
-    let key = common::key(&site, "huge.kql");
-    let page = render(
-        &site,
-        &format!("rules/{key}.html"),
-        LinkStyle::Relative,
-        None,
-    )
-    .unwrap()
-    .body;
+    let (site, key, page) = single_rule_page(&dir, "huge.kql", &query);
     assert!(page.len() < 100 * 1024, "{} bytes", page.len());
     assert!(page.contains("more lines"), "the cut body says so");
     assert!(
@@ -478,17 +485,7 @@ fn a_rule_long_in_every_section_still_fits_the_page_size_bar() {
         ));
     }
     yaml.push_str("    condition: 1 of selection_* and not 1 of filter_*\nlevel: medium\n");
-    std::fs::write(dir.path().join("long.yml"), &yaml).unwrap();
-    let site = Site::new(common::catalog_of(dir.path()));
-    let key = common::key(&site, "long.yml");
-    let page = render(
-        &site,
-        &format!("rules/{key}.html"),
-        LinkStyle::Relative,
-        None,
-    )
-    .unwrap()
-    .body;
+    let (site, key, page) = single_rule_page(&dir, "long.yml", &yaml);
     assert!(
         page.len() <= ruledex_site::RULE_PAGE_MAX_BYTES,
         "{} bytes",

@@ -651,18 +651,29 @@ impl Parser<'_> {
 
     /// `(T1, T2*, (subquery))` after `in` in `search`/`find`.
     fn parse_table_list_in_parens(&mut self) -> Vec<TabularExpression> {
-        let mut out = Vec::new();
         let Some(open) = self.expect(TokenKind::LParen, "`(` and a list of tables") else {
-            return out;
+            return Vec::new();
         };
-        while !self.at(TokenKind::RParen) && !self.at(TokenKind::Eof) {
+        self.table_list_until(open, TokenKind::RParen, true)
+    }
+
+    /// Comma-separated table references after `open` (already taken), up
+    /// to its `close`; `allow_pattern` admits wildcards such as `T*`.
+    fn table_list_until(
+        &mut self,
+        open: Token,
+        close: TokenKind,
+        allow_pattern: bool,
+    ) -> Vec<TabularExpression> {
+        let mut out = Vec::new();
+        while !self.at(close) && !self.at(TokenKind::Eof) {
             let before = self.pos;
-            out.push(self.parse_table_reference(true));
+            out.push(self.parse_table_reference(allow_pattern));
             if self.eat(TokenKind::Comma).is_none() || self.pos == before {
                 break;
             }
         }
-        self.expect_close(TokenKind::RParen, open);
+        self.expect_close(close, open);
         out
     }
 
@@ -1785,21 +1796,13 @@ impl Parser<'_> {
     /// or with the name of an entity group in place of the list.
     fn parse_macro_expand(&mut self) -> OperatorKind {
         let params = self.parse_params("macro-expand");
-        let mut members = Vec::new();
-        if self.at_word("entity_group") && self.nth_kind(1) == TokenKind::LBracket {
+        let members = if self.at_word("entity_group") && self.nth_kind(1) == TokenKind::LBracket {
             self.bump();
             let open = self.bump();
-            while !self.at(TokenKind::RBracket) && !self.at(TokenKind::Eof) {
-                let before = self.pos;
-                members.push(self.parse_table_reference(false));
-                if self.eat(TokenKind::Comma).is_none() || self.pos == before {
-                    break;
-                }
-            }
-            self.expect_close(TokenKind::RBracket, open);
+            self.table_list_until(open, TokenKind::RBracket, false)
         } else {
-            members.push(self.parse_table_reference(false));
-        }
+            vec![self.parse_table_reference(false)]
+        };
         self.expect_word("as");
         let name = self.expect_name("a name for each member after `as`");
         let start = self.tok().span.start;
