@@ -42,6 +42,10 @@ pub enum Origin {
     },
     /// A column of a binding, brought in by a join, lookup or union.
     Binding(ValueSource),
+    /// A node or edge variable of a graph pattern (`graph-match
+    /// (user)-[e]->(app)`): `app.AppDisplayName` is the column
+    /// `AppDisplayName` of the node table.
+    GraphElement,
     /// Anything else the rule computed.
     Computed {
         /// The expression as written.

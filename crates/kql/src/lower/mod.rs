@@ -838,9 +838,25 @@ impl<'q> Lowering<'q> {
                 *columns = Columns::open();
             }
             OperatorKind::GraphMatch {
-                predicate, project, ..
+                patterns,
+                predicate,
+                project,
+                ..
             } => {
                 *columns = Columns::open();
+                // Pattern variables stand for a node or edge: a filter on
+                // `app.Name` is a filter on the node table's `Name`.
+                for name in patterns
+                    .iter()
+                    .flat_map(|p| &p.elements)
+                    .filter_map(|e| e.name.as_ref())
+                {
+                    columns.set(Column {
+                        name: name.name.clone(),
+                        origin: Origin::GraphElement,
+                        produced_by: None,
+                    });
+                }
                 if let Some(p) = predicate {
                     stage.predicate = Some(self.ctx().predicate(p, columns));
                 }

@@ -498,6 +498,8 @@ impl Ctx<'_> {
                     folds_case: false,
                 },
                 Origin::Binding(source) => Operand::Source(source.clone()),
+                // A whole node or edge is no field.
+                Origin::GraphElement => Operand::Other,
                 Origin::Computed { expression } | Origin::Condition { expression, .. } => {
                     Operand::Field {
                         field: field(Some(Derivation {
@@ -576,6 +578,9 @@ impl Ctx<'_> {
                 Some((rest.trim_start_matches('.').to_string(), None))
             }
             ExprKind::Name(root) => match columns.get(&root.name).map(|c| &c.origin) {
+                Some(Origin::GraphElement) if !rest.is_empty() => {
+                    Some((rest.trim_start_matches('.').to_string(), None))
+                }
                 Some(Origin::Traced {
                     field, expression, ..
                 }) => Some((
