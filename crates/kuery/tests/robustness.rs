@@ -2,23 +2,20 @@
 //! `fuzz/` explores further): truncated and mutated fixtures and deeply
 //! nested input must never panic, overflow the stack, or take long.
 
-use ruledex_ir::OffsetMap;
-
 fn fixtures() -> Vec<String> {
     ruledex_testkit::fixtures(env!("CARGO_MANIFEST_DIR"), "kuery", 10)
 }
 
+/// The kuery parser and analysis, as the shared harness drives them.
+const LANGUAGE: ruledex_testkit::Language<ruledex_kuery::ErrorCode> = ruledex_testkit::Language {
+    parse_errors: |query| ruledex_kuery::parse(query).errors,
+    analyze: ruledex_kuery::analyze,
+    too_deep: ruledex_kuery::ErrorCode::TooDeep,
+};
+
 /// Parse and analyze; both must return, and spans must stay in the text.
 fn exercise(query: &str) {
-    let parsed = ruledex_kuery::parse(query);
-    for error in &parsed.errors {
-        assert!(
-            error.span.end as usize <= query.len(),
-            "{query:?}: {error:?}"
-        );
-    }
-    let analysis = ruledex_kuery::analyze(query, &OffsetMap::shifted(7));
-    ruledex_testkit::assert_spans_inside(query, &analysis, 7);
+    LANGUAGE.exercise(query);
 }
 
 #[test]
@@ -39,32 +36,13 @@ fn mutations_parse() {
 
 #[test]
 fn deep_nesting_is_cut_off_without_overflow() {
-    for query in [
+    LANGUAGE.assert_depth_limited(vec![
         "(".repeat(100_000),
         "not ".repeat(60_000) + "a",
         "a:".to_string() + &"(".repeat(100_000),
         "a:{".repeat(50_000),
         "a:(".repeat(20) + &"not ".repeat(60_000),
-    ] {
-        // Run on a thread with a small stack: the depth limit, not the
-        // stack size, must stop the recursion.
-        let handle = std::thread::Builder::new()
-            .stack_size(1 << 20)
-            .spawn(move || {
-                let parsed = ruledex_kuery::parse(&query);
-                assert!(
-                    parsed
-                        .errors
-                        .iter()
-                        .any(|e| e.code == ruledex_kuery::ErrorCode::TooDeep),
-                    "no depth error for input starting {:?}",
-                    &query[..40.min(query.len())]
-                );
-                exercise(&query);
-            })
-            .expect("thread starts");
-        handle.join().expect("no panic, no overflow");
-    }
+    ]);
 }
 
 #[test]

@@ -14,7 +14,9 @@
 //! ruledex_testkit::assert_spans_inside("a : 1", &Analysis::default(), 0);
 //! ```
 
-use ruledex_ir::{collect_indicators, Analysis, LineIndex, OffsetMap, Predicate};
+use ruledex_ir::{
+    collect_indicators, Analysis, LineIndex, OffsetMap, Predicate, QueryError, QueryErrorCode,
+};
 use std::path::Path;
 
 /// The fixture queries of a crate: every file with `extension` in
@@ -102,6 +104,58 @@ pub fn assert_spans_inside(query: &str, analysis: &Analysis, shift: u32) {
             span.end as usize <= query.len() + shift as usize,
             "{query:?}: {d:?}"
         );
+    }
+}
+
+/// One query language as the robustness tests drive it: its parser's
+/// errors, its analysis, and the code it reports past its depth limit.
+#[derive(Clone, Copy)]
+pub struct Language<C: 'static> {
+    /// The errors of parsing a query.
+    pub parse_errors: fn(&str) -> Vec<QueryError<C>>,
+    /// The analysis of a query cut out of a file through the map.
+    pub analyze: fn(&str, &OffsetMap) -> Analysis,
+    /// The code for nesting deeper than the parser's limit.
+    pub too_deep: C,
+}
+
+impl<C: QueryErrorCode + Send + 'static> Language<C> {
+    /// Parse and analyze `query`: both must return, every error span must
+    /// lie in the query, and every analysis span inside it once the query
+    /// is placed 7 bytes into a file.
+    pub fn exercise(&self, query: &str) {
+        for error in (self.parse_errors)(query) {
+            assert!(
+                error.span.end as usize <= query.len(),
+                "{query:?}: {error:?}"
+            );
+        }
+        let analysis = (self.analyze)(query, &OffsetMap::shifted(7));
+        assert_spans_inside(query, &analysis, 7);
+    }
+
+    /// Each of `queries` (deeply nested input) on a thread with a 1 MiB
+    /// stack: the parser must report [`Language::too_deep`] and
+    /// [`Language::exercise`] must pass, so the depth limit, not the stack
+    /// size, stops the recursion.
+    pub fn assert_depth_limited(&self, queries: Vec<String>) {
+        for query in queries {
+            let language = *self;
+            let handle = std::thread::Builder::new()
+                .stack_size(1 << 20)
+                .spawn(move || {
+                    assert!(
+                        (language.parse_errors)(&query)
+                            .iter()
+                            .any(|e| e.code == language.too_deep),
+                        "no depth error for input starting {:?}",
+                        &query[..40.min(query.len())]
+                    );
+                    language.exercise(&query);
+                })
+                .expect("thread starts");
+            handle.join().expect("no panic, no overflow");
+        }
     }
 }
 
