@@ -440,13 +440,7 @@ impl Parser<'_> {
         // At least one item, and no trailing comma; no `*` here.
         let saved = self.star_ok;
         self.star_ok = false;
-        loop {
-            let before = self.pos;
-            items.push(self.parse_pipe_expr());
-            if self.eat(TokenKind::Comma).is_none() || self.pos == before {
-                break;
-            }
-        }
+        items.extend(self.comma_separated(Self::parse_pipe_expr));
         self.star_ok = saved;
         self.leave();
         self.expect_close(TokenKind::RParen, open);

@@ -283,6 +283,40 @@ impl<'a> Parser<'a> {
         );
     }
 
+    /// `item`, then another after each `,`; stops at an item that takes no
+    /// token, so a malformed list cannot loop.
+    fn comma_separated<T>(&mut self, mut item: impl FnMut(&mut Self) -> T) -> Vec<T> {
+        let mut out = Vec::new();
+        loop {
+            let before = self.pos;
+            out.push(item(self));
+            if self.eat(TokenKind::Comma).is_none() || self.pos == before {
+                break;
+            }
+        }
+        out
+    }
+
+    /// Like [`Self::comma_separated`] inside brackets: items until `close`
+    /// (possibly none), then `close` itself, or an error naming `open`.
+    fn comma_separated_until<T>(
+        &mut self,
+        open: Token,
+        close: TokenKind,
+        mut item: impl FnMut(&mut Self) -> T,
+    ) -> Vec<T> {
+        let mut out = Vec::new();
+        while !self.at(close) && !self.at(TokenKind::Eof) {
+            let before = self.pos;
+            out.push(item(self));
+            if self.eat(TokenKind::Comma).is_none() || self.pos == before {
+                break;
+            }
+        }
+        self.expect_close(close, open);
+        out
+    }
+
     /// Consume a token of `kind` or report `expected {what}`.
     fn expect(&mut self, kind: TokenKind, what: &str) -> Option<Token> {
         if let Some(t) = self.eat(kind) {

@@ -533,15 +533,7 @@ impl Parser<'_> {
 
     /// A comma-separated list of column assignments.
     fn parse_column_assignments(&mut self) -> Vec<ColumnAssignment> {
-        let mut out = Vec::new();
-        loop {
-            let before = self.pos;
-            out.push(self.parse_column_assignment());
-            if self.eat(TokenKind::Comma).is_none() || self.pos == before {
-                break;
-            }
-        }
-        out
+        self.comma_separated(Self::parse_column_assignment)
     }
 
     /// `distinct` columns, where `*` is allowed.
@@ -567,15 +559,7 @@ impl Parser<'_> {
 
     /// A comma-separated list of expressions.
     fn parse_expr_list(&mut self) -> Vec<Expr> {
-        let mut out = Vec::new();
-        loop {
-            let before = self.pos;
-            out.push(self.parse_expr());
-            if self.eat(TokenKind::Comma).is_none() || self.pos == before {
-                break;
-            }
-        }
-        out
+        self.comma_separated(Self::parse_expr)
     }
 
     /// `expr [asc|desc] [nulls first|last]`.
@@ -609,15 +593,7 @@ impl Parser<'_> {
     }
 
     fn parse_sort_keys(&mut self) -> Vec<SortKey> {
-        let mut out = Vec::new();
-        loop {
-            let before = self.pos;
-            out.push(self.parse_sort_key());
-            if self.eat(TokenKind::Comma).is_none() || self.pos == before {
-                break;
-            }
-        }
-        out
+        self.comma_separated(Self::parse_sort_key)
     }
 
     /// `( subquery )` with an implicit source allowed.
@@ -665,16 +641,7 @@ impl Parser<'_> {
         close: TokenKind,
         allow_pattern: bool,
     ) -> Vec<TabularExpression> {
-        let mut out = Vec::new();
-        while !self.at(close) && !self.at(TokenKind::Eof) {
-            let before = self.pos;
-            out.push(self.parse_table_reference(allow_pattern));
-            if self.eat(TokenKind::Comma).is_none() || self.pos == before {
-                break;
-            }
-        }
-        self.expect_close(close, open);
-        out
+        self.comma_separated_until(open, close, |p| p.parse_table_reference(allow_pattern))
     }
 
     // ----- operators ----------------------------------------------------
@@ -787,14 +754,7 @@ impl Parser<'_> {
             }
             "union" => {
                 let params = self.parse_params(op);
-                let mut sources = Vec::new();
-                loop {
-                    let before = self.pos;
-                    sources.push(self.parse_table_reference(true));
-                    if self.eat(TokenKind::Comma).is_none() || self.pos == before {
-                        break;
-                    }
-                }
+                let sources = self.comma_separated(|p| p.parse_table_reference(true));
                 OperatorKind::Union { params, sources }
             }
             "mv-expand" | "mvexpand" => {
@@ -952,14 +912,8 @@ impl Parser<'_> {
                 if let Some(open) = self.expect(TokenKind::LBracket, "`[` and the table's values") {
                     // Kusto tolerates a comma before the first value.
                     self.eat(TokenKind::Comma);
-                    while !self.at(TokenKind::RBracket) && !self.at(TokenKind::Eof) {
-                        let before = self.pos;
-                        values.push(self.parse_expr());
-                        if self.eat(TokenKind::Comma).is_none() || self.pos == before {
-                            break;
-                        }
-                    }
-                    self.expect_close(TokenKind::RBracket, open);
+                    values =
+                        self.comma_separated_until(open, TokenKind::RBracket, Self::parse_expr);
                 }
                 OperatorKind::Datatable { columns, values }
             }
@@ -967,14 +921,7 @@ impl Parser<'_> {
                 let columns = self.parse_schema();
                 let mut uris = Vec::new();
                 if let Some(open) = self.expect(TokenKind::LBracket, "`[` and storage URLs") {
-                    while !self.at(TokenKind::RBracket) && !self.at(TokenKind::Eof) {
-                        let before = self.pos;
-                        uris.push(self.parse_expr());
-                        if self.eat(TokenKind::Comma).is_none() || self.pos == before {
-                            break;
-                        }
-                    }
-                    self.expect_close(TokenKind::RBracket, open);
+                    uris = self.comma_separated_until(open, TokenKind::RBracket, Self::parse_expr);
                 }
                 let properties = if self.eat_word("with").is_some() {
                     self.parse_parenthesized_named_list()
@@ -1618,20 +1565,16 @@ impl Parser<'_> {
         let params = self.parse_params("make-graph");
         let mut nodes = Vec::new();
         if params.is_empty() && self.eat_word("with").is_some() {
-            loop {
-                let before = self.pos;
-                let start = self.tok().span.start;
-                let table = self.parse_table_reference(false);
-                let key = self.keyword_expr("on");
-                nodes.push(GraphNodes {
+            nodes = self.comma_separated(|p| {
+                let start = p.tok().span.start;
+                let table = p.parse_table_reference(false);
+                let key = p.keyword_expr("on");
+                GraphNodes {
                     table,
                     key,
-                    span: self.span_from(start),
-                });
-                if self.eat(TokenKind::Comma).is_none() || self.pos == before {
-                    break;
+                    span: p.span_from(start),
                 }
-            }
+            });
         }
         OperatorKind::MakeGraph {
             source,
@@ -1645,14 +1588,7 @@ impl Parser<'_> {
     /// `graph-match` and `graph-shortest-paths`.
     fn parse_graph_match(&mut self, op: &str) -> OperatorKind {
         let params = self.parse_params(op);
-        let mut patterns = Vec::new();
-        loop {
-            let before = self.pos;
-            patterns.push(self.parse_graph_pattern());
-            if self.eat(TokenKind::Comma).is_none() || self.pos == before {
-                break;
-            }
-        }
+        let patterns = self.comma_separated(Self::parse_graph_pattern);
         let predicate = self
             .eat_word("where")
             .map(|_| self.parse_required_expr("where"));
