@@ -1522,12 +1522,7 @@ impl Parser<'_> {
                 };
             }
         }
-        let found = self.describe_current();
-        self.error(
-            codes::UNEXPECTED_TOKEN,
-            format!("expected `first`, `last`, `all` or `none` after `output=`, found {found}"),
-            t.span,
-        );
+        self.error_expected("`first`, `last`, `all` or `none` after `output=`");
         if t.kind == TokenKind::Ident {
             // Take the wrong word, so the step's `:` still follows.
             self.bump();
@@ -1552,13 +1547,7 @@ impl Parser<'_> {
                 directed = true;
             }
         } else {
-            let found = self.describe_current();
-            let span = self.tok().span;
-            self.error(
-                codes::UNEXPECTED_TOKEN,
-                format!("expected `-->` or `--` between the edge columns, found {found}"),
-                span,
-            );
+            self.error_expected("`-->` or `--` between the edge columns");
             return OperatorKind::Error;
         }
         let target = self.parse_expr_bp(BP_POSTFIX);
@@ -1698,13 +1687,7 @@ impl Parser<'_> {
             let before = self.pos;
             let start = self.tok().span.start;
             if !matches!(self.text_of(self.tok()), "nodes" | "edges") {
-                let found = self.describe_current();
-                let span = self.tok().span;
-                self.error(
-                    codes::UNEXPECTED_TOKEN,
-                    format!("expected `nodes` or `edges` after `graph-to-table`, found {found}"),
-                    span,
-                );
+                self.error_expected("`nodes` or `edges` after `graph-to-table`");
                 break;
             }
             let Some(entity) = self.parse_name() else {
