@@ -9,16 +9,16 @@ use ruledex_site::{page_paths, render, LinkStyle, Site};
 use std::collections::BTreeSet;
 use std::path::Path;
 
+/// The page of the fixture rule at `path`, with server-style links.
 fn rule_page(site: &ruledex_site::Site, path: &str) -> String {
-    let key = common::key(site, path);
-    render(
-        site,
-        &format!("rules/{key}.html"),
-        LinkStyle::Absolute,
-        None,
-    )
-    .expect("rule page")
-    .body
+    page_of_key(site, &common::key(site, path), LinkStyle::Absolute)
+}
+
+/// The page of the rule with catalog key `key`, with links in `style`.
+fn page_of_key(site: &ruledex_site::Site, key: &str, style: LinkStyle) -> String {
+    render(site, &format!("rules/{key}.html"), style, None)
+        .expect("rule page")
+        .body
 }
 
 #[test]
@@ -244,14 +244,7 @@ fn hostile_rule_text_is_inert_on_every_page() {
         seen_on >= 8,
         "the hostile rule appears on only {seen_on} pages"
     );
-    let html = render(
-        &site,
-        &format!("rules/{key}.html"),
-        LinkStyle::Relative,
-        None,
-    )
-    .unwrap()
-    .body;
+    let html = page_of_key(&site, &key, LinkStyle::Relative);
     assert!(
         html.contains("Hostile &lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;"),
         "title shown as text"
@@ -413,14 +406,7 @@ fn single_rule_page(dir: &tempfile::TempDir, name: &str, text: &str) -> (Site, S
     std::fs::write(dir.path().join(name), text).unwrap();
     let site = Site::new(common::catalog_of(dir.path()));
     let key = common::key(&site, name);
-    let page = render(
-        &site,
-        &format!("rules/{key}.html"),
-        LinkStyle::Relative,
-        None,
-    )
-    .unwrap()
-    .body;
+    let page = page_of_key(&site, &key, LinkStyle::Relative);
     (site, key, page)
 }
 
