@@ -131,10 +131,9 @@ pub fn date_of_unix(time: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::git::git_for_test;
     use crate::ingest::{Formats, SourceRoot};
     use ruledex_ir::{Rule, RuleFormat, SourceFile};
-    use std::path::Path;
-    use std::process::Command;
 
     /// One rule per `.rule` file; `modified:` on the first line is the
     /// declared date.
@@ -160,22 +159,6 @@ mod tests {
         }
     }
 
-    fn git(dir: &Path, args: &[&str], date: &str) {
-        let status = Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(args)
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
-            .env("GIT_AUTHOR_DATE", date)
-            .env("GIT_COMMITTER_DATE", date)
-            .status()
-            .unwrap();
-        assert!(status.success(), "git {args:?}");
-    }
-
     #[test]
     fn commit_dates_for_git_sources_declared_dates_elsewhere() {
         let tmp = tempfile::tempdir().unwrap();
@@ -183,20 +166,20 @@ mod tests {
         let plain = tmp.path().join("plain");
         std::fs::create_dir_all(&repo).unwrap();
         std::fs::create_dir_all(&plain).unwrap();
-        git(&repo, &["init", "--quiet"], "2020-01-01T00:00:00Z");
+        git_for_test(&repo, &["init", "--quiet"], Some("2020-01-01T00:00:00Z"));
         std::fs::write(repo.join("old.rule"), "modified: 2030-01-01\n").unwrap();
-        git(&repo, &["add", "."], "2020-01-01T00:00:00Z");
-        git(
+        git_for_test(&repo, &["add", "."], Some("2020-01-01T00:00:00Z"));
+        git_for_test(
             &repo,
             &["commit", "--quiet", "-m", "one"],
-            "2021-05-04T12:00:00Z",
+            Some("2021-05-04T12:00:00Z"),
         );
         std::fs::write(repo.join("new.rule"), "x\n").unwrap();
-        git(&repo, &["add", "."], "2020-01-01T00:00:00Z");
-        git(
+        git_for_test(&repo, &["add", "."], Some("2020-01-01T00:00:00Z"));
+        git_for_test(
             &repo,
             &["commit", "--quiet", "-m", "two"],
-            "2023-07-08T12:00:00Z",
+            Some("2023-07-08T12:00:00Z"),
         );
         std::fs::write(plain.join("declared.rule"), "modified: 2022/02/03\n").unwrap();
         std::fs::write(plain.join("undated.rule"), "x\n").unwrap();

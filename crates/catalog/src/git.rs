@@ -128,23 +128,29 @@ pub fn last_changes(root: &Path) -> Result<HashMap<String, (String, i64)>, GitEr
     Ok(changes)
 }
 
+/// Test support: run git in `dir` as a fixed author (at `date`, when
+/// given, for both author and committer) and assert it succeeded.
+#[cfg(test)]
+pub(crate) fn git_for_test(dir: &Path, args: &[&str], date: Option<&str>) {
+    let mut cmd = Command::new("git");
+    cmd.arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.invalid");
+    if let Some(date) = date {
+        cmd.env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date);
+    }
+    let status = cmd.status().unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn run(dir: &Path, args: &[&str]) {
-        let status = Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(args)
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
-            .status()
-            .unwrap();
-        assert!(status.success(), "git {args:?}");
-    }
 
     /// A real bare repository, a clone by sync, a new commit upstream, and a
     /// fast-forward by sync again.
@@ -154,7 +160,7 @@ mod tests {
         let bare = tmp.path().join("rules.git");
         let work = tmp.path().join("work");
         std::fs::create_dir_all(&work).unwrap();
-        run(
+        git_for_test(
             tmp.path(),
             &[
                 "init",
@@ -163,13 +169,18 @@ mod tests {
                 "--initial-branch=main",
                 bare.to_str().unwrap(),
             ],
+            None,
         );
-        run(&work, &["init", "--quiet", "--initial-branch=main"]);
+        git_for_test(&work, &["init", "--quiet", "--initial-branch=main"], None);
         std::fs::write(work.join("a.kql"), "T | take 1\n").unwrap();
-        run(&work, &["add", "."]);
-        run(&work, &["commit", "--quiet", "-m", "one"]);
-        run(&work, &["remote", "add", "origin", bare.to_str().unwrap()]);
-        run(&work, &["push", "--quiet", "origin", "main"]);
+        git_for_test(&work, &["add", "."], None);
+        git_for_test(&work, &["commit", "--quiet", "-m", "one"], None);
+        git_for_test(
+            &work,
+            &["remote", "add", "origin", bare.to_str().unwrap()],
+            None,
+        );
+        git_for_test(&work, &["push", "--quiet", "origin", "main"], None);
 
         let url = format!("file://{}", bare.display());
         let checkout = tmp.path().join("checkout");
@@ -182,9 +193,9 @@ mod tests {
         );
 
         std::fs::write(work.join("b.kql"), "U | take 2\n").unwrap();
-        run(&work, &["add", "."]);
-        run(&work, &["commit", "--quiet", "-m", "two"]);
-        run(&work, &["push", "--quiet", "origin", "main"]);
+        git_for_test(&work, &["add", "."], None);
+        git_for_test(&work, &["commit", "--quiet", "-m", "two"], None);
+        git_for_test(&work, &["push", "--quiet", "origin", "main"], None);
         let SyncOutcome::Updated(before, after) = sync(&url, Some("main"), &checkout).unwrap()
         else {
             panic!("expected an update")
