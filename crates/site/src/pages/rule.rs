@@ -223,6 +223,18 @@ pub(crate) struct MetaRow {
     pub extra: Option<String>,
 }
 
+impl MetaRow {
+    /// A row of plain text, without link or note.
+    fn plain(label: &'static str, text: impl Into<String>) -> MetaRow {
+        MetaRow {
+            label,
+            text: text.into(),
+            href: None,
+            extra: None,
+        }
+    }
+}
+
 pub(crate) struct TechniqueLink {
     pub id: String,
     pub name: String,
@@ -611,12 +623,7 @@ fn render_with(site: &Site, position: usize, layout: Layout, budget: Budget) -> 
         });
     }
 
-    let mut meta = vec![MetaRow {
-        label: "Id",
-        text: rule.id.clone(),
-        href: None,
-        extra: None,
-    }];
+    let mut meta = vec![MetaRow::plain("Id", rule.id.clone())];
     let s = &rule.schedule;
     for (label, value) in [
         ("Time window", &s.lookback),
@@ -625,30 +632,15 @@ fn render_with(site: &Site, position: usize, layout: Layout, budget: Budget) -> 
         ("Correlation window", &s.window),
     ] {
         if let Some(v) = value {
-            meta.push(MetaRow {
-                label,
-                text: v.clone(),
-                href: None,
-                extra: None,
-            });
+            meta.push(MetaRow::plain(label, v.clone()));
         }
     }
     let groups = group_by(rule);
     if !groups.is_empty() {
-        meta.push(MetaRow {
-            label: "Group by",
-            text: groups.join(", "),
-            href: None,
-            extra: None,
-        });
+        meta.push(MetaRow::plain("Group by", groups.join(", ")));
     }
     if !rule.authors.is_empty() {
-        meta.push(MetaRow {
-            label: "Author",
-            text: rule.authors.join(", "),
-            href: None,
-            extra: None,
-        });
+        meta.push(MetaRow::plain("Author", rule.authors.join(", ")));
     }
     for (label, value) in [
         ("Created", &rule.created),
@@ -656,12 +648,7 @@ fn render_with(site: &Site, position: usize, layout: Layout, budget: Budget) -> 
         ("Version", &rule.version),
     ] {
         if let Some(v) = value {
-            meta.push(MetaRow {
-                label,
-                text: v.clone(),
-                href: None,
-                extra: None,
-            });
+            meta.push(MetaRow::plain(label, v.clone()));
         }
     }
     let source_url = source.file_url(&rule.provenance.path);
@@ -679,19 +666,9 @@ fn render_with(site: &Site, position: usize, layout: Layout, budget: Budget) -> 
         })
         .filter(|e| !e.is_empty()),
     });
-    meta.push(MetaRow {
-        label: "Format",
-        text: rule.provenance.format.clone(),
-        href: None,
-        extra: None,
-    });
+    meta.push(MetaRow::plain("Format", rule.provenance.format.clone()));
     if !rule.tags.is_empty() {
-        meta.push(MetaRow {
-            label: "Tags",
-            text: rule.tags.join(", "),
-            href: None,
-            extra: None,
-        });
+        meta.push(MetaRow::plain("Tags", rule.tags.join(", ")));
     }
     for r in &rule.references {
         meta.push(MetaRow {
@@ -702,12 +679,7 @@ fn render_with(site: &Site, position: usize, layout: Layout, budget: Budget) -> 
         });
     }
     for f in &rule.false_positives {
-        meta.push(MetaRow {
-            label: "False positives",
-            text: f.clone(),
-            href: None,
-            extra: None,
-        });
+        meta.push(MetaRow::plain("False positives", f.clone()));
     }
 
     let description_html = rule
