@@ -1,49 +1,14 @@
 //! How rules of every platform resolve to one log source, and how the action
 //! (log source + operation) is normalized.
 
+mod common;
+
+use common::{ids, index, log_type, sigma, sourcetype, table};
 use ruledex_ir::{DataSource, DataSourceKind, Platform};
 use ruledex_logsource::{Filter, LogSources};
 
 fn sources() -> &'static LogSources {
     LogSources::embedded()
-}
-
-fn ids(platform: Platform, data: &[DataSource], filters: &[Filter]) -> Vec<String> {
-    sources()
-        .identify(platform, data, filters)
-        .into_iter()
-        .map(|found| found.logsource.id.clone())
-        .collect()
-}
-
-fn table(name: &str) -> DataSource {
-    DataSource::new(DataSourceKind::Table, name)
-}
-
-fn index(name: &str) -> DataSource {
-    DataSource::new(DataSourceKind::Index, name)
-}
-
-fn sigma(product: Option<&str>, category: Option<&str>, service: Option<&str>) -> DataSource {
-    let mut source = DataSource::new(DataSourceKind::Logsource, "sigma");
-    for (key, value) in [
-        ("product", product),
-        ("category", category),
-        ("service", service),
-    ] {
-        if let Some(value) = value {
-            source.attributes.insert(key.to_string(), value.to_string());
-        }
-    }
-    source
-}
-
-fn sourcetype(name: &str) -> DataSource {
-    DataSource::new(DataSourceKind::Sourcetype, name)
-}
-
-fn log_type(name: &str) -> DataSource {
-    DataSource::new(DataSourceKind::LogType, name)
 }
 
 /// One name per platform, each expected to resolve to `expected` alone.
