@@ -15,12 +15,8 @@ pub const PER_PAGE: usize = 50;
 pub(crate) struct SearchPage {
     pub layout: Layout,
     pub server: bool,
-    pub q: String,
-    pub lang: String,
-    pub platform: String,
-    pub class: String,
-    pub technique: String,
-    pub field: String,
+    /// What was submitted, shown again in the form.
+    pub form: SearchForm,
     pub languages: Vec<(String, &'static str)>,
     pub platforms: Vec<(String, &'static str)>,
     pub classes: Vec<String>,
@@ -138,12 +134,7 @@ pub(crate) fn render(
     let mut page = SearchPage {
         layout,
         server,
-        q: form.q.clone(),
-        lang: form.lang.clone(),
-        platform: form.platform.clone(),
-        class: form.class.clone(),
-        technique: form.technique.clone(),
-        field: form.field.clone(),
+        form: form.clone(),
         languages: languages
             .iter()
             .map(|l| (l.id().to_string(), l.display_name()))
