@@ -32,9 +32,14 @@ pub enum ErrorCode {
     NoSourceCommand,
 }
 
-impl ErrorCode {
+/// One problem in a query, with a span in the query text (not yet the
+/// file): the shared [`ruledex_ir::QueryError`] with this crate's codes.
+pub type ParseError = QueryError<ErrorCode>;
+
+/// The stable codes (`ESQ001`, …) and which of them are warnings.
+impl QueryErrorCode for ErrorCode {
     /// The stable code, e.g. `ESQ001`.
-    pub fn code(self) -> &'static str {
+    fn code(self) -> &'static str {
         match self {
             ErrorCode::UnexpectedToken => "ESQ001",
             ErrorCode::Unclosed => "ESQ002",
@@ -51,21 +56,7 @@ impl ErrorCode {
 
     /// True for codes that are warnings rather than errors (the query is
     /// valid ES|QL, only the analysis is incomplete).
-    pub fn is_warning(self) -> bool {
-        matches!(self, ErrorCode::UnsupportedCommand)
-    }
-}
-
-/// One problem in a query, with a span in the query text (not yet the
-/// file): the shared [`ruledex_ir::QueryError`] with this crate's codes.
-pub type ParseError = QueryError<ErrorCode>;
-
-impl QueryErrorCode for ErrorCode {
-    fn code(self) -> &'static str {
-        ErrorCode::code(self)
-    }
-
     fn is_warning(self) -> bool {
-        ErrorCode::is_warning(self)
+        matches!(self, ErrorCode::UnsupportedCommand)
     }
 }

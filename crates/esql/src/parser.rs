@@ -8,6 +8,7 @@ use crate::ast::{
 use crate::error::{ErrorCode, ParseError};
 use crate::lexer::{source_names, split_commands, tokenize, Token, TokenKind};
 use crate::MAX_DEPTH;
+use ruledex_ir::QueryErrorCode as _;
 use ruledex_ir::Span;
 
 /// The result of parsing: a tree (possibly partial) and every problem found.
@@ -17,7 +18,7 @@ pub struct Parsed {
     /// [`Expr::Error`] nodes in place of the rest.
     pub query: Query,
     /// All problems, sorted by position. Warnings
-    /// ([`ErrorCode::is_warning`]) do not make the query invalid.
+    /// ([`QueryErrorCode::is_warning`](ruledex_ir::QueryErrorCode::is_warning)) do not make the query invalid.
     pub errors: Vec<ParseError>,
 }
 

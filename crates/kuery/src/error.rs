@@ -28,15 +28,20 @@ pub enum ErrorCode {
     WhitespaceEscape,
 }
 
-impl ErrorCode {
+/// One problem in a query, with a span in the query text (not yet the
+/// file): the shared [`ruledex_ir::QueryError`] with this crate's codes.
+pub type ParseError = QueryError<ErrorCode>;
+
+/// The stable codes (`KUE001`, …) and which of them are warnings.
+impl QueryErrorCode for ErrorCode {
     /// True for codes that are warnings: the query is valid kuery, but
     /// probably does not mean what it says.
-    pub fn is_warning(self) -> bool {
+    fn is_warning(self) -> bool {
         matches!(self, ErrorCode::WhitespaceEscape)
     }
 
     /// The stable code, e.g. `KUE001`.
-    pub fn code(self) -> &'static str {
+    fn code(self) -> &'static str {
         match self {
             ErrorCode::UnexpectedToken => "KUE001",
             ErrorCode::Unclosed => "KUE002",
@@ -46,19 +51,5 @@ impl ErrorCode {
             ErrorCode::MissingValue => "KUE006",
             ErrorCode::WhitespaceEscape => "KUE007",
         }
-    }
-}
-
-/// One problem in a query, with a span in the query text (not yet the
-/// file): the shared [`ruledex_ir::QueryError`] with this crate's codes.
-pub type ParseError = QueryError<ErrorCode>;
-
-impl QueryErrorCode for ErrorCode {
-    fn code(self) -> &'static str {
-        ErrorCode::code(self)
-    }
-
-    fn is_warning(self) -> bool {
-        ErrorCode::is_warning(self)
     }
 }

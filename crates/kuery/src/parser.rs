@@ -8,6 +8,7 @@ use crate::ast::{Expr, Field, Literal, Part, Query, ValueExpr};
 use crate::error::{ErrorCode, ParseError};
 use crate::lexer::{tokenize, Token, TokenKind};
 use crate::MAX_DEPTH;
+use ruledex_ir::QueryErrorCode as _;
 use ruledex_ir::Span;
 
 /// The result of parsing: a tree (possibly partial) and every error found.
@@ -15,7 +16,7 @@ use ruledex_ir::Span;
 pub struct Parsed {
     /// The syntax tree. Parts that did not parse are [`Expr::Error`] nodes.
     pub query: Query,
-    /// All errors and warnings ([`ErrorCode::is_warning`]), sorted by
+    /// All errors and warnings ([`QueryErrorCode::is_warning`](ruledex_ir::QueryErrorCode::is_warning)), sorted by
     /// position.
     pub errors: Vec<ParseError>,
 }

@@ -28,9 +28,14 @@ pub enum ErrorCode {
     BadNumber,
 }
 
-impl ErrorCode {
+/// One problem in a query, with a span in the query text (not yet the
+/// file): the shared [`ruledex_ir::QueryError`] with this crate's codes.
+pub type ParseError = QueryError<ErrorCode>;
+
+/// The stable codes (`LUC001`, …) and which of them are warnings.
+impl QueryErrorCode for ErrorCode {
     /// The stable code, e.g. `LUC001`.
-    pub fn code(self) -> &'static str {
+    fn code(self) -> &'static str {
         match self {
             ErrorCode::UnexpectedToken => "LUC001",
             ErrorCode::Unclosed => "LUC002",
@@ -41,15 +46,5 @@ impl ErrorCode {
             ErrorCode::MalformedRange => "LUC007",
             ErrorCode::BadNumber => "LUC008",
         }
-    }
-}
-
-/// One problem in a query, with a span in the query text (not yet the
-/// file): the shared [`ruledex_ir::QueryError`] with this crate's codes.
-pub type ParseError = QueryError<ErrorCode>;
-
-impl QueryErrorCode for ErrorCode {
-    fn code(self) -> &'static str {
-        ErrorCode::code(self)
     }
 }
