@@ -2,7 +2,7 @@
 //!
 //! Every language lowers its filters (`where`, Sigma selections, EQL event
 //! conditions, kuery queries, …) into a [`Predicate`]. Indicators are then
-//! extracted from predicates in one place ([`Predicate::indicators`]), so
+//! extracted from predicates in one place ([`crate::indicators_of`], called for every stage by [`crate::collect_indicators`]), so
 //! negation, exclusions and case sensitivity mean the same thing in every
 //! language.
 //!

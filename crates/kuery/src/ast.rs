@@ -229,7 +229,7 @@ impl Literal {
     }
 
     /// The decoded text with wildcards shown as `*` (literal stars and
-    /// wildcards look alike here; see [`Literal::glob`]).
+    /// wildcards look alike here; see [`Literal::pattern`], which keeps them apart).
     pub fn text(&self) -> String {
         let mut out = String::new();
         for part in &self.parts {

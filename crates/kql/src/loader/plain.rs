@@ -3,7 +3,7 @@
 use ruledex_ir::{OffsetMap, Rule, RuleClass, RuleFormat, SourceFile};
 
 /// A file whose content is one KQL query, or a notebook of queries
-/// separated by blank lines (see [`super::notebook`]).
+/// separated by blank lines (one rule per query, as the Defender editor runs them).
 pub struct PlainFormat;
 
 /// Words a KQL query may start with besides a table name.

@@ -12,7 +12,7 @@ use ruledex_ir::{
 use std::collections::BTreeMap;
 
 /// Bytes of HTML (before compression) a rule page stays under. A page is
-/// rendered with [`Budget::FULL`] and, while it is larger than this, again
+/// rendered with its full list budgets and, while it is larger than this, again
 /// with every list budget halved: a rule of hundreds of long stages and
 /// values keeps a fast page, and each cut list says how many more there are.
 pub const PAGE_MAX_BYTES: usize = 100_000;
