@@ -6,7 +6,7 @@
 //! unknown, and a rule that does not parse carries its diagnostics.
 
 use rayon::prelude::*;
-use ruledex_ir::{resolve_positions, Rule, RuleFormat, SourceFile};
+use ruledex_ir::{resolve_positions, Rule, RuleFormat, SourceContext, SourceFile};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -32,15 +32,76 @@ impl Formats {
 
     /// The format that recognizes `file`, if any.
     pub fn detect(&self, file: &SourceFile<'_>) -> Option<&dyn RuleFormat> {
-        self.formats
+        self.detect_index(file).map(|i| self.formats[i].as_ref())
+    }
+
+    /// Position of the format that recognizes `file`, if any.
+    fn detect_index(&self, file: &SourceFile<'_>) -> Option<usize> {
+        self.formats.iter().position(|f| f.sniff(file))
+    }
+
+    /// Every format's context for the source `root` whose files are `files`
+    /// (see [`RuleFormat::build_context`]): each format reads the files its
+    /// [`RuleFormat::context_path`] accepts. Supporting files that cannot be
+    /// read are skipped here; loading reports them like any other file.
+    pub fn contexts(&self, root: &SourceRoot, files: &[PathBuf]) -> SourceContexts {
+        let contexts = self
+            .formats
             .iter()
-            .map(|f| f.as_ref())
-            .find(|f| f.sniff(file))
+            .map(|format| {
+                let wanted: Vec<(String, String)> = files
+                    .iter()
+                    .filter_map(|path| {
+                        let relative = relative_path(&root.path, path);
+                        format.context_path(&relative).then_some((relative, path))
+                    })
+                    .collect::<Vec<_>>()
+                    .into_par_iter()
+                    .filter_map(|(relative, path)| {
+                        let text = std::fs::read_to_string(path).ok()?;
+                        Some((relative, text))
+                    })
+                    .collect();
+                if wanted.is_empty() {
+                    return None;
+                }
+                let sources: Vec<SourceFile<'_>> = wanted
+                    .iter()
+                    .map(|(relative, text)| SourceFile {
+                        source: &root.name,
+                        path: relative,
+                        text: text.strip_prefix('\u{feff}').unwrap_or(text),
+                        commit: root.commit.as_deref(),
+                        context: None,
+                    })
+                    .collect();
+                format.build_context(&sources)
+            })
+            .collect();
+        SourceContexts { contexts }
     }
 
     /// Names of the registered formats, in order.
     pub fn names(&self) -> Vec<&'static str> {
         self.formats.iter().map(|f| f.name()).collect()
+    }
+}
+
+/// The context each format built for one source, in format order (see
+/// [`Formats::contexts`]).
+#[derive(Default)]
+pub struct SourceContexts {
+    contexts: Vec<Option<SourceContext>>,
+}
+
+impl SourceContexts {
+    /// No context for any format (files loaded on their own).
+    pub fn none() -> Self {
+        SourceContexts::default()
+    }
+
+    fn of(&self, format: usize) -> Option<&(dyn std::any::Any + Send + Sync)> {
+        self.contexts.get(format).and_then(|c| c.as_deref())
     }
 }
 
@@ -133,21 +194,36 @@ pub fn load_roots(
     formats: &Formats,
     progress: &(dyn Fn(&LoadedFile) + Sync),
 ) -> Vec<LoadedFile> {
-    let jobs: Vec<(&SourceRoot, PathBuf)> = roots
+    let listed: Vec<(&SourceRoot, Vec<PathBuf>)> = roots
         .iter()
-        .flat_map(|root| discover(&root.path).into_iter().map(move |p| (root, p)))
+        .map(|root| (root, discover(&root.path)))
+        .collect();
+    let contexts: Vec<SourceContexts> = listed
+        .iter()
+        .map(|(root, files)| formats.contexts(root, files))
+        .collect();
+    let jobs: Vec<(&SourceRoot, &SourceContexts, &PathBuf)> = listed
+        .iter()
+        .zip(&contexts)
+        .flat_map(|((root, files), context)| files.iter().map(move |p| (*root, context, p)))
         .collect();
     jobs.into_par_iter()
-        .map(|(root, path)| {
-            let loaded = load_file(root, &path, formats);
+        .map(|(root, context, path)| {
+            let loaded = load_file(root, path, formats, context);
             progress(&loaded);
             loaded
         })
         .collect()
 }
 
-/// Load one file of `root`.
-pub fn load_file(root: &SourceRoot, path: &Path, formats: &Formats) -> LoadedFile {
+/// Load one file of `root`, with the contexts the formats built for that
+/// source ([`SourceContexts::none`] for a file on its own).
+pub fn load_file(
+    root: &SourceRoot,
+    path: &Path,
+    formats: &Formats,
+    contexts: &SourceContexts,
+) -> LoadedFile {
     let started = Instant::now();
     let relative = relative_path(&root.path, path);
     let mut loaded = LoadedFile {
@@ -173,8 +249,11 @@ pub fn load_file(root: &SourceRoot, path: &Path, formats: &Formats) -> LoadedFil
                         path: &loaded.relative,
                         text,
                         commit: root.commit.as_deref(),
+                        context: None,
                     };
-                    if let Some(format) = formats.detect(&file) {
+                    if let Some(index) = formats.detect_index(&file) {
+                        let format = formats.formats[index].as_ref();
+                        let file = file.with_context(contexts.of(index));
                         let mut rules = format.load(&file);
                         resolve_positions(&mut rules, text);
                         loaded.format = Some(format.name());
@@ -264,5 +343,81 @@ mod tests {
         let bad = &files[3].rules[0].diagnostics[0];
         assert_eq!((bad.line, bad.column), (Some(2), Some(1)));
         assert!(files[2].is_unknown());
+    }
+
+    /// A format whose rules name words defined in `defs/` files of the
+    /// same source, the way Splunk searches name macros.
+    struct Defined;
+    impl RuleFormat for Defined {
+        fn name(&self) -> &'static str {
+            "defined"
+        }
+        fn sniff(&self, file: &SourceFile<'_>) -> bool {
+            file.path.ends_with(".def") || file.text.starts_with("USE ")
+        }
+        fn load(&self, file: &SourceFile<'_>) -> Vec<Rule> {
+            if file.path.ends_with(".def") {
+                return Vec::new();
+            }
+            let known = file.context::<Vec<String>>().cloned().unwrap_or_default();
+            let word = file.text.trim_start_matches("USE ").trim();
+            let mut rule = Rule::default();
+            if !known.iter().any(|k| k == word) {
+                rule.diagnostics
+                    .push(Diagnostic::warning("TST002", "undefined"));
+            }
+            vec![rule]
+        }
+        fn context_path(&self, path: &str) -> bool {
+            path.starts_with("defs/")
+        }
+        fn build_context(&self, files: &[SourceFile<'_>]) -> Option<SourceContext> {
+            let words: Vec<String> = files.iter().map(|f| f.text.trim().to_string()).collect();
+            Some(Box::new(words))
+        }
+    }
+
+    #[test]
+    fn formats_see_the_context_of_their_own_source_only() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(a.path().join("defs")).unwrap();
+        std::fs::write(a.path().join("defs/x.def"), "alpha").unwrap();
+        std::fs::write(a.path().join("rule.txt"), "USE alpha").unwrap();
+        std::fs::write(b.path().join("rule.txt"), "USE alpha").unwrap();
+        let formats = Formats::new().with(Upper).with(Defined);
+        let roots = [
+            SourceRoot::from_path(a.path()),
+            SourceRoot::from_path(b.path()),
+        ];
+        let files = load_roots(&roots, &formats, &|_| {});
+        let summary: Vec<_> = files
+            .iter()
+            .map(|f| {
+                (
+                    f.relative.as_str(),
+                    f.format,
+                    f.rules.iter().map(|r| r.diagnostics.len()).sum::<usize>(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                // The definition file is recognized, holds no rule.
+                ("defs/x.def", Some("defined"), 0),
+                ("rule.txt", Some("defined"), 0),
+                // The other source has no definitions: the word is unknown.
+                ("rule.txt", Some("defined"), 1),
+            ]
+        );
+        // On its own, without contexts, the same file lacks the definition.
+        let alone = load_file(
+            &roots[0],
+            &a.path().join("rule.txt"),
+            &formats,
+            &SourceContexts::none(),
+        );
+        assert_eq!(alone.rules[0].diagnostics.len(), 1);
     }
 }

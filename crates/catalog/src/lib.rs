@@ -31,7 +31,9 @@ pub use catalog::{class_id, Catalog, Entry, IngestReport, SourceInfo};
 pub use changes::{Change, ChangeBasis};
 pub use config::{roots_from_paths, Config, ConfigError, SourceConfig};
 pub use counts::{IndicatorCounts, IndicatorIndex};
-pub use ingest::{discover, load_file, load_roots, Formats, LoadedFile, SourceRoot};
+pub use ingest::{
+    discover, load_file, load_roots, Formats, LoadedFile, SourceContexts, SourceRoot,
+};
 pub use normalize::{Action, Normalizer};
 pub use related::{Related, RelatedIndex, RelatedRank};
 pub use search::{SearchDoc, SearchError, SearchIndex, SearchResults, SEARCH_FILTERS};

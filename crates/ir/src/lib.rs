@@ -52,6 +52,6 @@ pub use rule::{
     EntityMapping, Language, OutputField, Platform, Provenance, Query, Rule, RuleClass, Schedule,
     Severity, Stage,
 };
-pub use source::{resolve_positions, RuleFormat, SourceFile};
+pub use source::{resolve_positions, RuleFormat, SourceContext, SourceFile};
 pub use span::{LineCol, LineIndex, OffsetMap, Span};
 pub use value::Value;

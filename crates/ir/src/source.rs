@@ -2,6 +2,13 @@
 
 use crate::rule::{Provenance, Rule};
 use crate::span::LineIndex;
+use std::any::Any;
+
+/// What a format learned from a whole source before loading its files:
+/// Splunk macro definitions, Panther data models and global helpers. Each
+/// format builds its own (see [`RuleFormat::build_context`]) and downcasts
+/// it back in [`RuleFormat::load`] from [`SourceFile::context`].
+pub type SourceContext = Box<dyn Any + Send + Sync>;
 
 /// A file handed to a loader.
 #[derive(Clone, Copy, Debug)]
@@ -14,6 +21,9 @@ pub struct SourceFile<'a> {
     pub text: &'a str,
     /// The commit the file was read at, for git sources.
     pub commit: Option<&'a str>,
+    /// The context the loading format built from the file's source, when it
+    /// builds one (see [`RuleFormat::build_context`]).
+    pub context: Option<&'a (dyn Any + Send + Sync)>,
 }
 
 impl<'a> SourceFile<'a> {
@@ -24,7 +34,19 @@ impl<'a> SourceFile<'a> {
             path,
             text,
             commit: None,
+            context: None,
         }
+    }
+
+    /// The same file with `context` attached.
+    pub fn with_context(self, context: Option<&'a (dyn Any + Send + Sync)>) -> Self {
+        SourceFile { context, ..self }
+    }
+
+    /// The context of this file's source as the format's own type `T`, when
+    /// the format built one of that type.
+    pub fn context<T: Any>(&self) -> Option<&'a T> {
+        self.context.and_then(|c| c.downcast_ref::<T>())
     }
 
     /// Provenance for a rule of this file read by `format`; `index` for files
@@ -69,8 +91,30 @@ pub trait RuleFormat: Send + Sync {
 
     /// Load every rule of the file. Never fails: a file that cannot be read
     /// as this format becomes one rule carrying error diagnostics, so it still
-    /// shows up (with its body) in the catalog.
+    /// shows up (with its body) in the catalog. Supporting files the format
+    /// recognizes but that hold no rule (macro definitions, data models)
+    /// load as no rules.
     fn load(&self, file: &SourceFile<'_>) -> Vec<Rule>;
+
+    /// Whether the file at `path` (relative to its source root) is one this
+    /// format reads for context before loading the source's rules (Splunk
+    /// `macros/*.yml`, Panther `data_models/`, `global_helpers/`). Cheap,
+    /// path only. The default: none.
+    fn context_path(&self, path: &str) -> bool {
+        let _ = path;
+        false
+    }
+
+    /// Build this format's context for one source from the files
+    /// [`RuleFormat::context_path`] accepted (in path order). Called once
+    /// per source, before any [`RuleFormat::load`] of its files, which then
+    /// find it in [`SourceFile::context`]. Never fails: problems of
+    /// supporting files are reported where they are used (an undefined
+    /// macro is a warning on the rule using it). The default: no context.
+    fn build_context(&self, files: &[SourceFile<'_>]) -> Option<SourceContext> {
+        let _ = files;
+        None
+    }
 }
 
 /// Resolve the line and column of every diagnostic of `rules` against the
