@@ -138,6 +138,9 @@ impl Field {
 pub struct FieldMap {
     fields: Vec<Field>,
     by_id: HashMap<String, usize>,
+    /// Canonical-field prefix → the log sources such fields exist on (see
+    /// [`FieldMap::in_domain`]).
+    domains: Vec<(String, Vec<String>)>,
     /// (vocabulary, folded name) → (field, name index).
     index: HashMap<(Vocabulary, String), Vec<(usize, usize)>>,
 }
@@ -147,6 +150,8 @@ pub struct FieldMap {
 struct RawFile {
     #[serde(default)]
     groups: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    domains: BTreeMap<String, Vec<String>>,
     field: Vec<RawField>,
 }
 
@@ -255,11 +260,47 @@ impl FieldMap {
                 }
             }
         }
+        let mut domains = Vec::new();
+        for (prefix, scopes) in &raw.domains {
+            let sources = expand(&raw.groups, scopes, prefix)?;
+            if sources.is_empty() {
+                return Err(DataError::new(
+                    FIELDS_FILE,
+                    format!("domain `{prefix}` names no log source"),
+                ));
+            }
+            domains.push((prefix.clone(), sources));
+        }
+        // Longest prefix first, so the most specific domain decides.
+        domains.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(&b.0)));
         Ok(FieldMap {
             fields,
             by_id,
+            domains,
             index,
         })
+    }
+
+    /// Whether canonical field `canonical` exists on `logsource`: true
+    /// unless the field falls under a domain of the data file (`winlog.`
+    /// fields exist on Windows event logs) that leaves `logsource` out. A
+    /// domain entry is a log-source id, or a prefix ending in `.`
+    /// (`windows.`).
+    pub fn in_domain(&self, canonical: &str, logsource: &str) -> bool {
+        match self
+            .domains
+            .iter()
+            .find(|(prefix, _)| canonical.starts_with(prefix.as_str()))
+        {
+            None => true,
+            Some((_, sources)) => sources.iter().any(|s| {
+                if s.ends_with('.') {
+                    logsource.starts_with(s.as_str())
+                } else {
+                    s == logsource
+                }
+            }),
+        }
     }
 
     /// Every canonical field, in file order.
@@ -305,11 +346,17 @@ impl FieldMap {
                 .iter()
                 .filter(|(f, n)| self.fields[*f].names(v)[*n].name == field.trim())
                 .collect();
-            let pool: Vec<&(usize, usize)> = if exact.is_empty() {
+            let mut pool: Vec<&(usize, usize)> = if exact.is_empty() {
                 entries.iter().collect()
             } else {
                 exact
             };
+            // A name never means a field that does not exist on the rule's
+            // log source (Sigma `Status` on Entra ID sign-ins is not the
+            // Windows event field).
+            if let Some(logsource) = logsource {
+                pool.retain(|&&(f, _)| self.in_domain(&self.fields[f].id, logsource));
+            }
             let name_of = |&&(f, n): &&(usize, usize)| &self.fields[f].names(v)[n];
             if let Some(logsource) = logsource {
                 if let Some(&&(f, _)) = pool.iter().find(|e| name_of(e).applies_to(logsource)) {
@@ -353,6 +400,20 @@ impl FieldMap {
                             ));
                         }
                     }
+                }
+            }
+        }
+        for (prefix, domain) in &self.domains {
+            for logsource in domain {
+                let known = if logsource.ends_with('.') {
+                    sources.iter().any(|s| s.id.starts_with(logsource.as_str()))
+                } else {
+                    sources.get(logsource).is_some()
+                };
+                if !known {
+                    problems.push(format!(
+                        "domain `{prefix}`: unknown log source `{logsource}`"
+                    ));
                 }
             }
         }

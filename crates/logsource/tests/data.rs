@@ -89,6 +89,12 @@ fn bad_data_is_reported_not_panicked() {
     )
     .is_err());
     assert!(FieldMap::from_toml("[[field]]\nid = \"a\"\n[[field]]\nid = \"a\"\n").is_err());
+    // Domains: an empty one is an error, an unknown log source a problem.
+    assert!(FieldMap::from_toml("[domains]\n\"a.\" = []\n[[field]]\nid = \"a.b\"\n").is_err());
+    let unknown =
+        FieldMap::from_toml("[domains]\n\"a.\" = [\"nowhere\"]\n[[field]]\nid = \"a.b\"\n")
+            .unwrap();
+    assert!(unknown.check(LogSources::embedded())[0].contains("nowhere"));
 }
 
 #[test]

@@ -233,3 +233,31 @@ fn unmapped_fields_stay_unmapped() {
         Some("process.command_line")
     );
 }
+
+#[test]
+fn a_name_means_what_its_log_source_says() {
+    let m = map();
+    // `Status` on a Windows Security log is the event field…
+    assert_eq!(
+        m.canonical(Vocabulary::Sigma, Some("windows.security"), "Status"),
+        Some("winlog.event_data.Status")
+    );
+    // …but on Entra ID sign-ins, Microsoft 365 or a third-party log it is
+    // that log's own column, left unmapped (scoped to its log source).
+    for logsource in ["azure.signin", "m365.audit", "paloalto.prisma_cloud"] {
+        assert_eq!(
+            m.canonical(Vocabulary::Sigma, Some(logsource), "Status"),
+            None,
+            "{logsource}"
+        );
+        assert_eq!(
+            m.canonical(Vocabulary::Sentinel, Some(logsource), "Status"),
+            None,
+            "{logsource}"
+        );
+    }
+    assert!(m.in_domain("winlog.logon.type", "defender.device_logon"));
+    assert!(!m.in_domain("winlog.logon.type", "okta.system"));
+    // Fields without a domain exist everywhere.
+    assert!(m.in_domain("process.command_line", "linux.process_creation"));
+}
