@@ -1,7 +1,7 @@
 //! ATT&CK in the catalog: each rule's references resolved, their matrix
 //! cells, coverage across rules, and Navigator layers.
 
-use crate::catalog::{Catalog, Entry};
+use crate::entry::Entry;
 use ruledex_attack::{Attack, Cell, Finding};
 use ruledex_ir::{Rule, RuleClass};
 use std::collections::{BTreeMap, BTreeSet};
@@ -75,70 +75,67 @@ pub fn counts_in_coverage(entry: &Entry) -> bool {
     })
 }
 
-impl Catalog {
-    /// The ATT&CK knowledge base the catalog resolves against.
-    pub fn attack(&self) -> &'static Attack {
-        Attack::embedded()
-    }
-
-    /// Rules (positions) per technique cell id (techniques and
-    /// sub-techniques both, sub-techniques also counted on their parent),
-    /// among the rules `include` accepts.
-    pub fn coverage(&self, include: impl Fn(&Entry) -> bool) -> BTreeMap<String, Vec<usize>> {
-        let mut coverage: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for (position, entry) in self.entries().iter().enumerate() {
-            if !include(entry) {
-                continue;
-            }
-            let mut ids: BTreeSet<&str> = BTreeSet::new();
-            for cell in &entry.cells {
-                ids.insert(&cell.technique);
-                if let Some(sub) = &cell.subtechnique {
-                    ids.insert(sub);
-                }
-            }
-            for id in ids {
-                coverage.entry(id.to_string()).or_default().push(position);
+/// Rules (positions of `entries`) per technique cell id (techniques and
+/// sub-techniques both, sub-techniques also counted on their parent), among
+/// the rules `include` accepts.
+pub fn coverage(
+    entries: &[Entry],
+    include: impl Fn(&Entry) -> bool,
+) -> BTreeMap<String, Vec<usize>> {
+    let mut coverage: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (position, entry) in entries.iter().enumerate() {
+        if !include(entry) {
+            continue;
+        }
+        let mut ids: BTreeSet<&str> = BTreeSet::new();
+        for cell in &entry.cells {
+            ids.insert(&cell.technique);
+            if let Some(sub) = &cell.subtechnique {
+                ids.insert(sub);
             }
         }
-        coverage
+        for id in ids {
+            coverage.entry(id.to_string()).or_default().push(position);
+        }
     }
+    coverage
+}
 
-    /// An ATT&CK Navigator layer (format 4.5) scoring each technique by the
-    /// number of rules covering it, with a per-language breakdown as the
-    /// comment.
-    pub fn navigator_layer(
-        &self,
-        include: impl Fn(&Entry) -> bool,
-        name: &str,
-    ) -> serde_json::Value {
-        let coverage = self.coverage(include);
-        let scores: Vec<(String, f64, String)> = coverage
-            .iter()
-            .map(|(id, rules)| {
-                let mut per: BTreeMap<&str, usize> = BTreeMap::new();
-                for &p in rules {
-                    *per.entry(self.entries()[p].rule.language.id()).or_default() += 1;
-                }
-                let comment = per
-                    .iter()
-                    .map(|(l, n)| format!("{l} {n}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                (id.clone(), rules.len() as f64, comment)
-            })
-            .collect();
-        let description = format!(
-            "Rules per technique in the ruledex catalog ({} rules, {}).",
-            self.entries().len(),
-            self.attack().version_label()
-        );
-        self.attack().navigator_layer(
-            scores
+/// An ATT&CK Navigator layer (format 4.5) of `entries` scoring each
+/// technique by the number of rules covering it, with a per-language
+/// breakdown as the comment.
+pub fn navigator_layer(
+    entries: &[Entry],
+    attack: &Attack,
+    include: impl Fn(&Entry) -> bool,
+    name: &str,
+) -> serde_json::Value {
+    let coverage = coverage(entries, include);
+    let scores: Vec<(String, f64, String)> = coverage
+        .iter()
+        .map(|(id, rules)| {
+            let mut per: BTreeMap<&str, usize> = BTreeMap::new();
+            for &p in rules {
+                *per.entry(entries[p].rule.language.id()).or_default() += 1;
+            }
+            let comment = per
                 .iter()
-                .map(|(id, s, c)| (id.as_str(), *s, c.as_str())),
-            name,
-            &description,
-        )
-    }
+                .map(|(l, n)| format!("{l} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            (id.clone(), rules.len() as f64, comment)
+        })
+        .collect();
+    let description = format!(
+        "Rules per technique in the ruledex catalog ({} rules, {}).",
+        entries.len(),
+        attack.version_label()
+    );
+    attack.navigator_layer(
+        scores
+            .iter()
+            .map(|(id, s, c)| (id.as_str(), *s, c.as_str())),
+        name,
+        &description,
+    )
 }

@@ -1,73 +1,14 @@
 //! The catalog: every rule of every source, keyed, normalized and indexed.
 
 use crate::counts::{IndicatorCounts, IndicatorIndex};
+use crate::entry::{Entry, SourceInfo};
 use crate::ingest::{load_roots, Formats, LoadedFile, SourceRoot};
-use crate::normalize::{Action, Normalizer};
+use crate::normalize::Normalizer;
 use crate::related::{Related, RelatedIndex};
 use crate::search::{SearchDoc, SearchError, SearchIndex, SearchResults};
 use ruledex_ir::{Language, Platform, Rule};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-
-/// A configured source as the catalog keeps it.
-#[derive(Clone, Debug)]
-pub struct SourceInfo {
-    /// Source name.
-    pub name: String,
-    /// Folder read.
-    pub path: PathBuf,
-    /// Commit of the checkout, when known.
-    pub commit: Option<String>,
-    /// Web address of the repository, when known.
-    pub web: Option<String>,
-}
-
-impl SourceInfo {
-    /// A link to `path` (relative to the source) at the source's commit, for
-    /// sources with a known web address and commit.
-    pub fn file_url(&self, path: &str) -> Option<String> {
-        let web = self.web.as_ref()?;
-        let commit = self.commit.as_ref()?;
-        let encoded: String = path
-            .split('/')
-            .map(|part| {
-                part.bytes()
-                    .map(|b| match b {
-                        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                            (b as char).to_string()
-                        }
-                        _ => format!("%{b:02X}"),
-                    })
-                    .collect::<String>()
-            })
-            .collect::<Vec<_>>()
-            .join("/");
-        Some(format!(
-            "{}/blob/{commit}/{encoded}",
-            web.trim_end_matches('/')
-        ))
-    }
-}
-
-/// One rule in the catalog.
-#[derive(Clone, Debug)]
-pub struct Entry {
-    /// Unique, URL-safe key: `<source>/<path>` (plus `--<n>` for the n-th
-    /// rule of a file holding several).
-    pub key: String,
-    /// The rule.
-    pub rule: Rule,
-    /// Index of the rule's source in [`Catalog::sources`].
-    pub source: usize,
-    /// Normalized log-source ids the rule reads.
-    pub logsources: Vec<String>,
-    /// The actions the rule watches (log source and operation).
-    pub actions: Vec<Action>,
-    /// Its ATT&CK references, resolved.
-    pub attack: Vec<ruledex_attack::Finding>,
-    /// The matrix cells they cover.
-    pub cells: std::collections::BTreeSet<ruledex_attack::Cell>,
-}
 
 /// Files ingest saw but could not use.
 #[derive(Clone, Debug, Default)]
@@ -332,7 +273,7 @@ impl Catalog {
         } else {
             r.classes
                 .iter()
-                .map(|c| crate::catalog::class_id(*c).to_string())
+                .map(|c| crate::entry::class_id(*c).to_string())
                 .collect()
         };
         filters.insert("class", classes);
@@ -357,9 +298,40 @@ impl Catalog {
         Some(filters)
     }
 
-    /// The lazily computed result of [`Catalog::changes`].
-    pub(crate) fn changes_cache(&self) -> &std::sync::OnceLock<Vec<crate::changes::Change>> {
-        &self.changes
+    /// The ATT&CK knowledge base the catalog resolves against.
+    pub fn attack(&self) -> &'static ruledex_attack::Attack {
+        ruledex_attack::Attack::embedded()
+    }
+
+    /// Rules (positions) per technique cell id (techniques and
+    /// sub-techniques both, sub-techniques also counted on their parent),
+    /// among the rules `include` accepts.
+    pub fn coverage(&self, include: impl Fn(&Entry) -> bool) -> BTreeMap<String, Vec<usize>> {
+        crate::attack::coverage(&self.entries, include)
+    }
+
+    /// An ATT&CK Navigator layer (format 4.5) scoring each technique by the
+    /// number of rules covering it, with a per-language breakdown as the
+    /// comment.
+    pub fn navigator_layer(
+        &self,
+        include: impl Fn(&Entry) -> bool,
+        name: &str,
+    ) -> serde_json::Value {
+        crate::attack::navigator_layer(&self.entries, self.attack(), include, name)
+    }
+
+    /// The last change of every rule with a known date, newest first: commit
+    /// dates for rules in git work trees, declared dates otherwise. Computed
+    /// on first use (one `git log` per git source).
+    pub fn changes(&self) -> &[crate::changes::Change] {
+        self.changes
+            .get_or_init(|| crate::changes::compute(&self.sources, &self.entries))
+    }
+
+    /// Normalization coverage per language, in language order.
+    pub fn stats(&self) -> Vec<crate::stats::LanguageStats> {
+        crate::stats::language_stats(&self.entries, self.normalizer.logsource_table())
     }
 
     /// Rules per (platform, language).
@@ -371,19 +343,6 @@ impl Catalog {
                 .or_default() += 1;
         }
         totals
-    }
-}
-
-/// The id of a rule class in JSON, URLs and search (`building_block`).
-pub fn class_id(class: ruledex_ir::RuleClass) -> &'static str {
-    use ruledex_ir::RuleClass as C;
-    match class {
-        C::Hunting => "hunting",
-        C::BuildingBlock => "building_block",
-        C::Deprecated => "deprecated",
-        C::AlertForwarding => "alert_forwarding",
-        C::Correlation => "correlation",
-        C::Filter => "filter",
     }
 }
 
@@ -431,20 +390,6 @@ fn unique_key(taken: &mut HashMap<String, usize>, rule: &Rule, position: usize) 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn file_links_encode_paths() {
-        let s = SourceInfo {
-            name: "s".into(),
-            path: "x".into(),
-            commit: Some("abc".into()),
-            web: Some("https://github.com/o/r/".into()),
-        };
-        assert_eq!(
-            s.file_url("Hunting Queries/a&b.yaml").unwrap(),
-            "https://github.com/o/r/blob/abc/Hunting%20Queries/a%26b.yaml"
-        );
-    }
 
     #[test]
     fn keys_are_url_safe_and_unique() {

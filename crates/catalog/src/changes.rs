@@ -6,7 +6,7 @@
 //! `updated_date` in Elastic) is what the author wrote, so each change says
 //! which one it is.
 
-use crate::catalog::Catalog;
+use crate::entry::{Entry, SourceInfo};
 use std::collections::HashMap;
 
 /// Where the date of a [`Change`] comes from.
@@ -35,9 +35,8 @@ pub struct Change {
 
 /// The last change of every rule that has a known date, newest first
 /// (ties by catalog position, so the order is stable).
-pub(crate) fn compute(catalog: &Catalog) -> Vec<Change> {
-    let history: Vec<Option<HashMap<String, (String, i64)>>> = catalog
-        .sources()
+pub(crate) fn compute(sources: &[SourceInfo], entries: &[Entry]) -> Vec<Change> {
+    let history: Vec<Option<HashMap<String, (String, i64)>>> = sources
         .iter()
         .map(|source| {
             // Only folders can be git work trees; a missing `.git` anywhere
@@ -51,7 +50,7 @@ pub(crate) fn compute(catalog: &Catalog) -> Vec<Change> {
         })
         .collect();
     let mut changes = Vec::new();
-    for (position, entry) in catalog.entries().iter().enumerate() {
+    for (position, entry) in entries.iter().enumerate() {
         let commit = history
             .get(entry.source)
             .and_then(|h| h.as_ref())
@@ -86,15 +85,6 @@ pub(crate) fn compute(catalog: &Catalog) -> Vec<Change> {
             .then(a.position.cmp(&b.position))
     });
     changes
-}
-
-impl Catalog {
-    /// The last change of every rule with a known date, newest first: commit
-    /// dates for rules in git work trees, declared dates otherwise. Computed
-    /// on first use (one `git log` per git source).
-    pub fn changes(&self) -> &[Change] {
-        self.changes_cache().get_or_init(|| compute(self))
-    }
 }
 
 /// `YYYY-MM-DD` from the date spellings rules use: `2024-03-01`,
@@ -132,6 +122,7 @@ pub fn date_of_unix(time: i64) -> String {
 mod tests {
     use super::*;
     use crate::git::git_for_test;
+    use crate::Catalog;
     use crate::ingest::{Formats, SourceRoot};
     use ruledex_ir::{Rule, RuleFormat, SourceFile};
 

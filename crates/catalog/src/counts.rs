@@ -1,7 +1,7 @@
 //! Corpus counts: for every indicator value, how many *other* rules match
 //! the same normalized (field, kind, value).
 
-use crate::catalog::Entry;
+use crate::entry::Entry;
 use crate::normalize::{kind_family, Normalizer};
 use ruledex_ir::{Indicator, Language, Rule};
 use std::collections::{BTreeMap, HashMap};

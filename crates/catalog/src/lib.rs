@@ -19,6 +19,7 @@ pub mod catalog;
 pub mod changes;
 pub mod config;
 pub mod counts;
+pub mod entry;
 pub mod git;
 pub mod ingest;
 pub mod normalize;
@@ -27,10 +28,11 @@ pub mod search;
 pub mod stats;
 
 pub use attack::counts_in_coverage;
-pub use catalog::{class_id, Catalog, Entry, IngestReport, SourceInfo};
+pub use catalog::{Catalog, IngestReport};
 pub use changes::{Change, ChangeBasis};
 pub use config::{roots_from_paths, Config, ConfigError, SourceConfig};
 pub use counts::{IndicatorCounts, IndicatorIndex};
+pub use entry::{class_id, Entry, SourceInfo};
 pub use ingest::{
     discover, load_file, load_roots, Formats, LoadedFile, SourceContexts, SourceRoot,
 };

@@ -5,7 +5,7 @@
 //! ranked lower, the same log source where at least one of them filters no
 //! operation. Every link says why.
 
-use crate::catalog::Entry;
+use crate::entry::Entry;
 use crate::normalize::Action;
 use ruledex_logsource::LogSources;
 use std::collections::HashMap;

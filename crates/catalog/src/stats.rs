@@ -1,8 +1,8 @@
 //! Coverage statistics of the catalog's normalization, per language.
 
-use crate::catalog::Catalog;
+use crate::entry::Entry;
 use ruledex_ir::Language;
-use ruledex_logsource::Category;
+use ruledex_logsource::{Category, LogSources};
 use std::collections::BTreeMap;
 
 /// How far normalization got for one language.
@@ -25,40 +25,37 @@ pub struct LanguageStats {
     pub cloud_with_action: usize,
 }
 
-impl Catalog {
-    /// Normalization coverage per language, in language order.
-    pub fn stats(&self) -> Vec<LanguageStats> {
-        let table = self.normalizer().logsource_table();
-        let mut by_language: BTreeMap<Language, LanguageStats> = BTreeMap::new();
-        for entry in self.entries() {
-            let s = by_language
-                .entry(entry.rule.language)
-                .or_insert_with(|| LanguageStats {
-                    language: entry.rule.language.id(),
-                    ..LanguageStats::default()
-                });
-            s.rules += 1;
-            s.parsed += usize::from(entry.rule.parsed());
-            s.with_logsource += usize::from(!entry.logsources.is_empty());
-            let has_operation = entry.actions.iter().any(|a| a.operation.is_some());
-            s.with_action += usize::from(has_operation);
-            let cloud: Vec<_> = entry
-                .logsources
-                .iter()
-                .filter_map(|id| table.get(id))
-                .filter(|ls| {
-                    matches!(
-                        ls.category,
-                        Category::Cloud | Category::Identity | Category::Saas
-                    )
-                })
-                .collect();
-            if !cloud.is_empty() {
-                s.cloud_rules += 1;
-                let action_source = cloud.iter().any(|ls| ls.is_action());
-                s.cloud_with_action += usize::from(has_operation || action_source);
-            }
+/// Normalization coverage of `entries` per language, in language order.
+pub fn language_stats(entries: &[Entry], table: &LogSources) -> Vec<LanguageStats> {
+    let mut by_language: BTreeMap<Language, LanguageStats> = BTreeMap::new();
+    for entry in entries {
+        let s = by_language
+            .entry(entry.rule.language)
+            .or_insert_with(|| LanguageStats {
+                language: entry.rule.language.id(),
+                ..LanguageStats::default()
+            });
+        s.rules += 1;
+        s.parsed += usize::from(entry.rule.parsed());
+        s.with_logsource += usize::from(!entry.logsources.is_empty());
+        let has_operation = entry.actions.iter().any(|a| a.operation.is_some());
+        s.with_action += usize::from(has_operation);
+        let cloud: Vec<_> = entry
+            .logsources
+            .iter()
+            .filter_map(|id| table.get(id))
+            .filter(|ls| {
+                matches!(
+                    ls.category,
+                    Category::Cloud | Category::Identity | Category::Saas
+                )
+            })
+            .collect();
+        if !cloud.is_empty() {
+            s.cloud_rules += 1;
+            let action_source = cloud.iter().any(|ls| ls.is_action());
+            s.cloud_with_action += usize::from(has_operation || action_source);
         }
-        by_language.into_values().collect()
     }
+    by_language.into_values().collect()
 }
