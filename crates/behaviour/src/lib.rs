@@ -68,6 +68,7 @@ pub struct ValueContext<'a> {
 #[derive(Clone, Debug)]
 pub struct Behaviour {
     meanings: HashMap<String, Meaning>,
+    providers: Vec<tables::Provider>,
     paths: tables::Paths,
 }
 
@@ -91,10 +92,41 @@ impl Behaviour {
     /// Parse tables in the formats of `data/meanings.toml` and
     /// `data/paths.toml`.
     pub fn from_toml(meanings: &str, paths: &str) -> Result<Behaviour, DataError> {
+        let (meanings, providers) = tables::parse_meanings(meanings)?;
         Ok(Behaviour {
-            meanings: tables::parse_meanings(meanings)?,
+            meanings,
+            providers,
             paths: tables::parse_paths(paths)?,
         })
+    }
+
+    /// The event provider a channel or provider name means (`Security`,
+    /// `Microsoft-Windows-Sysmon/Operational`): a known provider's id, else
+    /// the name itself, lower case.
+    pub fn provider_of_channel(&self, name: &str) -> String {
+        let name = name.trim().to_lowercase();
+        self.providers
+            .iter()
+            .find(|p| p.spellings.contains(&name))
+            .map_or(name, |p| p.id.clone())
+    }
+
+    /// The provider whose events a table, index, sourcetype or macro named
+    /// `name` holds, when it holds one provider's events.
+    pub fn provider_of_data_source(&self, name: &str) -> Option<&str> {
+        let name = name.trim().to_lowercase();
+        self.providers
+            .iter()
+            .find(|p| p.data_sources.iter().any(|glob| glob_match(glob, &name)))
+            .map(|p| p.id.as_str())
+    }
+
+    /// The provider of every event of log source `logsource`, if one.
+    pub fn provider_of_logsource(&self, logsource: &str) -> Option<&str> {
+        self.providers
+            .iter()
+            .find(|p| p.logsources.iter().any(|l| l == logsource))
+            .map(|p| p.id.as_str())
     }
 
     /// The meaning of canonical field `field`, when the table gives one
@@ -164,6 +196,30 @@ impl Behaviour {
         }
         keys
     }
+}
+
+/// `*` matches any run of characters; linear, with backtracking to the
+/// last star only.
+fn glob_match(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut i, mut j) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while j < t.len() {
+        if i < p.len() && p[i] != '*' && p[i] == t[j] {
+            i += 1;
+            j += 1;
+        } else if i < p.len() && p[i] == '*' {
+            star = Some((i, j));
+            i += 1;
+        } else if let Some((si, sj)) = star {
+            i = si + 1;
+            j = sj + 1;
+            star = Some((si, sj + 1));
+        } else {
+            return false;
+        }
+    }
+    p[i..].iter().all(|&c| c == '*')
 }
 
 /// A glob as the plain match it is (`*x*` contains, `x*` prefix), else the

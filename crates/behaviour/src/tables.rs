@@ -67,6 +67,28 @@ pub struct Meaning {
 #[serde(deny_unknown_fields)]
 struct RawMeanings {
     meaning: Vec<RawMeaning>,
+    #[serde(default)]
+    provider: Vec<RawProvider>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProvider {
+    id: String,
+    spellings: Vec<String>,
+    #[serde(default)]
+    data_sources: Vec<String>,
+    #[serde(default)]
+    logsources: Vec<String>,
+}
+
+/// A Windows event provider and how rules name it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Provider {
+    pub id: String,
+    pub spellings: Vec<String>,
+    pub data_sources: Vec<String>,
+    pub logsources: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -77,10 +99,32 @@ struct RawMeaning {
     fields: Vec<String>,
 }
 
-/// Canonical field → its meaning.
-pub(crate) fn parse_meanings(text: &str) -> Result<HashMap<String, Meaning>, DataError> {
+/// Canonical field → its meaning, and the event providers.
+pub(crate) fn parse_meanings(
+    text: &str,
+) -> Result<(HashMap<String, Meaning>, Vec<Provider>), DataError> {
     const FILE: &str = "meanings.toml";
     let raw: RawMeanings = toml::from_str(text).map_err(|e| DataError::new(FILE, e.to_string()))?;
+    let mut providers = Vec::new();
+    for p in raw.provider {
+        let all_lower = p
+            .spellings
+            .iter()
+            .chain(&p.data_sources)
+            .all(|s| s.to_lowercase() == *s);
+        if p.id.is_empty() || !all_lower {
+            return Err(DataError::new(
+                FILE,
+                format!("provider `{}` needs an id and lower-case names", p.id),
+            ));
+        }
+        providers.push(Provider {
+            id: p.id,
+            spellings: p.spellings,
+            data_sources: p.data_sources,
+            logsources: p.logsources,
+        });
+    }
     let mut out = HashMap::new();
     for meaning in raw.meaning {
         if meaning.id.trim().is_empty() || meaning.fields.is_empty() {
@@ -102,7 +146,7 @@ pub(crate) fn parse_meanings(text: &str) -> Result<HashMap<String, Meaning>, Dat
             }
         }
     }
-    Ok(out)
+    Ok((out, providers))
 }
 
 /// One folder and its spellings, as path segments.

@@ -373,3 +373,28 @@ fn bad_tables_are_errors_not_panics() {
         .message
         .contains("lower case"));
 }
+
+#[test]
+fn event_providers_from_channels_data_sources_and_log_sources() {
+    let b = Behaviour::embedded();
+    assert_eq!(b.provider_of_channel("Security"), "security");
+    assert_eq!(
+        b.provider_of_channel("Microsoft-Windows-Sysmon/Operational"),
+        "sysmon"
+    );
+    assert_eq!(
+        b.provider_of_channel("Microsoft-Windows-Bits-Client/Operational"),
+        "microsoft-windows-bits-client/operational"
+    );
+    assert_eq!(b.provider_of_data_source("SecurityEvent"), Some("security"));
+    assert_eq!(
+        b.provider_of_data_source("logs-windows.sysmon_operational-*"),
+        Some("sysmon")
+    );
+    assert_eq!(b.provider_of_data_source("winlogbeat-*"), None);
+    assert_eq!(
+        b.provider_of_logsource("windows.security"),
+        Some("security")
+    );
+    assert_eq!(b.provider_of_logsource("windows.process_creation"), None);
+}

@@ -4,7 +4,7 @@ use crate::counts::{IndicatorCounts, IndicatorIndex};
 use crate::entry::{Entry, SourceInfo};
 use crate::ingest::{load_roots, Formats, LoadedFile, SourceRoot};
 use crate::normalize::Normalizer;
-use crate::related::{Related, RelatedIndex};
+use crate::related::{Evidence, Related, RelatedIndex, RelatedList};
 use crate::search::{SearchDoc, SearchError, SearchIndex, SearchResults};
 use ruledex_ir::{Language, Platform, Rule};
 use std::collections::{BTreeMap, HashMap};
@@ -111,7 +111,15 @@ impl Catalog {
                 .or_default()
                 .push(i);
         }
-        let related = RelatedIndex::build(&entries);
+        let behaviour = ruledex_behaviour::Behaviour::embedded();
+        let rule_keys: Vec<Vec<crate::behaviour::RuleKey>> = {
+            use rayon::prelude::*;
+            entries
+                .par_iter()
+                .map(|e| crate::behaviour::rule_keys(e, &normalizer, behaviour))
+                .collect()
+        };
+        let related = RelatedIndex::build(&entries, rule_keys);
         Catalog {
             sources,
             entries,
@@ -175,11 +183,28 @@ impl Catalog {
         &self.indicators
     }
 
-    /// Every rule related to the rule at `position`, strongest first (see
+    /// The rules related to the rule at `position`: those sharing behaviour,
+    /// strongest first, then those that only share its log source (see
     /// [`RelatedIndex::related`]).
-    pub fn related(&self, position: usize) -> Vec<Related> {
-        self.related
-            .related(&self.entries, position, self.normalizer.logsource_table())
+    pub fn related(&self, position: usize) -> RelatedList {
+        self.related.related(&self.entries, position)
+    }
+
+    /// What the rule at `position` and `related` share, in both rules' own
+    /// words, strongest first.
+    pub fn evidence(&self, position: usize, related: &Related) -> Vec<Evidence> {
+        self.related.evidence(&self.entries, position, related)
+    }
+
+    /// Why the rule at `position` and `related` are related, in one line.
+    pub fn related_reason(&self, position: usize, related: &Related) -> String {
+        let table = self.normalizer.logsource_table();
+        let name = |id: &str| {
+            table
+                .get(id)
+                .map_or_else(|| id.to_string(), |s| s.name.clone())
+        };
+        self.related.reason(related, &name, &self.entries, position)
     }
 
     /// The index of rules by action and log source.
@@ -331,7 +356,11 @@ impl Catalog {
 
     /// Normalization coverage per language, in language order.
     pub fn stats(&self) -> Vec<crate::stats::LanguageStats> {
-        crate::stats::language_stats(&self.entries, self.normalizer.logsource_table())
+        crate::stats::language_stats(
+            &self.entries,
+            self.normalizer.logsource_table(),
+            &self.related,
+        )
     }
 
     /// Rules per (platform, language).

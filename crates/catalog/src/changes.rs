@@ -122,8 +122,8 @@ pub fn date_of_unix(time: i64) -> String {
 mod tests {
     use super::*;
     use crate::git::git_for_test;
-    use crate::Catalog;
     use crate::ingest::{Formats, SourceRoot};
+    use crate::Catalog;
     use ruledex_ir::{Rule, RuleFormat, SourceFile};
 
     /// One rule per `.rule` file; `modified:` on the first line is the

@@ -15,6 +15,7 @@
 //! ```
 
 pub mod attack;
+pub mod behaviour;
 pub mod catalog;
 pub mod changes;
 pub mod config;
@@ -28,6 +29,7 @@ pub mod search;
 pub mod stats;
 
 pub use attack::counts_in_coverage;
+pub use behaviour::RuleKey;
 pub use catalog::{Catalog, IngestReport};
 pub use changes::{Change, ChangeBasis};
 pub use config::{roots_from_paths, Config, ConfigError, SourceConfig};
@@ -37,6 +39,6 @@ pub use ingest::{
     discover, load_file, load_roots, Formats, LoadedFile, SourceContexts, SourceRoot,
 };
 pub use normalize::{Action, Normalizer};
-pub use related::{Related, RelatedIndex, RelatedRank};
+pub use related::{Evidence, Related, RelatedIndex, RelatedList, RelatedRank, SharedKey};
 pub use search::{SearchDoc, SearchError, SearchIndex, SearchResults, SEARCH_FILTERS};
 pub use stats::LanguageStats;

@@ -27,6 +27,8 @@ pub struct Action {
     pub field: Option<String>,
     /// The operation value as the rule wrote it (`ConsoleLogin`).
     pub value: Option<String>,
+    /// The rule's indicator the operation was read from.
+    pub indicator: Option<usize>,
 }
 
 impl Action {
@@ -143,7 +145,12 @@ impl Normalizer {
             };
             let mut found = false;
             for field in operation_fields {
-                for indicator in rule.indicators.iter().filter(|i| operation_match(field, i)) {
+                for (position, indicator) in rule
+                    .indicators
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, i)| operation_match(field, i))
+                {
                     for value in &indicator.values {
                         let text = match value {
                             ruledex_ir::Value::String(s) => s.clone(),
@@ -167,6 +174,7 @@ impl Normalizer {
                             operation: Some(key),
                             field: Some(indicator.field.clone()),
                             value: Some(text),
+                            indicator: Some(position),
                         };
                         if !actions.iter().any(|a: &Action| {
                             a.logsource == action.logsource && a.operation == action.operation
@@ -183,6 +191,7 @@ impl Normalizer {
                     operation: None,
                     field: None,
                     value: None,
+                    indicator: None,
                 });
             }
         }

@@ -1,47 +1,239 @@
-//! Related rules: rules in any language that watch the same action.
+//! Related rules: rules in any language that share behaviour.
 //!
-//! Two rules are related when they share an action: the same log source and
-//! operation (`aws.cloudtrail`, `signin.amazonaws.com:ConsoleLogin`), or,
-//! ranked lower, the same log source where at least one of them filters no
-//! operation. Every link says why.
+//! Every rule's indicators become behaviour keys ([`crate::behaviour`]): the
+//! same executable, flag, registry key, API call or sign-in property, in a
+//! form every language shares. Two rules are related when they share a key,
+//! and ranked by a similarity score:
+//!
+//! - each key weighs by its rarity in the catalog (a key shared by three
+//!   rules says far more than one shared by nine hundred): its inverse
+//!   document frequency;
+//! - a key a rule only *excludes* weighs less than one it selects on, and
+//!   keys shared only as exclusions relate nothing on their own;
+//! - a key read on two different log sources weighs half;
+//! - the score is the mean of two measures: how much of *this* rule's
+//!   weighted keys the other rule covers (what an engineer asks: who else
+//!   detects this?), and the cosine of the two weighted key vectors (which
+//!   also counts what the other rule adds), so a rule sharing one of its
+//!   forty keys ranks below one sharing both of its two; shared ATT&CK
+//!   techniques and a shared log source add a little, to order rules that
+//!   share the same keys.
+//!
+//! Rules with nothing finer in common than their log source are a separate
+//! group, counted after the ranked list and never mixed into it.
 
+use crate::behaviour::RuleKey;
 use crate::entry::Entry;
-use crate::normalize::Action;
-use ruledex_logsource::LogSources;
+use ruledex_behaviour::Key;
 use std::collections::HashMap;
 
-/// How strongly two rules are related.
+/// Weight of a key the rule excludes, relative to one it selects on.
+const EXCLUSION_WEIGHT: f32 = 0.35;
+/// Weight of a key shared across two different log sources.
+const OTHER_LOGSOURCE_WEIGHT: f32 = 0.5;
+/// Score added per shared ATT&CK technique (at most two count).
+const TECHNIQUE_BONUS: f64 = 0.04;
+/// Score added when the rules share a log source.
+const LOGSOURCE_BONUS: f64 = 0.02;
+
+/// How two rules are related.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RelatedRank {
-    /// Both filter the same operation on the same log source.
+    /// They share an operation (an API call, a cloud action) and maybe more.
     SameOperation,
-    /// Both read the same log source; one of them filters no operation.
+    /// They share behaviour keys finer than their log source.
+    SharedBehaviour,
+    /// They only read the same log source.
     SameLogSource,
 }
 
+impl RelatedRank {
+    /// The id used in JSON (`same_operation`, `shared_behaviour`,
+    /// `same_logsource`).
+    pub fn id(self) -> &'static str {
+        match self {
+            RelatedRank::SameOperation => "same_operation",
+            RelatedRank::SharedBehaviour => "shared_behaviour",
+            RelatedRank::SameLogSource => "same_logsource",
+        }
+    }
+}
+
+/// One key two rules share.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SharedKey {
+    /// The key (see [`RelatedIndex::key`]).
+    pub key: u32,
+    /// Which of this rule's keys ([`RelatedIndex::rule_keys`]) it is.
+    pub here: u32,
+    /// Which of the other rule's keys it is.
+    pub there: u32,
+    /// Its part of the score.
+    pub weight: f32,
+}
+
 /// One related rule.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Related {
     /// Position of the related rule in the catalog.
     pub position: usize,
-    /// How strongly.
+    /// How the rules are related.
     pub rank: RelatedRank,
-    /// Why, in words: `both filter AWS CloudTrail eventName = ConsoleLogin`.
-    pub reason: String,
+    /// The similarity score (0 for rules that only share a log source;
+    /// about 1 for rules matching the same keys).
+    pub score: f64,
+    /// The keys both rules have, strongest first (empty for rules that only
+    /// share a log source).
+    pub shared: Vec<SharedKey>,
 }
 
-/// Rules by action and by log source.
+/// The rules related to one rule: ranked by shared behaviour, then those
+/// that only share its log source.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RelatedList {
+    /// Rules sharing behaviour keys, strongest first.
+    pub behaviour: Vec<Related>,
+    /// Rules that only read the same log source (in catalog order): a group
+    /// of its own, never ranked among the others.
+    pub same_logsource: Vec<usize>,
+}
+
+impl RelatedList {
+    /// Every related rule: the ranked ones, then the same-log-source group
+    /// (rank [`RelatedRank::SameLogSource`], score 0).
+    pub fn all(&self) -> impl Iterator<Item = Related> + '_ {
+        self.behaviour
+            .iter()
+            .cloned()
+            .chain(self.same_logsource.iter().map(|&position| Related {
+                position,
+                rank: RelatedRank::SameLogSource,
+                score: 0.0,
+                shared: Vec::new(),
+            }))
+    }
+
+    /// Number of related rules, both groups.
+    pub fn len(&self) -> usize {
+        self.behaviour.len() + self.same_logsource.len()
+    }
+
+    /// True when no rule is related.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// One rule's key as the index weighs it.
+#[derive(Clone, Copy, Debug)]
+struct Weighted {
+    key: u32,
+    /// Index of the strongest of the rule's [`RuleKey`]s with this key.
+    rule_key: u32,
+    /// 1 for a selection, [`EXCLUSION_WEIGHT`] for an exclusion only.
+    role: f32,
+    logsource: u32,
+}
+
+/// Behaviour keys of every rule, and the rules holding each key.
 #[derive(Default)]
 pub struct RelatedIndex {
-    by_operation: HashMap<(String, String), Vec<usize>>,
+    keys: Vec<Key>,
+    rule_keys: Vec<Vec<RuleKey>>,
+    vectors: Vec<Vec<Weighted>>,
+    norms: Vec<f32>,
+    idf: Vec<f32>,
+    /// Key → (position, index into that rule's vector).
+    postings: Vec<Vec<(u32, u32)>>,
+    techniques: Vec<Vec<String>>,
+    logsources: Vec<Vec<String>>,
     by_logsource: HashMap<String, Vec<usize>>,
+    by_operation: HashMap<(String, String), Vec<usize>>,
 }
 
+/// No log source.
+const NO_LOGSOURCE: u32 = u32::MAX;
+
 impl RelatedIndex {
-    /// Index the actions of `entries`.
-    pub fn build(entries: &[Entry]) -> Self {
-        let mut index = RelatedIndex::default();
+    /// Index `entries` whose behaviour keys are `rule_keys` (one list per
+    /// entry, see [`crate::behaviour::rule_keys`]).
+    pub fn build(entries: &[Entry], rule_keys: Vec<Vec<RuleKey>>) -> Self {
+        let mut index = RelatedIndex {
+            rule_keys,
+            ..RelatedIndex::default()
+        };
+        let mut ids: HashMap<Key, u32> = HashMap::new();
+        let mut logsource_ids: HashMap<String, u32> = HashMap::new();
+        for (position, keys) in index.rule_keys.iter().enumerate() {
+            let mut vector: Vec<Weighted> = Vec::with_capacity(keys.len());
+            for (i, rule_key) in keys.iter().enumerate() {
+                let next = ids.len() as u32;
+                let id = *ids.entry(rule_key.key.clone()).or_insert_with(|| {
+                    index.keys.push(rule_key.key.clone());
+                    next
+                });
+                let role = if rule_key.exclusion {
+                    EXCLUSION_WEIGHT
+                } else {
+                    1.0
+                };
+                let next_ls = logsource_ids.len() as u32;
+                let logsource = rule_key.logsource.as_ref().map_or(NO_LOGSOURCE, |l| {
+                    *logsource_ids.entry(l.clone()).or_insert(next_ls)
+                });
+                match vector.iter_mut().find(|w| w.key == id) {
+                    Some(w) if role > w.role => {
+                        w.role = role;
+                        w.rule_key = i as u32;
+                    }
+                    Some(_) => {}
+                    None => vector.push(Weighted {
+                        key: id,
+                        rule_key: i as u32,
+                        role,
+                        logsource,
+                    }),
+                }
+            }
+            let _ = position;
+            index.vectors.push(vector);
+        }
+        index.postings = vec![Vec::new(); index.keys.len()];
+        for (position, vector) in index.vectors.iter().enumerate() {
+            for (slot, w) in vector.iter().enumerate() {
+                index.postings[w.key as usize].push((position as u32, slot as u32));
+            }
+        }
+        let rules = entries.len().max(1) as f32;
+        index.idf = index
+            .postings
+            .iter()
+            .map(|p| (1.0 + rules / p.len().max(1) as f32).ln())
+            .collect();
+        index.norms = index
+            .vectors
+            .iter()
+            .map(|v| {
+                v.iter()
+                    .map(|w| (index.idf[w.key as usize] * w.role).powi(2))
+                    .sum::<f32>()
+                    .sqrt()
+            })
+            .collect();
         for (position, entry) in entries.iter().enumerate() {
+            let mut techniques: Vec<String> = entry
+                .cells
+                .iter()
+                .map(|c| {
+                    c.subtechnique
+                        .clone()
+                        .unwrap_or_else(|| c.technique.clone())
+                })
+                .collect();
+            techniques.sort();
+            techniques.dedup();
+            index.techniques.push(techniques);
+            index.logsources.push(entry.logsources.clone());
             for action in &entry.actions {
                 let list = index
                     .by_logsource
@@ -62,6 +254,26 @@ impl RelatedIndex {
             }
         }
         index
+    }
+
+    /// The key with id `id` (ids are those of [`SharedKey::key`]).
+    pub fn key(&self, id: u32) -> Option<&Key> {
+        self.keys.get(id as usize)
+    }
+
+    /// The behaviour keys of the rule at `position`.
+    pub fn rule_keys(&self, position: usize) -> &[RuleKey] {
+        self.rule_keys.get(position).map_or(&[], Vec::as_slice)
+    }
+
+    /// How many rules hold key `id`.
+    pub fn key_rules(&self, id: u32) -> usize {
+        self.postings.get(id as usize).map_or(0, Vec::len)
+    }
+
+    /// Number of distinct keys in the catalog.
+    pub fn key_count(&self) -> usize {
+        self.keys.len()
     }
 
     /// Rules (positions) filtering operation `operation` on `logsource`.
@@ -88,82 +300,94 @@ impl RelatedIndex {
         ops
     }
 
-    /// Every rule related to the rule at `position`, strongest first, then
-    /// other languages before the rule's own, then by title. Nothing is cut:
-    /// callers that show a page decide how many to list and say how many more
-    /// there are.
-    pub fn related(
-        &self,
-        entries: &[Entry],
-        position: usize,
-        sources: &LogSources,
-    ) -> Vec<Related> {
-        let Some(me) = entries.get(position) else {
-            return Vec::new();
+    /// The rules related to the rule at `position` (see the module
+    /// documentation for the score). Nothing is cut: pages decide how many
+    /// to show and say how many more there are.
+    pub fn related(&self, entries: &[Entry], position: usize) -> RelatedList {
+        let Some(mine) = self.vectors.get(position) else {
+            return RelatedList::default();
         };
-        let mut found: HashMap<usize, Related> = HashMap::new();
-        let name = |ls: &str| {
-            sources
-                .get(ls)
-                .map_or_else(|| ls.to_string(), |s| s.name.clone())
-        };
-        for action in &me.actions {
-            if let Some(op) = &action.operation {
-                for &other in self.with_operation(&action.logsource, op) {
-                    if other == position
-                        || found
-                            .get(&other)
-                            .is_some_and(|r| r.rank == RelatedRank::SameOperation)
-                    {
-                        continue;
-                    }
-                    let reason =
-                        operation_reason(action, &entries[other], &name(&action.logsource));
-                    found.insert(
-                        other,
-                        Related {
-                            position: other,
-                            rank: RelatedRank::SameOperation,
-                            reason,
-                        },
-                    );
-                }
-            }
-        }
-        for action in &me.actions {
-            let mine_has_op = action.operation.is_some();
-            for &other in self.with_logsource(&action.logsource) {
-                if other == position || found.contains_key(&other) {
+        // Accumulate dot products over the postings of this rule's keys.
+        // Per other rule: dot product, this rule's weight it covers, the
+        // shared keys, and whether one of the two selects on a shared key.
+        let mut found: HashMap<u32, (f32, f32, Vec<SharedKey>, bool)> = HashMap::new();
+        for w in mine {
+            let idf = self.idf[w.key as usize];
+            for &(other, slot) in &self.postings[w.key as usize] {
+                if other as usize == position {
                     continue;
                 }
-                // Two rules filtering *different* operations on one log
-                // source watch different actions; a rule without an
-                // operation filter watches them all.
-                let theirs_have_op = entries[other]
-                    .actions
+                let theirs = self.vectors[other as usize][slot as usize];
+                let scope = if w.logsource != NO_LOGSOURCE
+                    && theirs.logsource != NO_LOGSOURCE
+                    && w.logsource != theirs.logsource
+                {
+                    OTHER_LOGSOURCE_WEIGHT
+                } else {
+                    1.0
+                };
+                let weight = idf * w.role * idf * theirs.role * scope;
+                let slot = found.entry(other).or_default();
+                slot.0 += weight;
+                slot.1 += (idf * w.role).powi(2) * theirs.role * scope;
+                // Keys both rules only exclude relate nothing on their own.
+                slot.3 |= w.role == 1.0 || theirs.role == 1.0;
+                slot.2.push(SharedKey {
+                    key: w.key,
+                    here: w.rule_key,
+                    there: theirs.rule_key,
+                    weight,
+                });
+            }
+        }
+        let my_norm = self.norms[position];
+        let my_logsources = &self.logsources[position];
+        let mut behaviour: Vec<Related> = found
+            .into_iter()
+            .filter(|(_, (_, _, _, selects))| *selects)
+            .map(|(other, (dot, covered, mut shared, _))| {
+                let other = other as usize;
+                let norm = my_norm * self.norms[other];
+                let cosine = if norm > 0.0 {
+                    f64::from(dot / norm)
+                } else {
+                    0.0
+                };
+                let coverage = if my_norm > 0.0 {
+                    f64::from(covered / (my_norm * my_norm))
+                } else {
+                    0.0
+                };
+                let techniques = shared_count(&self.techniques[position], &self.techniques[other]);
+                let same_logsource = self.logsources[other]
                     .iter()
-                    .filter(|a| a.logsource == action.logsource)
-                    .all(|a| a.operation.is_some());
-                if mine_has_op && theirs_have_op {
-                    continue;
-                }
-                let reason = format!("both read {}", name(&action.logsource));
-                found.insert(
-                    other,
-                    Related {
-                        position: other,
-                        rank: RelatedRank::SameLogSource,
-                        reason,
+                    .any(|l| my_logsources.contains(l));
+                let score = 0.5 * (cosine + coverage)
+                    + TECHNIQUE_BONUS * techniques.min(2) as f64
+                    + if same_logsource { LOGSOURCE_BONUS } else { 0.0 };
+                shared.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.key.cmp(&b.key)));
+                let operation = shared
+                    .iter()
+                    .any(|s| self.keys[s.key as usize].subject == "operation");
+                Related {
+                    position: other,
+                    rank: if operation {
+                        RelatedRank::SameOperation
+                    } else {
+                        RelatedRank::SharedBehaviour
                     },
-                );
-            }
-        }
-        let mut related: Vec<Related> = found.into_values().collect();
-        related.sort_by(|a, b| {
-            let same_lang = |r: &Related| entries[r.position].rule.language == me.rule.language;
-            a.rank
-                .cmp(&b.rank)
-                .then(same_lang(a).cmp(&same_lang(b)))
+                    score,
+                    shared,
+                }
+            })
+            .collect();
+        let me = &entries[position];
+        behaviour.sort_by(|a, b| {
+            let other_language =
+                |r: &Related| entries[r.position].rule.language == me.rule.language;
+            b.score
+                .total_cmp(&a.score)
+                .then(other_language(a).cmp(&other_language(b)))
                 .then_with(|| {
                     entries[a.position]
                         .rule
@@ -172,27 +396,139 @@ impl RelatedIndex {
                 })
                 .then(a.position.cmp(&b.position))
         });
-        related
+        let mut in_list: Vec<bool> = vec![false; entries.len()];
+        for r in &behaviour {
+            in_list[r.position] = true;
+        }
+        let mut same_logsource = Vec::new();
+        for logsource in my_logsources {
+            for &other in self.with_logsource(logsource) {
+                if other != position && !in_list[other] {
+                    in_list[other] = true;
+                    same_logsource.push(other);
+                }
+            }
+        }
+        same_logsource.sort_unstable();
+        RelatedList {
+            behaviour,
+            same_logsource,
+        }
     }
 }
 
-/// `both filter AWS CloudTrail eventName = ConsoleLogin`, naming the other
-/// rule's field too when it writes it differently.
-fn operation_reason(mine: &Action, other: &Entry, logsource_name: &str) -> String {
-    let field = mine.field.as_deref().unwrap_or("operation");
-    let value = mine
-        .operation_name()
-        .or(mine.value.as_deref())
-        .unwrap_or_default();
-    let theirs = other
-        .actions
-        .iter()
-        .find(|a| a.logsource == mine.logsource && a.operation == mine.operation)
-        .and_then(|a| a.field.as_deref());
-    match theirs {
-        Some(f) if f != field => {
-            format!("both filter {logsource_name} {field} = {value} ({f} there)")
+/// Number of strings in both sorted lists.
+fn shared_count(a: &[String], b: &[String]) -> usize {
+    a.iter().filter(|x| b.binary_search(x).is_ok()).count()
+}
+
+/// What two related rules share, in both rules' own words.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Evidence {
+    /// The shared key, described (`process certutil.exe`).
+    pub key: String,
+    /// How this rule says it (`Image endswith "\certutil.exe"`).
+    pub here: String,
+    /// How the other rule says it (`process.name == "certutil.exe"`).
+    pub there: String,
+    /// True when this rule excludes what the key matches.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub here_excludes: bool,
+    /// True when the other rule excludes it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub there_excludes: bool,
+}
+
+impl RelatedIndex {
+    /// The evidence of a link from the rule at `position` to `related`: each
+    /// shared key, strongest first, as both rules write it. Rules that only
+    /// share a log source have none.
+    pub fn evidence(&self, entries: &[Entry], position: usize, related: &Related) -> Vec<Evidence> {
+        let mut out: Vec<Evidence> = Vec::new();
+        for shared in &related.shared {
+            let (Some(key), Some(here), Some(there)) = (
+                self.key(shared.key),
+                self.rule_keys(position).get(shared.here as usize),
+                self.rule_keys(related.position).get(shared.there as usize),
+            ) else {
+                continue;
+            };
+            let evidence = Evidence {
+                key: key.to_string(),
+                here: written(entries, position, here),
+                there: written(entries, related.position, there),
+                here_excludes: here.exclusion,
+                there_excludes: there.exclusion,
+            };
+            if !out.contains(&evidence) {
+                out.push(evidence);
+            }
         }
-        _ => format!("both filter {logsource_name} {field} = {value}"),
+        out
+    }
+
+    /// Why two rules are related, in one line: `both match process
+    /// certutil.exe and command line contains -urlcache (and 2 more)`, or
+    /// `both read <log source>` for the same-log-source group.
+    pub fn reason(
+        &self,
+        related: &Related,
+        logsource_name: &dyn Fn(&str) -> String,
+        entries: &[Entry],
+        position: usize,
+    ) -> String {
+        if related.shared.is_empty() {
+            let theirs = &entries[related.position].logsources;
+            let shared = entries[position]
+                .logsources
+                .iter()
+                .find(|l| theirs.contains(l));
+            return match shared {
+                Some(l) => format!("both read {}", logsource_name(l)),
+                None => "related".to_string(),
+            };
+        }
+        let mut names: Vec<String> = Vec::new();
+        for s in &related.shared {
+            if let Some(key) = self.key(s.key) {
+                let name = key.to_string();
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+        let shown = names.len().min(3);
+        let mut text = format!("both match {}", names[..shown].join(", "));
+        if names.len() > shown {
+            text.push_str(&format!(" (and {} more)", names.len() - shown));
+        }
+        text
+    }
+}
+
+/// A rule's key as the rule writes it: `Image endswith "\certutil.exe"`.
+fn written(entries: &[Entry], position: usize, key: &RuleKey) -> String {
+    let Some(indicator) = entries
+        .get(position)
+        .and_then(|e| e.rule.indicators.get(key.indicator))
+    else {
+        return String::new();
+    };
+    let field = indicator
+        .derived
+        .as_ref()
+        .map_or(indicator.field.as_str(), |d| d.column.as_str());
+    let token = indicator.kind.op().token(indicator.case_sensitive);
+    let text = match (indicator.kind, indicator.values.get(key.value)) {
+        (ruledex_ir::IndicatorKind::Field(_), Some(other)) => {
+            format!("{field} {token} {}", other.as_str().unwrap_or_default())
+        }
+        (_, Some(value)) => format!("{field} {token} {value}"),
+        (_, None) => format!("{field} {token}"),
+    };
+    if indicator.negated {
+        format!("not ({text})")
+    } else {
+        text
     }
 }

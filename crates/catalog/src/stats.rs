@@ -18,6 +18,9 @@ pub struct LanguageStats {
     pub with_logsource: usize,
     /// Rules with an operation-level action.
     pub with_action: usize,
+    /// Parsed rules with at least one behaviour key finer than their log
+    /// source that they select on (see [`crate::behaviour`]).
+    pub with_behaviour: usize,
     /// Rules on cloud, identity or SaaS log sources.
     pub cloud_rules: usize,
     /// Of those, rules with an operation-level action or on a log source
@@ -26,9 +29,13 @@ pub struct LanguageStats {
 }
 
 /// Normalization coverage of `entries` per language, in language order.
-pub fn language_stats(entries: &[Entry], table: &LogSources) -> Vec<LanguageStats> {
+pub fn language_stats(
+    entries: &[Entry],
+    table: &LogSources,
+    related: &crate::related::RelatedIndex,
+) -> Vec<LanguageStats> {
     let mut by_language: BTreeMap<Language, LanguageStats> = BTreeMap::new();
-    for entry in entries {
+    for (position, entry) in entries.iter().enumerate() {
         let s = by_language
             .entry(entry.rule.language)
             .or_insert_with(|| LanguageStats {
@@ -37,6 +44,9 @@ pub fn language_stats(entries: &[Entry], table: &LogSources) -> Vec<LanguageStat
             });
         s.rules += 1;
         s.parsed += usize::from(entry.rule.parsed());
+        s.with_behaviour += usize::from(
+            entry.rule.parsed() && related.rule_keys(position).iter().any(|k| !k.exclusion),
+        );
         s.with_logsource += usize::from(!entry.logsources.is_empty());
         let has_operation = entry.actions.iter().any(|a| a.operation.is_some());
         s.with_action += usize::from(has_operation);

@@ -1,4 +1,5 @@
-//! `ruledex related RULE`: rules in any language that watch the same action.
+//! `ruledex related RULE`: rules in any language that share the rule's
+//! behaviour, ranked, each with the evidence.
 
 use anyhow::{bail, Result};
 use clap::Args;
@@ -26,7 +27,11 @@ struct Item<'a> {
     title: &'a str,
     language: &'static str,
     platform: &'static str,
-    reason: &'a str,
+    /// `same_operation`, `shared_behaviour` or `same_logsource`.
+    rank: &'static str,
+    score: f64,
+    reason: String,
+    evidence: Vec<ruledex_catalog::Evidence>,
 }
 
 pub fn run(args: &RelatedArgs) -> Result<ExitCode> {
@@ -45,7 +50,7 @@ pub fn run(args: &RelatedArgs) -> Result<ExitCode> {
         let me = &catalog.entries()[position];
         let related = catalog.related(position);
         let items: Vec<Item> = related
-            .iter()
+            .all()
             .map(|r| {
                 let e = &catalog.entries()[r.position];
                 Item {
@@ -54,7 +59,10 @@ pub fn run(args: &RelatedArgs) -> Result<ExitCode> {
                     title: &e.rule.title,
                     language: e.rule.language.id(),
                     platform: e.rule.platform.id(),
-                    reason: &r.reason,
+                    rank: r.rank.id(),
+                    score: (r.score * 1000.0).round() / 1000.0,
+                    reason: catalog.related_reason(position, &r),
+                    evidence: catalog.evidence(position, &r),
                 }
             })
             .collect();
@@ -84,9 +92,31 @@ pub fn run(args: &RelatedArgs) -> Result<ExitCode> {
                 actions.join("; ")
             }
         );
-        println!("{} related rules", items.len());
-        for item in &items {
-            println!("  [{:<6}] {} — {}", item.language, item.title, item.reason);
+        let ranked: Vec<&Item> = items
+            .iter()
+            .filter(|i| i.rank != "same_logsource")
+            .collect();
+        println!(
+            "{} rules share its behaviour; {} more only read the same log source",
+            ranked.len(),
+            items.len() - ranked.len()
+        );
+        for item in ranked {
+            println!(
+                "  {:>5.2} [{:<6}] {}",
+                item.score, item.language, item.title
+            );
+            for e in &item.evidence {
+                let mark = |excluded: bool| if excluded { " (excluded)" } else { "" };
+                println!(
+                    "          {}: {}{} here; {}{} there",
+                    e.key,
+                    e.here,
+                    mark(e.here_excludes),
+                    e.there,
+                    mark(e.there_excludes)
+                );
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

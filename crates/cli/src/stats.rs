@@ -1,5 +1,5 @@
 //! `ruledex stats`: per language, how many rules parsed and how many have a
-//! log source and an action resolved.
+//! log source, an action and a behaviour key resolved.
 
 use anyhow::Result;
 use clap::Args;
@@ -34,12 +34,22 @@ pub fn run(args: &StatsArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "{:<8} {:>6} {:>8} {:>13} {:>13} {:>12} {:>17}",
-        "language", "rules", "parsed", "log source", "action", "cloud rules", "cloud w/ action"
+        "{:<8} {:>6} {:>8} {:>13} {:>13} {:>17} {:>12} {:>17}",
+        "language",
+        "rules",
+        "parsed",
+        "log source",
+        "action",
+        "behaviour/parsed",
+        "cloud rules",
+        "cloud w/ action"
     );
+    let (mut parsed, mut with_behaviour) = (0, 0);
     for s in &stats {
+        parsed += s.parsed;
+        with_behaviour += s.with_behaviour;
         println!(
-            "{:<8} {:>6} {:>7.1}% {:>6} {:>5.1}% {:>6} {:>5.1}% {:>12} {:>9} {:>6.1}%",
+            "{:<8} {:>6} {:>7.1}% {:>6} {:>5.1}% {:>6} {:>5.1}% {:>9} {:>6.1}% {:>12} {:>9} {:>6.1}%",
             s.language,
             s.rules,
             pct(s.parsed, s.rules),
@@ -47,11 +57,17 @@ pub fn run(args: &StatsArgs) -> Result<ExitCode> {
             pct(s.with_logsource, s.rules),
             s.with_action,
             pct(s.with_action, s.rules),
+            s.with_behaviour,
+            pct(s.with_behaviour, s.parsed),
             s.cloud_rules,
             s.cloud_with_action,
             pct(s.cloud_with_action, s.cloud_rules),
         );
     }
+    println!(
+        "parsed rules with a behaviour key finer than their log source: {with_behaviour} of {parsed} ({:.1}%)",
+        pct(with_behaviour, parsed)
+    );
     let report = catalog.report();
     println!(
         "{} files read, {} unknown, {} unreadable",

@@ -260,7 +260,7 @@ impl Op {
     /// The token used when rendering a comparison that does not carry the
     /// operator as written. KQL-like, because it is the most readable of the
     /// notations our users know.
-    fn default_token(self, case_sensitive: Option<bool>) -> &'static str {
+    pub fn token(self, case_sensitive: Option<bool>) -> &'static str {
         let ci = case_sensitive == Some(false);
         let cs = case_sensitive == Some(true);
         match self {
@@ -667,7 +667,7 @@ impl Predicate {
                 let token = c
                     .written_op
                     .as_deref()
-                    .unwrap_or_else(|| c.op.default_token(c.case_sensitive));
+                    .unwrap_or_else(|| c.op.token(c.case_sensitive));
                 let _ = write!(out, "{} {} {}", c.left.written(), token, c.right.written());
             }
             Predicate::Call(call) => {
@@ -683,7 +683,7 @@ fn write_comparison(out: &mut String, c: &Comparison) {
     let token = c
         .written_op
         .as_deref()
-        .unwrap_or_else(|| c.op.default_token(c.case_sensitive));
+        .unwrap_or_else(|| c.op.token(c.case_sensitive));
     // A written operator ending in `()` is a function the rule called:
     // render the call (`isnotnull(x)`, `ipv4_is_in_range(ip, "10.0.0.0/8")`).
     if let Some(function) = token.strip_suffix("()") {

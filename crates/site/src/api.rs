@@ -294,16 +294,15 @@ fn rule(site: &Site, rest: &str, params: &Params) -> Result<ApiResponse, ApiResp
         let related = catalog.related(position);
         let total = related.len();
         let items: Vec<Value> = related
-            .iter()
+            .all()
             .skip((page - 1).saturating_mul(per_page))
             .take(per_page)
             .map(|r| {
                 let mut s = summary(site, &catalog.entries()[r.position]);
-                s["reason"] = json!(r.reason);
-                s["rank"] = json!(match r.rank {
-                    ruledex_catalog::RelatedRank::SameOperation => "same_operation",
-                    ruledex_catalog::RelatedRank::SameLogSource => "same_logsource",
-                });
+                s["reason"] = json!(catalog.related_reason(position, &r));
+                s["rank"] = json!(r.rank.id());
+                s["score"] = json!((r.score * 1000.0).round() / 1000.0);
+                s["evidence"] = json!(catalog.evidence(position, &r));
                 s
             })
             .collect();

@@ -12,6 +12,7 @@
 //! |---|---|
 //! | home | `index.html` |
 //! | rule | `rules/<catalog key>.html` |
+//! | rules sharing a rule's behaviour (all of them, ranked) | `related/<catalog key>.html` |
 //! | rules of a platform / language | `platform/<id>.html`, `lang/<id>.html` |
 //! | ATT&CK matrix | `attack/index.html`; per platform and class: `attack/<platform or all>-<detections or all-classes>.html` |
 //! | technique | `technique/<id>.html` (`technique/T1059.001.html`) |
@@ -71,6 +72,12 @@ pub const SEARCH_INDEX: &str = "assets/search-index.js";
 /// The indicator values for the static search's `value:` filter, loaded
 /// only when a query uses it.
 pub const SEARCH_VALUES: &str = "assets/search-values.js";
+
+/// Every rule sharing behaviour with a rule, ranked, when its page cannot
+/// list them all.
+pub fn related_path(key: &str) -> String {
+    format!("related/{key}.html")
+}
 
 /// The plain-text copy of a rule whose body is too long to show whole on
 /// its page (the rule page's body budget).

@@ -77,6 +77,8 @@ pub struct Site {
     action_by_slug: HashMap<String, usize>,
     techniques: BTreeMap<String, Vec<usize>>,
     search_docs_ready: std::sync::OnceLock<()>,
+    /// Per rule, how many rules share its behaviour (computed on first use).
+    related_counts: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl Site {
@@ -215,7 +217,22 @@ impl Site {
             action_by_slug,
             techniques,
             search_docs_ready: std::sync::OnceLock::new(),
+            related_counts: std::sync::OnceLock::new(),
         }
+    }
+
+    /// How many rules share behaviour with the rule at `position` (the
+    /// ranked group of [`Catalog::related`]). Computed for every rule, in
+    /// parallel, on first use.
+    pub fn related_count(&self, position: usize) -> usize {
+        let counts = self.related_counts.get_or_init(|| {
+            use rayon::prelude::*;
+            (0..self.catalog.entries().len())
+                .into_par_iter()
+                .map(|p| self.catalog.related(p).behaviour.len() as u32)
+                .collect()
+        });
+        counts.get(position).map_or(0, |&n| n as usize)
     }
 
     /// The catalog.

@@ -600,3 +600,73 @@ mod tests {
         assert_eq!(super::split_key("f|field_ne|s:G"), ("f", "field_ne", "s:G"));
     }
 }
+
+/// Rows a related-rules page lists; past them it says how many more there
+/// are (the JSON API lists all).
+pub const RELATED_PAGE_ROWS: usize = 300;
+
+/// Whether the rule at `position` has a page of related rules: when more
+/// rules share its behaviour than the smallest rule page lists.
+pub(crate) fn has_related_page(site: &Site, position: usize) -> bool {
+    site.related_count(position) > super::rule::Budget::SMALLEST.related
+}
+
+/// Every rule sharing behaviour with the rule at `position`, ranked, with
+/// score and what they share.
+pub(crate) fn related(site: &Site, position: usize, layout: Layout) -> Option<String> {
+    if !has_related_page(site, position) {
+        return None;
+    }
+    let catalog = site.catalog();
+    let entry = catalog.entries().get(position)?;
+    let list = catalog.related(position);
+    let rows: Vec<Vec<Cell>> = list
+        .behaviour
+        .iter()
+        .take(RELATED_PAGE_ROWS)
+        .enumerate()
+        .filter_map(|(rank, r)| {
+            let link = rule_link(site, r.position, None)?;
+            Some(vec![
+                Cell::text(rank + 1),
+                Cell::link(link.title, link.href),
+                Cell::text(link.language),
+                Cell::text(format!("{:.2}", r.score)),
+                Cell::text(catalog.related_reason(position, r)),
+            ])
+        })
+        .collect();
+    let more = list.behaviour.len().saturating_sub(RELATED_PAGE_ROWS);
+    let mut intro = vec![format!(
+        "Rules in any language sharing behaviour with {}, ranked by how much they share and how rare it is in the catalog. The rule's page shows the evidence of the first ones.",
+        entry.rule.title
+    )];
+    if more > 0 {
+        intro.push(format!(
+            "{more} more rules share weaker keys; the JSON API (`/api/v1/rules/{}/related`) lists every one.",
+            entry.key
+        ));
+    }
+    if !list.same_logsource.is_empty() {
+        intro.push(format!(
+            "{} other rules only read the same log source.",
+            list.same_logsource.len()
+        ));
+    }
+    let sections = vec![Section {
+        id: "related".into(),
+        heading: "Rules sharing its behaviour".into(),
+        count: list.behaviour.len(),
+        columns: vec!["#", "Rule", "Language", "Score", "Shared"],
+        rows,
+        ..Section::default()
+    }];
+    let title = entry.rule.title.clone();
+    page(
+        layout,
+        vec![(title.clone(), paths::rule_path(&entry.key))],
+        format!("Rules like {title}"),
+        intro,
+        sections,
+    )
+}

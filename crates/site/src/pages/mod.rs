@@ -272,6 +272,11 @@ pub fn render(site: &Site, path: &str, style: LinkStyle, query: Option<&str>) ->
                     let title = site.entries()[position].rule.title.clone();
                     rule::render(site, position, layout(&title))
                 }
+                "related" => {
+                    let position = site.catalog().position(name)?;
+                    let title = format!("Rules like {}", site.entries()[position].rule.title);
+                    lists::related(site, position, layout(&title))
+                }
                 "platform" => {
                     lists::platform(site, ruledex_ir::Platform::from_id(name)?, layout(name))
                 }
@@ -339,6 +344,13 @@ pub fn page_paths(site: &Site) -> Vec<String> {
             .map(|(_, slug)| paths::indicator_path(slug)),
     );
     pages.extend(site.entries().iter().map(|e| paths::rule_path(&e.key)));
+    pages.extend(
+        site.entries()
+            .iter()
+            .enumerate()
+            .filter(|(p, _)| lists::has_related_page(site, *p))
+            .map(|(_, e)| paths::related_path(&e.key)),
+    );
     pages.extend(
         site.entries()
             .iter()

@@ -23,6 +23,8 @@ pub const PAGE_MAX_BYTES: usize = 100_000;
 pub struct Budget {
     /// Related rules listed before "and N more".
     pub related: usize,
+    /// Evidence lines shown per related rule.
+    pub evidence: usize,
     /// Bytes of highlighted HTML of the rule's source shown. A few rules are
     /// hundreds of kilobytes (lists of driver hashes); their page shows the
     /// first lines and links to a plain-text copy. Halving leaves it as it
@@ -49,6 +51,7 @@ impl Budget {
     /// What a page shows when it fits in [`PAGE_MAX_BYTES`].
     pub const FULL: Budget = Budget {
         related: 25,
+        evidence: 4,
         body_html: 30_000,
         stages: 50,
         values_per_row: 20,
@@ -73,6 +76,7 @@ impl Budget {
         }
         Budget {
             related: half(self.related, 5),
+            evidence: half(self.evidence, 2),
             // The body keeps its size: which rules have a plain-text copy
             // must not depend on how the rest of the page renders.
             body_html: self.body_html,
@@ -339,8 +343,14 @@ pub(crate) struct RulePage {
     pub attack_other: Vec<String>,
     pub events: Vec<EventRow>,
     pub data_sources: Vec<String>,
-    pub related: Vec<RuleLink>,
+    /// The rules sharing most behaviour, with their evidence.
+    pub related: Vec<RelatedRow>,
+    /// When more rules share behaviour than are listed: how many in all, and
+    /// the page listing them.
     pub related_more: Option<(usize, String)>,
+    /// Rules that only read the same log source: how many, the log source's
+    /// name and page.
+    pub same_logsource: Option<(usize, String, String)>,
     pub body_syntax: &'static str,
     pub source_url: Option<String>,
     pub body_html: String,
@@ -557,6 +567,14 @@ fn body_lines(rule: &ruledex_ir::Rule) -> (u32, Option<std::ops::Range<usize>>) 
         Some(start..start + count)
     });
     (first_line, query)
+}
+
+/// A related rule on a rule page: the link, the score, and what the two
+/// rules share.
+pub(crate) struct RelatedRow {
+    pub link: RuleLink,
+    pub score: String,
+    pub evidence: Vec<ruledex_catalog::Evidence>,
 }
 
 /// The page of the rule at `position`, within [`PAGE_MAX_BYTES`] when
@@ -819,29 +837,42 @@ fn render_with(site: &Site, position: usize, layout: Layout, budget: Budget) -> 
         })
         .collect();
 
-    let related_all = catalog.related(position);
-    let related: Vec<RuleLink> = related_all
+    let related_list = catalog.related(position);
+    let related: Vec<RelatedRow> = related_list
+        .behaviour
         .iter()
         .take(budget.related)
-        .filter_map(|r| super::rule_link(site, r.position, Some(r.reason.clone())))
+        .filter_map(|r| {
+            let link =
+                super::rule_link(site, r.position, Some(catalog.related_reason(position, r)))?;
+            let evidence = catalog
+                .evidence(position, r)
+                .into_iter()
+                .take(budget.evidence)
+                .collect();
+            Some(RelatedRow {
+                link,
+                score: format!("{:.2}", r.score),
+                evidence,
+            })
+        })
         .collect();
-    let related_more = (related_all.len() > budget.related).then(|| {
-        let with_op: Vec<_> = entry
-            .actions
-            .iter()
-            .filter(|a| a.operation.is_some())
-            .collect();
-        let href = match (with_op.as_slice(), entry.logsources.first()) {
-            ([a], _) => site
-                .action(&a.logsource, a.operation.as_deref().unwrap_or_default())
-                .map(|x| paths::action_path(&x.slug)),
-            (_, Some(ls)) => Some(paths::logsource_path(ls)),
-            _ => None,
-        };
+    let related_more = (related_list.behaviour.len() > related.len()).then(|| {
         (
-            related_all.len() - budget.related,
-            href.unwrap_or_else(|| paths::LOGSOURCES.to_string()),
+            related_list.behaviour.len(),
+            paths::related_path(&entry.key),
         )
+    });
+    let same_logsource = (!related_list.same_logsource.is_empty()).then(|| {
+        let logsource = entry.logsources.first();
+        let name = logsource
+            .and_then(|l| catalog.normalizer().logsource_table().get(l))
+            .map_or_else(String::new, |s| s.name.clone());
+        let href = logsource.map_or_else(
+            || paths::LOGSOURCES.to_string(),
+            |l| paths::logsource_path(l),
+        );
+        (related_list.same_logsource.len(), name, href)
     });
 
     // Body.
@@ -1020,6 +1051,7 @@ fn render_with(site: &Site, position: usize, layout: Layout, budget: Budget) -> 
         data_sources,
         related,
         related_more,
+        same_logsource,
         body_syntax: rule.language.display_name(),
         source_url,
         body_html,

@@ -1,0 +1,169 @@
+//! The behaviour keys of each catalog entry: its indicators read through
+//! the field tables (canonical field on the rule's log source) and the
+//! behaviour tables of [`ruledex_behaviour`] (values normalized by what the
+//! field means), plus its operations and field-to-field comparisons.
+
+use crate::entry::Entry;
+use crate::normalize::Normalizer;
+use ruledex_behaviour::{Behaviour, Key, ValueContext};
+use ruledex_ir::{IndicatorKind, Language, Op};
+
+/// One behaviour key of a rule, with where the rule says it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleKey {
+    /// The key.
+    pub key: Key,
+    /// The indicator it was read from (position in `rule.indicators`).
+    pub indicator: usize,
+    /// The value of that indicator it was read from.
+    pub value: usize,
+    /// True when the rule excludes what the key matches.
+    pub exclusion: bool,
+    /// The log source the key was read on, when the rule has one.
+    pub logsource: Option<String>,
+}
+
+/// Canonical fields naming a Windows event channel or provider.
+const CHANNEL_FIELDS: [&str; 2] = ["winlog.channel", "event.provider"];
+
+/// Every behaviour key of `entry`, in indicator order, each (key,
+/// exclusion) once.
+pub fn rule_keys(entry: &Entry, normalizer: &Normalizer, behaviour: &Behaviour) -> Vec<RuleKey> {
+    let rule = &entry.rule;
+    let logsource = entry.logsources.first().cloned();
+    let provider = event_provider(entry, normalizer, behaviour);
+    let context = ValueContext {
+        // Elastic's languages match a regex against the whole value.
+        regex_anchored: matches!(
+            rule.language,
+            Language::Kuery | Language::Lucene | Language::Eql | Language::Esql
+        ),
+        event_provider: provider.as_deref(),
+    };
+    let mut keys: Vec<RuleKey> = Vec::new();
+    let push = |keys: &mut Vec<RuleKey>, key: RuleKey| {
+        if !keys
+            .iter()
+            .any(|k| k.key == key.key && k.exclusion == key.exclusion)
+        {
+            keys.push(key);
+        }
+    };
+    // Operations: the log-source table already normalized them (provider
+    // and case), so the indicator they come from gives no other key.
+    let mut operation_indicators = Vec::new();
+    for action in &entry.actions {
+        let (Some(operation), Some(indicator)) = (&action.operation, action.indicator) else {
+            continue;
+        };
+        operation_indicators.push(indicator);
+        let Some(written) = rule.indicators.get(indicator) else {
+            continue;
+        };
+        let value = written
+            .values
+            .iter()
+            .position(|v| {
+                action.value.as_deref() == v.as_str()
+                    || matches!(v, ruledex_ir::Value::Integer(n) if Some(n.to_string()) == action.value)
+            })
+            .unwrap_or(0);
+        push(
+            &mut keys,
+            RuleKey {
+                key: Key::operation(&action.logsource, operation),
+                indicator,
+                value,
+                exclusion: written.exclusion,
+                logsource: Some(action.logsource.clone()),
+            },
+        );
+    }
+    for (position, indicator) in rule.indicators.iter().enumerate() {
+        if operation_indicators.contains(&position)
+            || indicator.values_from.is_some() && indicator.values.is_empty()
+        {
+            continue;
+        }
+        let field = normalizer.field_key(rule, &entry.logsources, &indicator.field);
+        match indicator.kind {
+            IndicatorKind::Field(op) => {
+                let Some(other) = indicator.values.first().and_then(|v| v.as_str()) else {
+                    continue;
+                };
+                let other = normalizer.field_key(rule, &entry.logsources, other);
+                push(
+                    &mut keys,
+                    RuleKey {
+                        key: Key::fields(op, &field, &other),
+                        indicator: position,
+                        value: 0,
+                        exclusion: indicator.exclusion,
+                        logsource: logsource.clone(),
+                    },
+                );
+            }
+            IndicatorKind::Value(op) => {
+                // `field != x` selects; it is `x` the rule cares about.
+                let op = if op == Op::NotExists { Op::Exists } else { op };
+                for (value_index, value) in indicator.values.iter().enumerate() {
+                    for key in behaviour.keys(&field, op, value, &context) {
+                        push(
+                            &mut keys,
+                            RuleKey {
+                                key,
+                                indicator: position,
+                                value: value_index,
+                                exclusion: indicator.exclusion,
+                                logsource: logsource.clone(),
+                            },
+                        );
+                    }
+                }
+                if indicator.values.is_empty() && op == Op::Exists {
+                    for key in behaviour.keys(&field, op, &ruledex_ir::Value::Null, &context) {
+                        push(
+                            &mut keys,
+                            RuleKey {
+                                key,
+                                indicator: position,
+                                value: 0,
+                                exclusion: indicator.exclusion,
+                                logsource: logsource.clone(),
+                            },
+                        );
+                    }
+                }
+            }
+        }
+    }
+    keys
+}
+
+/// The Windows event provider of `entry`'s event ids: its channel or
+/// provider filter, else a data source holding one provider's events, else
+/// its log source.
+fn event_provider(entry: &Entry, normalizer: &Normalizer, behaviour: &Behaviour) -> Option<String> {
+    let rule = &entry.rule;
+    for indicator in &rule.indicators {
+        if indicator.exclusion || !matches!(indicator.kind, IndicatorKind::Value(Op::Eq | Op::In)) {
+            continue;
+        }
+        let field = normalizer.field_key(rule, &entry.logsources, &indicator.field);
+        if CHANNEL_FIELDS.contains(&field.as_str()) {
+            if let Some(name) = indicator.values.iter().find_map(|v| v.as_str()) {
+                return Some(behaviour.provider_of_channel(name));
+            }
+        }
+    }
+    rule.data_sources
+        .iter()
+        .find_map(|d| behaviour.provider_of_data_source(&d.name))
+        .or_else(|| {
+            entry
+                .logsources
+                .iter()
+                .find_map(|l| behaviour.provider_of_logsource(l))
+        })
+        .map(str::to_string)
+}
