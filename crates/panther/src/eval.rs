@@ -1,0 +1,2 @@
+//! Evaluating lowered predicates on sample events (placeholder, filled in
+//! below).
