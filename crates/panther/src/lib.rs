@@ -53,7 +53,6 @@ pub mod codes;
 pub mod context;
 pub mod correlation;
 pub mod detection;
-pub mod eval;
 pub mod logtypes;
 pub mod python;
 pub mod spec;

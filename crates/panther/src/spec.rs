@@ -50,7 +50,9 @@ pub const SUPPORT_TYPES: [&str; 4] = ["datamodel", "global", "lookup_table", "pa
 
 /// Load the rules of one spec file.
 pub fn load(file: &SourceFile<'_>) -> Vec<Rule> {
-    let docs = match ruledex_yaml::parse(file.text) {
+    let docs = match ruledex_yaml::parse(file.text)
+        .or_else(|e| ruledex_yaml::parse(&relax_flow_closers(file.text)).map_err(|_| e))
+    {
         Ok(docs) => docs,
         Err(e) => {
             let mut rule = empty_rule(file);
@@ -518,6 +520,39 @@ fn missing(doc: &Node, key: &str) -> Diagnostic {
         .with_span(Span::empty(doc.span.start))
 }
 
+/// The text with every flow-collection closer that starts a line (`}` or
+/// `]` alone, indented no deeper than its key) moved to the end of the line
+/// before, keeping every byte offset: `"a": 1\n    }` becomes
+/// `"a": 1 }\n   `. PyYAML, which Panther's tools use, accepts such
+/// closers; the YAML reader here does not, so specs that rely on it are
+/// read through this.
+fn relax_flow_closers(text: &str) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\n' {
+            let mut j = i + 1;
+            while j < bytes.len() && bytes[j] == b' ' {
+                j += 1;
+            }
+            let indent = j - i - 1;
+            if indent >= 2 && matches!(bytes.get(j), Some(b'}' | b']')) {
+                let closer = bytes[j];
+                bytes[i] = b' ';
+                bytes[i + 1] = closer;
+                bytes[i + 2] = b'\n';
+                for b in &mut bytes[i + 3..=j] {
+                    *b = b' ';
+                }
+                i = j + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    String::from_utf8(bytes).unwrap_or_else(|_| text.to_string())
+}
+
 /// `DedupPeriodMinutes` → `dedup_period_minutes`.
 fn snake(key: &str) -> String {
     let mut out = String::new();
@@ -532,4 +567,18 @@ fn snake(key: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flow_closers_move_up_without_moving_bytes() {
+        let text = "Log:\n  {\n  \"a\": 1\n  }\nNext: 2\n";
+        let relaxed = relax_flow_closers(text);
+        assert_eq!(relaxed.len(), text.len());
+        assert_eq!(relaxed.find("Next"), text.find("Next"));
+        assert!(relaxed.contains("1 }"));
+    }
 }

@@ -857,6 +857,20 @@ impl<'a> Lowerer<'a> {
                 value
             }
             Expr::FString(_) => Sym::Unknown("an f-string".into()),
+            // `helpers.CONSTANT` of an imported module.
+            Expr::Attribute(a)
+                if dotted(&a.value).is_some_and(|d| module.modules.contains_key(&d)) =>
+            {
+                let alias = dotted(&a.value).unwrap_or_default();
+                let imported = module.modules.get(&alias).cloned().unwrap_or_default();
+                match self.ctx.and_then(|c| c.constant(&imported, a.attr.id.as_str())) {
+                    Some(c) => c.into(),
+                    None => Sym::Unknown(format!(
+                        "the constant `{imported}.{}` (its module is not in the source)",
+                        a.attr.id
+                    )),
+                }
+            }
             Expr::Attribute(a) => match self.value(&a.value, scope) {
                 Sym::Field(f) if !f.is_event() => Sym::Unknown(format!(
                     "the attribute `.{}` of a field value",

@@ -1,2 +1,0 @@
-//! Evaluating lowered predicates on sample events (placeholder, filled in
-//! below).
