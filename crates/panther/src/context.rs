@@ -64,10 +64,8 @@ impl PantherContext {
                 // Rules import helpers by module name; global helpers and
                 // data-model programs are the importable ones.
                 if in_folder(&lower, "global_helpers") || in_folder(&lower, "data_models") {
-                    ctx.modules.insert(
-                        file.stem().to_string(),
-                        Module::parse(file.path, file.text),
-                    );
+                    ctx.modules
+                        .insert(file.stem().to_string(), Module::parse(file.path, file.text));
                 }
             } else if let Ok(docs) = ruledex_yaml::parse(file.text) {
                 let Some(doc) = docs.first() else { continue };

@@ -42,8 +42,11 @@ pub fn lower(text: &str, detection: &Node, analysis: &mut Analysis) -> Option<St
         for step in steps.items() {
             let Some(rule_id) = step.get("RuleID").and_then(Node::as_str) else {
                 analysis.diagnostics.push(
-                    Diagnostic::error(codes::INVALID_CORRELATION, "a correlation step needs a `RuleID`")
-                        .with_span(step.span),
+                    Diagnostic::error(
+                        codes::INVALID_CORRELATION,
+                        "a correlation step needs a `RuleID`",
+                    )
+                    .with_span(step.span),
                 );
                 continue;
             };
@@ -68,9 +71,16 @@ pub fn lower(text: &str, detection: &Node, analysis: &mut Analysis) -> Option<St
                 });
             }
         }
-        let joiner = if kind == "sequence" { " then " } else { " and " };
+        let joiner = if kind == "sequence" {
+            " then "
+        } else {
+            " and "
+        };
         if !steps_text.is_empty() {
-            stage.predicate = Some(Predicate::opaque(&steps_text.join(joiner), Some(steps.span)));
+            stage.predicate = Some(Predicate::opaque(
+                &steps_text.join(joiner),
+                Some(steps.span),
+            ));
         }
         if let Some(criteria) = entry.get("MatchCriteria") {
             for (_, fields) in criteria.entries() {

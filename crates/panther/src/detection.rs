@@ -28,7 +28,12 @@ pub fn lower(node: &Node, diagnostics: &mut Vec<Diagnostic>) -> Option<Predicate
     all(&items, "", diagnostics, 0)
 }
 
-fn all(items: &[Node], prefix: &str, diagnostics: &mut Vec<Diagnostic>, depth: usize) -> Option<Predicate> {
+fn all(
+    items: &[Node],
+    prefix: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+    depth: usize,
+) -> Option<Predicate> {
     let parts: Vec<Predicate> = items
         .iter()
         .filter_map(|i| expression(i, prefix, diagnostics, depth + 1))
@@ -36,18 +41,29 @@ fn all(items: &[Node], prefix: &str, diagnostics: &mut Vec<Diagnostic>, depth: u
     (!parts.is_empty()).then(|| Predicate::and(parts))
 }
 
-fn expression(node: &Node, prefix: &str, diagnostics: &mut Vec<Diagnostic>, depth: usize) -> Option<Predicate> {
+fn expression(
+    node: &Node,
+    prefix: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+    depth: usize,
+) -> Option<Predicate> {
     if depth > MAX_DEPTH {
         diagnostics.push(
-            Diagnostic::error(codes::INVALID_DETECTION, format!("detection nests deeper than {MAX_DEPTH} levels"))
-                .with_span(node.span),
+            Diagnostic::error(
+                codes::INVALID_DETECTION,
+                format!("detection nests deeper than {MAX_DEPTH} levels"),
+            )
+            .with_span(node.span),
         );
         return None;
     }
     if !node.is_mapping() {
         diagnostics.push(
-            Diagnostic::error(codes::INVALID_DETECTION, "a match expression must be a mapping")
-                .with_span(node.span),
+            Diagnostic::error(
+                codes::INVALID_DETECTION,
+                "a match expression must be a mapping",
+            )
+            .with_span(node.span),
         );
         return None;
     }
@@ -57,8 +73,11 @@ fn expression(node: &Node, prefix: &str, diagnostics: &mut Vec<Diagnostic>, dept
         };
         if !list.is_sequence() {
             diagnostics.push(
-                Diagnostic::error(codes::INVALID_DETECTION, format!("`{combinator}` must be a list"))
-                    .with_span(list.span),
+                Diagnostic::error(
+                    codes::INVALID_DETECTION,
+                    format!("`{combinator}` must be a list"),
+                )
+                .with_span(list.span),
             );
             return None;
         }
@@ -98,8 +117,11 @@ fn expression(node: &Node, prefix: &str, diagnostics: &mut Vec<Diagnostic>, dept
     };
     let Some(condition_node) = node.get("Condition") else {
         diagnostics.push(
-            Diagnostic::error(codes::INVALID_DETECTION, "a match expression needs a `Condition`")
-                .with_span(node.span),
+            Diagnostic::error(
+                codes::INVALID_DETECTION,
+                "a match expression needs a `Condition`",
+            )
+            .with_span(node.span),
         );
         return None;
     };
@@ -148,8 +170,11 @@ fn expression(node: &Node, prefix: &str, diagnostics: &mut Vec<Diagnostic>, dept
         "AnyElement" | "AllElements" | "OnlyOneElement" | "NoElement" => {
             let Some(expressions) = node.get("Expressions") else {
                 diagnostics.push(
-                    Diagnostic::error(codes::INVALID_DETECTION, format!("`{condition}` needs `Expressions`"))
-                        .with_span(node.span),
+                    Diagnostic::error(
+                        codes::INVALID_DETECTION,
+                        format!("`{condition}` needs `Expressions`"),
+                    )
+                    .with_span(node.span),
                 );
                 return None;
             };
@@ -160,10 +185,17 @@ fn expression(node: &Node, prefix: &str, diagnostics: &mut Vec<Diagnostic>, dept
             })
         }
         "IsFieldEqualTo" | "FieldEquals" | "IsFieldNotEqualTo" => {
-            let other = node.get("Value").and_then(field_of).map(|f| join(prefix, &f))?;
+            let other = node
+                .get("Value")
+                .and_then(field_of)
+                .map(|f| join(prefix, &f))?;
             Some(Predicate::FieldCompare(FieldComparison {
                 left: FieldRef::new(field.as_str()),
-                op: if condition == "IsFieldNotEqualTo" { Op::Ne } else { Op::Eq },
+                op: if condition == "IsFieldNotEqualTo" {
+                    Op::Ne
+                } else {
+                    Op::Eq
+                },
                 right: FieldRef::new(other),
                 case_sensitive: Some(true),
                 written_op: Some(condition.to_string()),
@@ -172,8 +204,11 @@ fn expression(node: &Node, prefix: &str, diagnostics: &mut Vec<Diagnostic>, dept
         }
         other => {
             diagnostics.push(
-                Diagnostic::error(codes::INVALID_DETECTION, format!("unknown condition `{other}`"))
-                    .with_span(condition_node.span),
+                Diagnostic::error(
+                    codes::INVALID_DETECTION,
+                    format!("unknown condition `{other}`"),
+                )
+                .with_span(condition_node.span),
             );
             None
         }

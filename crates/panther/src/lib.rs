@@ -84,9 +84,10 @@ impl RuleFormat for PantherFormat {
                 let lower = file.path.to_ascii_lowercase();
                 lower.contains("global_helpers/")
                     || lower.contains("data_models/")
-                    || file.text.lines().any(|l| {
-                        l.starts_with("def rule(") || l.starts_with("def policy(")
-                    })
+                    || file
+                        .text
+                        .lines()
+                        .any(|l| l.starts_with("def rule(") || l.starts_with("def policy("))
             }
             _ => false,
         }

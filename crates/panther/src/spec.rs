@@ -56,9 +56,8 @@ pub fn load(file: &SourceFile<'_>) -> Vec<Rule> {
         Ok(docs) => docs,
         Err(e) => {
             let mut rule = empty_rule(file);
-            rule.diagnostics.push(
-                Diagnostic::error(codes::INVALID_YAML, e.message).with_span(e.span),
-            );
+            rule.diagnostics
+                .push(Diagnostic::error(codes::INVALID_YAML, e.message).with_span(e.span));
             return vec![rule];
         }
     };
@@ -138,8 +137,11 @@ fn lower_spec(file: &SourceFile<'_>, doc: &Node, analysis_type: &str) -> Rule {
         };
         if node.is_mapping() {
             diagnostics.push(
-                Diagnostic::error(codes::WRONG_TYPE, format!("`{key}` must be a list of strings"))
-                    .with_span(node.span),
+                Diagnostic::error(
+                    codes::WRONG_TYPE,
+                    format!("`{key}` must be a list of strings"),
+                )
+                .with_span(node.span),
             );
             return Vec::new();
         }
@@ -193,7 +195,13 @@ fn lower_spec(file: &SourceFile<'_>, doc: &Node, analysis_type: &str) -> Rule {
         _ => {}
     }
     reports(doc, &mut rule, &mut diagnostics);
-    for key in ["Enabled", "Runbook", "Threshold", "DedupPeriodMinutes", "OutputIds"] {
+    for key in [
+        "Enabled",
+        "Runbook",
+        "Threshold",
+        "DedupPeriodMinutes",
+        "OutputIds",
+    ] {
         if let Some(node) = doc.get(key) {
             rule.properties.insert(snake(key), node.to_json());
         }
@@ -234,7 +242,10 @@ fn lower_spec(file: &SourceFile<'_>, doc: &Node, analysis_type: &str) -> Rule {
             name: name.clone(),
             span: doc.get("ScheduledQueries").map(|n| n.span),
         });
-        for lt in ctx.and_then(|c| c.query_log_types(name)).unwrap_or_default() {
+        for lt in ctx
+            .and_then(|c| c.query_log_types(name))
+            .unwrap_or_default()
+        {
             if !log_types.contains(lt) && !query_log_types.contains(lt) {
                 query_log_types.push(lt.clone());
                 let mut ds = DataSource::new(DataSourceKind::LogType, lt.clone());
@@ -288,8 +299,17 @@ fn lower_spec(file: &SourceFile<'_>, doc: &Node, analysis_type: &str) -> Rule {
         stage.predicate = detection::lower(det, &mut diagnostics);
         analysis.stages.push(stage);
     } else if let Some(filename) = doc.get("Filename") {
-        let all_log_types: Vec<String> = log_types.iter().chain(&query_log_types).cloned().collect();
-        program(file, ctx, filename, analysis_type, &all_log_types, &mut rule, &mut analysis);
+        let all_log_types: Vec<String> =
+            log_types.iter().chain(&query_log_types).cloned().collect();
+        program(
+            file,
+            ctx,
+            filename,
+            analysis_type,
+            &all_log_types,
+            &mut rule,
+            &mut analysis,
+        );
     } else {
         diagnostics.push(
             missing(doc, "Filename").with_note("a rule needs `Filename` (Python) or `Detection`"),
@@ -319,7 +339,9 @@ fn program(
         analysis.diagnostics.push(
             Diagnostic::warning(
                 codes::PROGRAM_NOT_FOUND,
-                format!("the program `{name}` is not in the source; the rule's logic is not analyzed"),
+                format!(
+                    "the program `{name}` is not in the source; the rule's logic is not analyzed"
+                ),
             )
             .with_span(anchor),
         );
@@ -339,14 +361,19 @@ fn program(
             codes::PYTHON_SYNTAX
         };
         analysis.diagnostics.push(
-            Diagnostic::error(code, format!("{path}:{line}: {}", problem.message)).with_span(anchor),
+            Diagnostic::error(code, format!("{path}:{line}: {}", problem.message))
+                .with_span(anchor),
         );
         let mut stage = Stage::new("return", source, anchor);
         stage.predicate = Some(ruledex_ir::Predicate::opaque("rule(event)", None));
         analysis.stages.push(stage);
         return;
     }
-    let entry = if analysis_type == "policy" { "policy" } else { "rule" };
+    let entry = if analysis_type == "policy" {
+        "policy"
+    } else {
+        "rule"
+    };
     let lowered = lower_program(&module, entry, ctx, log_types, anchor);
     analysis.stages.extend(lowered.stages);
     for output in lowered.outputs {
@@ -383,7 +410,8 @@ fn query(
     let node = doc.get(key).expect("found above");
     let Some(sql_text) = node.as_str() else {
         diagnostics.push(
-            Diagnostic::error(codes::WRONG_TYPE, format!("`{key}` must be a string")).with_span(node.span),
+            Diagnostic::error(codes::WRONG_TYPE, format!("`{key}` must be a string"))
+                .with_span(node.span),
         );
         return;
     };
@@ -428,7 +456,9 @@ fn reports(doc: &Node, rule: &mut Rule, diagnostics: &mut Vec<Diagnostic>) {
                 let part = part.trim();
                 let kind = if part.starts_with("TA") {
                     AttackKind::Tactic
-                } else if part.starts_with('T') && part[1..].starts_with(|c: char| c.is_ascii_digit()) {
+                } else if part.starts_with('T')
+                    && part[1..].starts_with(|c: char| c.is_ascii_digit())
+                {
                     AttackKind::Technique
                 } else {
                     continue;
@@ -470,7 +500,8 @@ fn tests(doc: &Node, rule: &mut Rule, analysis_type: &str) {
         let mut entry = serde_json::Map::new();
         entry.insert(
             "name".into(),
-            test.get("Name").map_or(serde_json::Value::Null, Node::to_json),
+            test.get("Name")
+                .map_or(serde_json::Value::Null, Node::to_json),
         );
         entry.insert(
             "expected_result".into(),

@@ -82,9 +82,15 @@ pub fn prepare(query: &str) -> Prepared {
     while i < bytes.len() {
         let rest = &query.as_bytes()[i..];
         if rest.starts_with(b"{#") || rest.starts_with(b"{%") {
-            let close: &[u8] = if rest.starts_with(b"{#") { b"#}" } else { b"%}" };
+            let close: &[u8] = if rest.starts_with(b"{#") {
+                b"#}"
+            } else {
+                b"%}"
+            };
             let end = find(query.as_bytes(), close, i + 2).map_or(bytes.len(), |e| e + 2);
-            let inner = query[i + 2..end.saturating_sub(2).max(i + 2)].trim().to_string();
+            let inner = query[i + 2..end.saturating_sub(2).max(i + 2)]
+                .trim()
+                .to_string();
             let mut block_end = end;
             if inner.starts_with("macro ") {
                 defines_macro = true;
@@ -103,7 +109,11 @@ pub fn prepare(query: &str) -> Prepared {
         if rest.starts_with(b"{{") {
             let end = find(query.as_bytes(), b"}}", i + 2).map_or(bytes.len(), |e| e + 2);
             let inner = query[i + 2..end.saturating_sub(2).max(i + 2)].trim();
-            if !inner.is_empty() && inner.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            if !inner.is_empty()
+                && inner
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            {
                 // A variable: an identifier of the same length.
                 bytes[i] = b'j';
                 for b in &mut bytes[i + 1..end] {
@@ -329,7 +339,13 @@ impl<'t> Lowerer<'t> {
         Stage::new(kind, at.query.slice(self.text).trim(), at.file)
     }
 
-    fn query(&mut self, query: &Query, stages: &mut Vec<Stage>, binding: Option<&str>, depth: usize) {
+    fn query(
+        &mut self,
+        query: &Query,
+        stages: &mut Vec<Stage>,
+        binding: Option<&str>,
+        depth: usize,
+    ) {
         if depth > MAX_DEPTH {
             return;
         }
@@ -354,7 +370,13 @@ impl<'t> Lowerer<'t> {
         self.set_expr(&query.body, stages, binding, depth + 1);
     }
 
-    fn set_expr(&mut self, body: &SetExpr, stages: &mut Vec<Stage>, binding: Option<&str>, depth: usize) {
+    fn set_expr(
+        &mut self,
+        body: &SetExpr,
+        stages: &mut Vec<Stage>,
+        binding: Option<&str>,
+        depth: usize,
+    ) {
         if depth > MAX_DEPTH {
             return;
         }
@@ -374,7 +396,13 @@ impl<'t> Lowerer<'t> {
         }
     }
 
-    fn select(&mut self, select: &Select, stages: &mut Vec<Stage>, binding: Option<&str>, depth: usize) {
+    fn select(
+        &mut self,
+        select: &Select,
+        stages: &mut Vec<Stage>,
+        binding: Option<&str>,
+        depth: usize,
+    ) {
         // Tables: data sources, bindings read, lookups.
         let mut aliases: HashSet<String> = HashSet::new();
         if !select.from.is_empty() {
@@ -476,7 +504,9 @@ impl<'t> Lowerer<'t> {
         for item in &select.projection {
             let name = match item {
                 SelectItem::ExprWithAlias { alias, .. } => alias.value.clone(),
-                SelectItem::UnnamedExpr(expr) => column_name(expr, &aliases).unwrap_or_else(|| expr.to_string()),
+                SelectItem::UnnamedExpr(expr) => {
+                    column_name(expr, &aliases).unwrap_or_else(|| expr.to_string())
+                }
                 SelectItem::Wildcard(_) => "*".into(),
                 SelectItem::QualifiedWildcard(kind, _) => format!("{kind}.*"),
                 other => other.to_string(),
@@ -558,7 +588,9 @@ impl<'t> Lowerer<'t> {
                     }
                 }
             }
-            TableFactor::Derived { subquery, alias, .. } => {
+            TableFactor::Derived {
+                subquery, alias, ..
+            } => {
                 if let Some(alias) = alias {
                     aliases.insert(alias.name.value.to_ascii_lowercase());
                 }
@@ -566,8 +598,16 @@ impl<'t> Lowerer<'t> {
                 self.query(subquery, &mut inner, binding, depth + 1);
                 source.subqueries.push(inner);
             }
-            TableFactor::NestedJoin { table_with_joins, .. } => {
-                self.table_factor(&table_with_joins.relation, source, aliases, binding, depth + 1);
+            TableFactor::NestedJoin {
+                table_with_joins, ..
+            } => {
+                self.table_factor(
+                    &table_with_joins.relation,
+                    source,
+                    aliases,
+                    binding,
+                    depth + 1,
+                );
                 for j in &table_with_joins.joins {
                     self.table_factor(&j.relation, source, aliases, binding, depth + 1);
                 }
@@ -591,7 +631,9 @@ impl<'t> Lowerer<'t> {
         let at = self.span_of(expr.span()).file;
         let column = |e: &Expr| column_name(e, aliases);
         let compare = |field: String, op: Op, values: Vec<Value>| {
-            Some(Predicate::Compare(Comparison::new(FieldRef::new(field), op, values).at(at)))
+            Some(Predicate::Compare(
+                Comparison::new(FieldRef::new(field), op, values).at(at),
+            ))
         };
         match expr {
             Expr::Nested(inner) => self.predicate(inner, aliases, stages, depth + 1),
@@ -617,17 +659,21 @@ impl<'t> Lowerer<'t> {
                     match (column(left), literal(right), column(right), literal(left)) {
                         (Some(f), Some(v), _, _) => compare(f, op, vec![v]),
                         (_, _, Some(f), Some(v)) => compare(f, flip(op), vec![v]),
-                        (Some(l), _, Some(r), _) => Some(Predicate::FieldCompare(FieldComparison {
-                            left: FieldRef::new(l),
-                            op,
-                            right: FieldRef::new(r),
-                            case_sensitive: None,
-                            written_op: None,
-                            span: Some(at),
-                        })),
+                        (Some(l), _, Some(r), _) => {
+                            Some(Predicate::FieldCompare(FieldComparison {
+                                left: FieldRef::new(l),
+                                op,
+                                right: FieldRef::new(r),
+                                case_sensitive: None,
+                                written_op: None,
+                                span: Some(at),
+                            }))
+                        }
                         _ => match (folded_column(left, aliases), literal(right)) {
                             (Some(f), Some(v)) => Some(Predicate::Compare(
-                                Comparison::new(FieldRef::new(f), op, vec![v]).case_sensitive(false).at(at),
+                                Comparison::new(FieldRef::new(f), op, vec![v])
+                                    .case_sensitive(false)
+                                    .at(at),
                             )),
                             _ => Some(Predicate::opaque(&expr.to_string(), Some(at))),
                         },
@@ -661,7 +707,8 @@ impl<'t> Lowerer<'t> {
                         let values: Option<Vec<Value>> = items.iter().map(literal).collect();
                         match values {
                             Some(values) => {
-                                let mut c = Comparison::new(FieldRef::new(field), op, values).at(at);
+                                let mut c =
+                                    Comparison::new(FieldRef::new(field), op, values).at(at);
                                 if folded {
                                     c = c.case_sensitive(false);
                                 }
@@ -699,7 +746,11 @@ impl<'t> Lowerer<'t> {
             } => match (column(inner), literal(low), literal(high)) {
                 (Some(f), Some(l), Some(h)) => compare(
                     f,
-                    if *negated { Op::NotBetween } else { Op::Between },
+                    if *negated {
+                        Op::NotBetween
+                    } else {
+                        Op::Between
+                    },
                     vec![l, h],
                 ),
                 _ => Some(Predicate::opaque(&expr.to_string(), Some(at))),
@@ -744,7 +795,9 @@ impl<'t> Lowerer<'t> {
                 ..
             } => match (column(inner), literal(pattern)) {
                 (Some(f), Some(v)) => {
-                    let p = Predicate::Compare(Comparison::new(FieldRef::new(f), Op::Regex, vec![v]).at(at));
+                    let p = Predicate::Compare(
+                        Comparison::new(FieldRef::new(f), Op::Regex, vec![v]).at(at),
+                    );
                     Some(if *negated { Predicate::not(p) } else { p })
                 }
                 _ => Some(Predicate::opaque(&expr.to_string(), Some(at))),
@@ -1249,7 +1302,10 @@ mod tests {
 
     #[test]
     fn like_patterns_are_wildcards() {
-        assert_eq!(like_pattern("%abc%").lowered(), (Op::Contains, "abc".into()));
+        assert_eq!(
+            like_pattern("%abc%").lowered(),
+            (Op::Contains, "abc".into())
+        );
         assert_eq!(like_pattern("a_c").lowered(), (Op::Wildcard, "a?c".into()));
     }
 

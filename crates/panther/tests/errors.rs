@@ -17,7 +17,10 @@ fn every_code_has_a_fixture_that_reports_it() {
         assert!(hit.is_some(), "{path}: expected {code}, got {found:?}");
         let hit = hit.unwrap();
         if hit.span.is_some() {
-            assert!(hit.line.is_some() && hit.column.is_some(), "{path}: {hit:?}");
+            assert!(
+                hit.line.is_some() && hit.column.is_some(),
+                "{path}: {hit:?}"
+            );
         }
         seen.push(code);
     }
@@ -39,7 +42,12 @@ fn errors_fail_the_rule_and_warnings_do_not() {
             .iter()
             .any(|p| path.starts_with(p));
         for rule in rules {
-            assert_eq!(rule.parsed(), warning_only, "{path}: {:?}", rule.diagnostics);
+            assert_eq!(
+                rule.parsed(),
+                warning_only,
+                "{path}: {:?}",
+                rule.diagnostics
+            );
         }
     }
 }

@@ -19,7 +19,10 @@ fn deep_python_nesting_is_refused_or_bounded() {
             let module = Module::parse("deep.py", &program);
             let lowered = lower_program(&module, "rule", None, &[], ruledex_ir::Span::empty(0));
             if depth > 100 {
-                assert!(module.problem.as_ref().is_some_and(|p| p.too_deep), "{open} x {depth}");
+                assert!(
+                    module.problem.as_ref().is_some_and(|p| p.too_deep),
+                    "{open} x {depth}"
+                );
             }
             let _ = lowered;
         }
@@ -40,14 +43,19 @@ fn deep_python_nesting_is_refused_or_bounded() {
 
 #[test]
 fn deep_sql_nesting_is_an_error_not_a_crash() {
-    let query = format!("SELECT * FROM t WHERE {}a = 1{}", "(".repeat(10_000), ")".repeat(10_000));
+    let query = format!(
+        "SELECT * FROM t WHERE {}a = 1{}",
+        "(".repeat(10_000),
+        ")".repeat(10_000)
+    );
     let lowered = sql::lower_query(&query, &ruledex_ir::OffsetMap::identity());
     assert!(lowered.analysis.diagnostics.iter().any(|d| d.is_error()));
 }
 
 #[test]
 fn deep_yaml_detection_is_bounded() {
-    let mut det = String::from("AnalysisType: rule\nRuleID: X\nSeverity: Low\nLogTypes: [A.B]\nDetection:\n");
+    let mut det =
+        String::from("AnalysisType: rule\nRuleID: X\nSeverity: Low\nLogTypes: [A.B]\nDetection:\n");
     for i in 0..100 {
         det.push_str(&format!("{}- Any:\n", "  ".repeat(i + 1)));
     }
@@ -61,11 +69,22 @@ fn truncations_and_mutations_of_fixtures_never_panic() {
     let texts: Vec<String> = files.iter().map(|(_, t)| t.clone()).collect();
     let check = |text: &str| {
         let module = Module::parse("m.py", text);
-        let _ = lower_program(&module, "rule", None, &["AWS.CloudTrail".into()], ruledex_ir::Span::empty(0));
+        let _ = lower_program(
+            &module,
+            "rule",
+            None,
+            &["AWS.CloudTrail".into()],
+            ruledex_ir::Span::empty(0),
+        );
         let _ = sql::lower_query(text, &ruledex_ir::OffsetMap::identity());
         let file = SourceFile::standalone("m.yml", text);
         let _ = PantherFormat.load(&file);
     };
     ruledex_testkit::each_truncation(&texts, |t| check(t));
-    ruledex_testkit::each_mutation(&texts, &["(", "{{", "{%", "'", "\"", ":", "\n  - ", "not "], 20, |t| check(t));
+    ruledex_testkit::each_mutation(
+        &texts,
+        &["(", "{{", "{%", "'", "\"", ":", "\n  - ", "not "],
+        20,
+        |t| check(t),
+    );
 }

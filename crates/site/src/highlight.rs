@@ -262,10 +262,44 @@ impl Syntax {
             ],
             Syntax::Lucene => &["AND", "OR", "NOT", "TO", "and", "or", "not"],
             Syntax::Sql => &[
-                "select", "from", "where", "and", "or", "not", "in", "is", "null", "like", "ilike",
-                "as", "join", "left", "right", "inner", "outer", "on", "group", "by", "having",
-                "order", "limit", "with", "union", "all", "distinct", "case", "when", "then",
-                "else", "end", "between", "exists", "qualify", "over", "partition", "rlike",
+                "select",
+                "from",
+                "where",
+                "and",
+                "or",
+                "not",
+                "in",
+                "is",
+                "null",
+                "like",
+                "ilike",
+                "as",
+                "join",
+                "left",
+                "right",
+                "inner",
+                "outer",
+                "on",
+                "group",
+                "by",
+                "having",
+                "order",
+                "limit",
+                "with",
+                "union",
+                "all",
+                "distinct",
+                "case",
+                "when",
+                "then",
+                "else",
+                "end",
+                "between",
+                "exists",
+                "qualify",
+                "over",
+                "partition",
+                "rlike",
             ],
             Syntax::Yaral => &[
                 "rule",
@@ -298,7 +332,10 @@ impl Syntax {
 
     /// Whether keyword matching ignores case.
     fn keywords_ignore_case(self) -> bool {
-        matches!(self, Syntax::Spl | Syntax::Eql | Syntax::Lucene | Syntax::Sql)
+        matches!(
+            self,
+            Syntax::Spl | Syntax::Eql | Syntax::Lucene | Syntax::Sql
+        )
     }
 
     fn is_query(self) -> bool {

@@ -370,16 +370,20 @@ impl<'a> Lowerer<'a> {
             level: 0,
         };
         if let Some(param) = def.parameters.args.first() {
-            scope
-                .locals
-                .insert(param.parameter.name.id.to_string(), Sym::Field(Field::event()));
+            scope.locals.insert(
+                param.parameter.name.id.to_string(),
+                Sym::Field(Field::event()),
+            );
         }
         let body: Vec<&Stmt> = def.body.iter().collect();
         let mut i = 0;
         while i < body.len() {
             let stmt = body[i];
             match stmt {
-                Stmt::Expr(_) | Stmt::Pass(_) | Stmt::Global(_) | Stmt::Import(_)
+                Stmt::Expr(_)
+                | Stmt::Pass(_)
+                | Stmt::Global(_)
+                | Stmt::Import(_)
                 | Stmt::ImportFrom(_) => {
                     i += 1;
                     continue;
@@ -484,7 +488,13 @@ impl<'a> Lowerer<'a> {
                         Some(_) => {
                             // `elif` is an `if` in the `else`: lowered the
                             // same way, through a synthesized chain.
-                            return self.elif_chain(cond, &then, &if_stmt.elif_else_clauses, rest, scope);
+                            return self.elif_chain(
+                                cond,
+                                &then,
+                                &if_stmt.elif_else_clauses,
+                                rest,
+                                scope,
+                            );
                         }
                     }
                     debug_assert!(more.is_empty());
@@ -515,7 +525,10 @@ impl<'a> Lowerer<'a> {
             }
             Stmt::For(_) | Stmt::While(_) | Stmt::Match(_) => {
                 let what = match first {
-                    Stmt::For(f) => format!("a `for` loop over `{}`", collapse(scope.module.slice(&*f.iter))),
+                    Stmt::For(f) => format!(
+                        "a `for` loop over `{}`",
+                        collapse(scope.module.slice(&*f.iter))
+                    ),
                     Stmt::While(_) => "a `while` loop".to_string(),
                     _ => "a `match` statement".to_string(),
                 };
@@ -740,7 +753,10 @@ impl<'a> Lowerer<'a> {
                 )
                 .with_span(self.anchor),
             );
-            return Sym::Cond(Cond::Pred(Predicate::opaque(scope.module.slice(expr), None)));
+            return Sym::Cond(Cond::Pred(Predicate::opaque(
+                scope.module.slice(expr),
+                None,
+            )));
         }
         self.depth += 1;
         let result = self.value_inner(expr, scope);
@@ -863,7 +879,10 @@ impl<'a> Lowerer<'a> {
             {
                 let alias = dotted(&a.value).unwrap_or_default();
                 let imported = module.modules.get(&alias).cloned().unwrap_or_default();
-                match self.ctx.and_then(|c| c.constant(&imported, a.attr.id.as_str())) {
+                match self
+                    .ctx
+                    .and_then(|c| c.constant(&imported, a.attr.id.as_str()))
+                {
                     Some(c) => c.into(),
                     None => Sym::Unknown(format!(
                         "the constant `{imported}.{}` (its module is not in the source)",
@@ -872,14 +891,16 @@ impl<'a> Lowerer<'a> {
                 }
             }
             Expr::Attribute(a) => match self.value(&a.value, scope) {
-                Sym::Field(f) if !f.is_event() => Sym::Unknown(format!(
-                    "the attribute `.{}` of a field value",
-                    a.attr.id
-                )),
+                Sym::Field(f) if !f.is_event() => {
+                    Sym::Unknown(format!("the attribute `.{}` of a field value", a.attr.id))
+                }
                 _ => Sym::Unknown(format!("the attribute `{}`", collapse(module.slice(expr)))),
             },
             Expr::ListComp(_) | Expr::SetComp(_) | Expr::Generator(_) | Expr::DictComp(_) => {
-                Sym::Unknown(format!("the comprehension `{}`", collapse(module.slice(expr))))
+                Sym::Unknown(format!(
+                    "the comprehension `{}`",
+                    collapse(module.slice(expr))
+                ))
             }
             Expr::Lambda(_) => Sym::Unknown("a lambda".into()),
             _ => Sym::Unknown(format!("`{}`", collapse(module.slice(expr)))),
@@ -950,11 +971,9 @@ impl<'a> Lowerer<'a> {
                 (C::LtE, _) => cmp(&f, Op::Le, vec![v]),
                 (C::Gt, _) => cmp(&f, Op::Gt, vec![v]),
                 (C::GtE, _) => cmp(&f, Op::Ge, vec![v]),
-                (C::In | C::NotIn, _) => self.unknown(
-                    "a field tested as a substring of a literal",
-                    module,
-                    expr,
-                ),
+                (C::In | C::NotIn, _) => {
+                    self.unknown("a field tested as a substring of a literal", module, expr)
+                }
             },
             (Sym::Const(v), op, Sym::Field(f)) if !f.is_event() => match op {
                 C::In => cmp(&f, Op::Contains, vec![v]),
@@ -999,7 +1018,9 @@ impl<'a> Lowerer<'a> {
             // empty for users to fill) never holds, whatever the value.
             (_, C::In, Sym::List(l)) if l.is_empty() => Cond::False,
             (_, C::NotIn, Sym::List(l)) if l.is_empty() => Cond::True,
-            (Sym::Unknown(what), ..) | (.., Sym::Unknown(what)) => self.unknown(&what, module, expr),
+            (Sym::Unknown(what), ..) | (.., Sym::Unknown(what)) => {
+                self.unknown(&what, module, expr)
+            }
             _ => self.unknown(
                 &format!("the comparison `{}`", collapse(module.slice(expr))),
                 module,
@@ -1010,7 +1031,12 @@ impl<'a> Lowerer<'a> {
 
     // ------------------------------------------------------------- calls
 
-    fn call(&mut self, call: &ruff_python_ast::ExprCall, expr: &Expr, scope: &mut Scope<'a>) -> Sym {
+    fn call(
+        &mut self,
+        call: &ruff_python_ast::ExprCall,
+        expr: &Expr,
+        scope: &mut Scope<'a>,
+    ) -> Sym {
         let module = scope.module;
         let args: &[Expr] = &call.arguments.args;
         let keyword = |name: &str| call.arguments.find_keyword(name).map(|k| &k.value);
@@ -1020,7 +1046,11 @@ impl<'a> Lowerer<'a> {
             if let Some(module_name) = dotted(&attr.value).filter(|d| {
                 module.modules.contains_key(d) || matches!(d.as_str(), "re" | "fnmatch")
             }) {
-                let target = module.modules.get(&module_name).cloned().unwrap_or(module_name);
+                let target = module
+                    .modules
+                    .get(&module_name)
+                    .cloned()
+                    .unwrap_or(module_name);
                 return self.module_call(&target, method, args, call, expr, scope);
             }
             let receiver = self.value(&attr.value, scope);
@@ -1064,20 +1094,12 @@ impl<'a> Lowerer<'a> {
                 let ip = self.value(&args[0], scope);
                 let nets = self.value(&args[1], scope);
                 return match (ip, nets) {
-                    (Sym::Field(f), Sym::List(nets)) => {
-                        Sym::Cond(Cond::Pred(Predicate::Compare(Comparison::new(
-                            f.field_ref(),
-                            Op::Cidr,
-                            nets,
-                        ))))
-                    }
-                    (Sym::Field(f), Sym::Const(net @ Value::String(_))) => {
-                        Sym::Cond(Cond::Pred(Predicate::Compare(Comparison::new(
-                            f.field_ref(),
-                            Op::Cidr,
-                            vec![net],
-                        ))))
-                    }
+                    (Sym::Field(f), Sym::List(nets)) => Sym::Cond(Cond::Pred(Predicate::Compare(
+                        Comparison::new(f.field_ref(), Op::Cidr, nets),
+                    ))),
+                    (Sym::Field(f), Sym::Const(net @ Value::String(_))) => Sym::Cond(Cond::Pred(
+                        Predicate::Compare(Comparison::new(f.field_ref(), Op::Cidr, vec![net])),
+                    )),
                     _ => Sym::Unknown("`is_ip_in_network` over computed networks".into()),
                 };
             }
@@ -1085,18 +1107,16 @@ impl<'a> Lowerer<'a> {
                 let value = self.value(&args[0], scope);
                 let patterns = match self.value(&args[1], scope) {
                     Sym::Const(Value::String(p)) => vec![p],
-                    Sym::List(l) => l.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+                    Sym::List(l) => l
+                        .iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect(),
                     _ => return Sym::Unknown(format!("`{original}` over computed patterns")),
                 };
                 let Sym::Field(f) = value else {
                     return Sym::Unknown(format!("`{original}` on a computed value"));
                 };
-                return Sym::Cond(Cond::or(
-                    patterns
-                        .iter()
-                        .map(|p| glob(&f, p))
-                        .collect(),
-                ));
+                return Sym::Cond(Cond::or(patterns.iter().map(|p| glob(&f, p)).collect()));
             }
             _ => {}
         }
@@ -1129,7 +1149,11 @@ impl<'a> Lowerer<'a> {
         };
         let field = |path: &str| event.child(path.split('.').map(str::to_string));
         let cmp = |f: Field, op: Op, values: Vec<Value>| {
-            Cond::Pred(Predicate::Compare(Comparison::new(f.field_ref(), op, values)))
+            Cond::Pred(Predicate::Compare(Comparison::new(
+                f.field_ref(),
+                op,
+                values,
+            )))
         };
         Some(Sym::Cond(match name {
             // Succeeded when neither error field is set.
@@ -1272,7 +1296,10 @@ impl<'a> Lowerer<'a> {
             }
             (_, _) => {
                 let _ = call;
-                Sym::Unknown(format!("the method call `{}`", collapse(module.slice(expr))))
+                Sym::Unknown(format!(
+                    "the method call `{}`",
+                    collapse(module.slice(expr))
+                ))
             }
         }
     }
@@ -1295,7 +1322,9 @@ impl<'a> Lowerer<'a> {
         }
         match base {
             Sym::Field(f) => Sym::Field(f.child(names)),
-            Sym::Fields(fs) => Sym::Fields(fs.into_iter().map(|f| f.child(names.clone())).collect()),
+            Sym::Fields(fs) => {
+                Sym::Fields(fs.into_iter().map(|f| f.child(names.clone())).collect())
+            }
             _ => Sym::Unknown(format!(
                 "a lookup in a computed value (`{}`)",
                 collapse(scope.module.slice(expr))
@@ -1373,9 +1402,10 @@ impl<'a> Lowerer<'a> {
             level: 1,
         };
         if let Some(param) = def.parameters.args.first() {
-            scope
-                .locals
-                .insert(param.parameter.name.id.to_string(), Sym::Field(Field::event()));
+            scope.locals.insert(
+                param.parameter.name.id.to_string(),
+                Sym::Field(Field::event()),
+            );
         }
         let diagnostics = self.out.diagnostics.len();
         let value = self.returned_value(def, &mut scope);
@@ -1391,7 +1421,13 @@ impl<'a> Lowerer<'a> {
     /// `any(...)` / `all(...)`: over a literal list of conditions, or a
     /// generator over a literal collection.
     fn any_all(&mut self, any: bool, arg: &Expr, expr: &Expr, scope: &mut Scope<'a>) -> Cond {
-        let combine = |items: Vec<Cond>| if any { Cond::or(items) } else { Cond::and(items) };
+        let combine = |items: Vec<Cond>| {
+            if any {
+                Cond::or(items)
+            } else {
+                Cond::and(items)
+            }
+        };
         match arg {
             Expr::List(l) => {
                 let items = l.elts.iter().map(|e| self.truth(e, scope)).collect();
@@ -1401,10 +1437,12 @@ impl<'a> Lowerer<'a> {
                 let items = t.elts.iter().map(|e| self.truth(e, scope)).collect();
                 combine(items)
             }
-            Expr::Generator(ruff_python_ast::ExprGenerator { elt, generators, .. })
-            | Expr::ListComp(ruff_python_ast::ExprListComp { elt, generators, .. })
-                if generators.len() == 1 =>
-            {
+            Expr::Generator(ruff_python_ast::ExprGenerator {
+                elt, generators, ..
+            })
+            | Expr::ListComp(ruff_python_ast::ExprListComp {
+                elt, generators, ..
+            }) if generators.len() == 1 => {
                 let generator = &generators[0];
                 let Expr::Name(var) = &generator.target else {
                     return self.unknown("a comprehension unpacking its items", scope.module, expr);
@@ -1470,7 +1508,10 @@ impl<'a> Lowerer<'a> {
                         l.iter().all(truthy)
                     }),
                     _ => self.unknown(
-                        &format!("`{}(...)` over a computed collection", if any { "any" } else { "all" }),
+                        &format!(
+                            "`{}(...)` over a computed collection",
+                            if any { "any" } else { "all" }
+                        ),
                         scope.module,
                         expr,
                     ),
@@ -1604,11 +1645,16 @@ impl<'a> Lowerer<'a> {
             _ => {}
         }
         if name == "title" && !text.is_empty() {
-            self.out.alert.get_or_insert_with(AlertTemplate::default).title = Some(text.clone());
+            self.out
+                .alert
+                .get_or_insert_with(AlertTemplate::default)
+                .title = Some(text.clone());
         }
         if name == "description" && !text.is_empty() {
-            self.out.alert.get_or_insert_with(AlertTemplate::default).description =
-                Some(text.clone());
+            self.out
+                .alert
+                .get_or_insert_with(AlertTemplate::default)
+                .description = Some(text.clone());
         }
         self.out.functions.insert(name.to_string(), text);
     }
@@ -1616,7 +1662,13 @@ impl<'a> Lowerer<'a> {
     /// The keys of the mapping `alert_context` returns: literal keys,
     /// keys assigned (`ctx["k"] = …`), and the keys of a helper's mapping
     /// followed one level.
-    fn context_keys(&mut self, module: &'a Module, def: &'a StmtFunctionDef, level: usize, keys: &mut Vec<String>) {
+    fn context_keys(
+        &mut self,
+        module: &'a Module,
+        def: &'a StmtFunctionDef,
+        level: usize,
+        keys: &mut Vec<String>,
+    ) {
         let push = |k: String, keys: &mut Vec<String>| {
             if !keys.contains(&k) {
                 keys.push(k);
@@ -1692,7 +1744,11 @@ impl<'a> Lowerer<'a> {
     /// An opaque condition for a construct the analysis does not model,
     /// with the warning that names it.
     fn unknown(&mut self, what: &str, module: &Module, node: &impl Ranged) -> Cond {
-        self.warn(module, node, &format!("{what} is kept as an opaque condition"));
+        self.warn(
+            module,
+            node,
+            &format!("{what} is kept as an opaque condition"),
+        );
         Cond::Pred(Predicate::opaque(module.slice(node), None))
     }
 
@@ -1701,9 +1757,9 @@ impl<'a> Lowerer<'a> {
         if self.out.diagnostics.iter().any(|d| d.message == message) {
             return;
         }
-        self.out.diagnostics.push(
-            Diagnostic::warning(codes::NOT_LOWERED, message).with_span(self.anchor),
-        );
+        self.out
+            .diagnostics
+            .push(Diagnostic::warning(codes::NOT_LOWERED, message).with_span(self.anchor));
     }
 
     fn spend(&mut self) -> bool {
@@ -1769,8 +1825,12 @@ fn regex(subject: Sym, pattern: String, ignore_case: bool) -> Sym {
         fields
             .into_iter()
             .map(|f| {
-                let c = Comparison::new(f.field_ref(), Op::Regex, vec![Value::String(pattern.clone())])
-                    .case_sensitive(!(ignore_case || f.folded));
+                let c = Comparison::new(
+                    f.field_ref(),
+                    Op::Regex,
+                    vec![Value::String(pattern.clone())],
+                )
+                .case_sensitive(!(ignore_case || f.folded));
                 Cond::Pred(Predicate::Compare(c))
             })
             .collect(),
@@ -1861,7 +1921,12 @@ fn contains_return(stmts: &[Stmt]) -> bool {
             Stmt::While(w) => stack.extend(w.body.iter().chain(w.orelse.iter())),
             Stmt::With(w) => stack.extend(w.body.iter()),
             Stmt::Try(t) => {
-                stack.extend(t.body.iter().chain(t.orelse.iter()).chain(t.finalbody.iter()));
+                stack.extend(
+                    t.body
+                        .iter()
+                        .chain(t.orelse.iter())
+                        .chain(t.finalbody.iter()),
+                );
                 for h in &t.handlers {
                     let ruff_python_ast::ExceptHandler::ExceptHandler(h) = h;
                     stack.extend(h.body.iter());

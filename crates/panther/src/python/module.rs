@@ -84,7 +84,9 @@ impl Module {
         };
         if let Some((depth, at)) = too_deep(text) {
             module.problem = Some(SyntaxProblem {
-                message: format!("brackets nest {depth} levels deep (at most {MAX_NESTING} are analyzed)"),
+                message: format!(
+                    "brackets nest {depth} levels deep (at most {MAX_NESTING} are analyzed)"
+                ),
                 span: Span::new(at, at + 1),
                 too_deep: true,
             });
@@ -127,7 +129,9 @@ impl Module {
 
     /// `path:line:column` of a node, for messages.
     pub fn position(&self, node: &impl Ranged) -> String {
-        let at = self.lines.line_col(&self.text, node.range().start().to_u32());
+        let at = self
+            .lines
+            .line_col(&self.text, node.range().start().to_u32());
         format!("{}:{}:{}", self.path, at.line, at.column)
     }
 
@@ -168,14 +172,20 @@ impl Module {
                     let Some(from) = &import.module else { continue };
                     for alias in &import.names {
                         let name = alias.name.id.to_string();
-                        let bound = alias.asname.as_ref().map_or(name.clone(), |a| a.id.to_string());
+                        let bound = alias
+                            .asname
+                            .as_ref()
+                            .map_or(name.clone(), |a| a.id.to_string());
                         self.imports.insert(bound, (from.id.to_string(), name));
                     }
                 }
                 Stmt::Import(import) => {
                     for alias in &import.names {
                         let name = alias.name.id.to_string();
-                        let bound = alias.asname.as_ref().map_or(name.clone(), |a| a.id.to_string());
+                        let bound = alias
+                            .asname
+                            .as_ref()
+                            .map_or(name.clone(), |a| a.id.to_string());
                         self.modules.insert(bound, name);
                     }
                 }
@@ -213,7 +223,9 @@ pub fn literal_of(
         Some(Constant::List(out))
     };
     match expr {
-        Expr::StringLiteral(s) => Some(Constant::Value(Value::String(s.value.to_str().to_string()))),
+        Expr::StringLiteral(s) => {
+            Some(Constant::Value(Value::String(s.value.to_str().to_string())))
+        }
         Expr::NumberLiteral(n) => number(&n.value).map(Constant::Value),
         Expr::BooleanLiteral(b) => Some(Constant::Value(Value::Bool(b.value))),
         Expr::NoneLiteral(_) => Some(Constant::Value(Value::Null)),
@@ -323,12 +335,8 @@ pub fn dotted(expr: &Expr) -> Option<String> {
 pub fn ignores_case(flags: &Expr) -> bool {
     match flags {
         Expr::BinOp(b) => ignores_case(&b.left) || ignores_case(&b.right),
-        other => dotted(other).is_some_and(|d| {
-            matches!(
-                d.as_str(),
-                "re.I" | "re.IGNORECASE" | "I" | "IGNORECASE"
-            )
-        }),
+        other => dotted(other)
+            .is_some_and(|d| matches!(d.as_str(), "re.I" | "re.IGNORECASE" | "I" | "IGNORECASE")),
     }
 }
 
@@ -388,7 +396,10 @@ fn too_deep(text: &str) -> Option<(usize, u32)> {
                 }
             }
             b' ' | b'\t' => {}
-            b'n' if text[i..].starts_with("not") && !word_at(bytes, i + 3) && (i == 0 || !word_at(bytes, i - 1)) => {
+            b'n' if text[i..].starts_with("not")
+                && !word_at(bytes, i + 3)
+                && (i == 0 || !word_at(bytes, i - 1)) =>
+            {
                 prefix_run += 1;
                 if depth + prefix_run > deepest {
                     deepest = depth + prefix_run;
