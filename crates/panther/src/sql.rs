@@ -481,8 +481,7 @@ impl<'t> Lowerer<'t> {
         if let Some(having) = &select.having {
             let at = self.span_of(having.span());
             let mut stage = self.stage("having", at);
-            let names: Vec<String> = aggregates.iter().map(|(n, _)| n.clone()).collect();
-            stage.predicate = self.having(having, &names, &aliases, depth);
+            stage.predicate = self.having(having, &aliases, depth);
             stages.push(stage);
         }
         if let Some(qualify) = &select.qualify {
@@ -841,7 +840,6 @@ impl<'t> Lowerer<'t> {
     fn having(
         &mut self,
         expr: &Expr,
-        aggregates: &[String],
         aliases: &HashSet<String>,
         depth: usize,
     ) -> Option<Predicate> {
@@ -850,12 +848,12 @@ impl<'t> Lowerer<'t> {
         }
         let at = self.span_of(expr.span()).file;
         match expr {
-            Expr::Nested(inner) => self.having(inner, aggregates, aliases, depth + 1),
+            Expr::Nested(inner) => self.having(inner, aliases, depth + 1),
             Expr::BinaryOp { left, op, right } => match op {
                 BinaryOperator::And | BinaryOperator::Or => {
                     let items: Vec<Predicate> = [
-                        self.having(left, aggregates, aliases, depth + 1),
-                        self.having(right, aggregates, aliases, depth + 1),
+                        self.having(left, aliases, depth + 1),
+                        self.having(right, aliases, depth + 1),
                     ]
                     .into_iter()
                     .flatten()

@@ -124,7 +124,10 @@ pub fn lower_program(
     lowerer.out
 }
 
-/// A condition folded as far as literals allow.
+/// A condition folded as far as literals allow. Conditions are built and
+/// moved a few times per comparison; boxing the predicate would cost more
+/// allocations than the size difference saves.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 enum Cond {
     True,
@@ -721,10 +724,10 @@ impl<'a> Lowerer<'a> {
     /// An expression in a boolean context.
     fn truth(&mut self, expr: &Expr, scope: &mut Scope<'a>) -> Cond {
         let sym = self.value(expr, scope);
-        self.to_cond(sym, expr, scope.module)
+        self.truth_of(sym, expr, scope.module)
     }
 
-    fn to_cond(&mut self, sym: Sym, expr: &Expr, module: &Module) -> Cond {
+    fn truth_of(&mut self, sym: Sym, expr: &Expr, module: &Module) -> Cond {
         match sym {
             Sym::Cond(c) => c,
             Sym::Field(f) if f.is_event() => Cond::True,
@@ -840,8 +843,8 @@ impl<'a> Lowerer<'a> {
                         let orelse = self.value(&i.orelse, scope);
                         // In a boolean context `a if c else b` is
                         // `(c and a) or (not c and b)`.
-                        let body = self.to_cond(body, &i.body, module);
-                        let orelse = self.to_cond(orelse, &i.orelse, module);
+                        let body = self.truth_of(body, &i.body, module);
+                        let orelse = self.truth_of(orelse, &i.orelse, module);
                         let c = Cond::Pred(p);
                         Sym::Cond(Cond::or(vec![
                             Cond::and(vec![c.clone(), body]),
