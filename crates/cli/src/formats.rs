@@ -11,4 +11,5 @@ pub fn all() -> Formats {
         .with(ruledex_kql::SentinelFormat)
         .with(ruledex_kql::MarkdownFormat)
         .with(ruledex_kql::PlainFormat)
+        .with(ruledex_panther::PantherFormat)
 }

@@ -106,11 +106,13 @@ pub enum Language {
     Yaral,
     /// Python (Panther rule functions).
     Python,
+    /// SQL (Panther scheduled and saved queries, Snowflake dialect).
+    Sql,
 }
 
 impl Language {
     /// Every language.
-    pub const ALL: [Language; 9] = [
+    pub const ALL: [Language; 10] = [
         Language::Kql,
         Language::Sigma,
         Language::Kuery,
@@ -120,6 +122,7 @@ impl Language {
         Language::Spl,
         Language::Yaral,
         Language::Python,
+        Language::Sql,
     ];
 
     /// The id used in JSON, URLs and `lang:` search filters.
@@ -134,6 +137,7 @@ impl Language {
             Language::Spl => "spl",
             Language::Yaral => "yaral",
             Language::Python => "python",
+            Language::Sql => "sql",
         }
     }
 
@@ -149,6 +153,7 @@ impl Language {
             Language::Spl => "SPL",
             Language::Yaral => "YARA-L 2.0",
             Language::Python => "Python",
+            Language::Sql => "SQL",
         }
     }
 

@@ -38,6 +38,8 @@ pub enum Syntax {
     Yaral,
     /// Python.
     Python,
+    /// SQL (Panther's Snowflake queries).
+    Sql,
     /// YAML (Sigma rules, Sentinel files).
     Yaml,
     /// TOML (Elastic rule files).
@@ -60,6 +62,7 @@ impl Syntax {
             Language::Spl => Syntax::Spl,
             Language::Yaral => Syntax::Yaral,
             Language::Python => Syntax::Python,
+            Language::Sql => Syntax::Sql,
         }
     }
 
@@ -72,6 +75,7 @@ impl Syntax {
             "md" | "markdown" => Syntax::Markdown,
             "kql" | "csl" | "kusto" => Syntax::Kql,
             "py" => Syntax::Python,
+            "sql" => Syntax::Sql,
             "yaral" => Syntax::Yaral,
             "spl" => Syntax::Spl,
             "eql" => Syntax::Eql,
@@ -83,6 +87,7 @@ impl Syntax {
     fn line_comment(self) -> &'static [&'static str] {
         match self {
             Syntax::Kql | Syntax::Eql | Syntax::Esql | Syntax::Yaral => &["//"],
+            Syntax::Sql => &["--"],
             Syntax::Yaml | Syntax::Toml | Syntax::Python => &["#"],
             _ => &[],
         }
@@ -90,7 +95,7 @@ impl Syntax {
 
     fn block_comment(self) -> Option<(&'static str, &'static str)> {
         match self {
-            Syntax::Eql | Syntax::Esql | Syntax::Yaral => Some(("/*", "*/")),
+            Syntax::Eql | Syntax::Esql | Syntax::Yaral | Syntax::Sql => Some(("/*", "*/")),
             Syntax::Spl => Some(("```", "```")),
             _ => None,
         }
@@ -256,6 +261,46 @@ impl Syntax {
                 "null",
             ],
             Syntax::Lucene => &["AND", "OR", "NOT", "TO", "and", "or", "not"],
+            Syntax::Sql => &[
+                "select",
+                "from",
+                "where",
+                "and",
+                "or",
+                "not",
+                "in",
+                "is",
+                "null",
+                "like",
+                "ilike",
+                "as",
+                "join",
+                "left",
+                "right",
+                "inner",
+                "outer",
+                "on",
+                "group",
+                "by",
+                "having",
+                "order",
+                "limit",
+                "with",
+                "union",
+                "all",
+                "distinct",
+                "case",
+                "when",
+                "then",
+                "else",
+                "end",
+                "between",
+                "exists",
+                "qualify",
+                "over",
+                "partition",
+                "rlike",
+            ],
             Syntax::Yaral => &[
                 "rule",
                 "meta",
@@ -287,7 +332,10 @@ impl Syntax {
 
     /// Whether keyword matching ignores case.
     fn keywords_ignore_case(self) -> bool {
-        matches!(self, Syntax::Spl | Syntax::Eql | Syntax::Lucene)
+        matches!(
+            self,
+            Syntax::Spl | Syntax::Eql | Syntax::Lucene | Syntax::Sql
+        )
     }
 
     fn is_query(self) -> bool {
@@ -782,6 +830,7 @@ mod tests {
             Syntax::Markdown,
             Syntax::Plain,
             Syntax::Python,
+            Syntax::Sql,
             Syntax::Spl,
         ] {
             let html = highlight(hostile, syntax);
