@@ -523,6 +523,8 @@ fn written(entries: &[Entry], position: usize, key: &RuleKey) -> String {
         (ruledex_ir::IndicatorKind::Field(_), Some(other)) => {
             format!("{field} {token} {}", other.as_str().unwrap_or_default())
         }
+        // Strings as written, without escapes: evidence is read, not parsed.
+        (_, Some(ruledex_ir::Value::String(text))) => format!("{field} {token} \"{text}\""),
         (_, Some(value)) => format!("{field} {token} {value}"),
         (_, None) => format!("{field} {token}"),
     };

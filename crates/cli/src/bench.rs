@@ -30,6 +30,33 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode> {
     let total = catalog.search("", 1, 0)?.total;
     let index = t.elapsed();
     let all = started.elapsed();
+    // Every related list, as the static site computes them (in parallel),
+    // then each list alone and warm, as the server answers one request.
+    let t = Instant::now();
+    let linked: usize = {
+        use rayon::prelude::*;
+        (0..catalog.entries().len())
+            .into_par_iter()
+            .map(|p| catalog.related(p).behaviour.len())
+            .sum()
+    };
+    let related_all = t.elapsed();
+    let mut one: Vec<f64> = (0..catalog.entries().len())
+        .map(|p| {
+            let t = Instant::now();
+            let list = catalog.related(p);
+            if let Some(first) = list.behaviour.first() {
+                std::hint::black_box(catalog.evidence(p, first));
+            }
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    one.sort_by(f64::total_cmp);
+    let quantile = |q: f64| {
+        one.get(((one.len() as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
     println!("files            {count} ({:.1} MB)", bytes as f64 / 1e6);
     println!("rules            {}", catalog.entries().len());
     println!(
@@ -46,6 +73,17 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode> {
         index.as_secs_f64()
     );
     println!("total            {:>8.3} s", all.as_secs_f64());
+    println!(
+        "related, all     {:>8.3} s  ({linked} links over {} keys)",
+        related_all.as_secs_f64(),
+        catalog.related_index().key_count()
+    );
+    println!(
+        "related, one     p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms (warm, one thread)",
+        quantile(0.5),
+        quantile(0.99),
+        quantile(1.0)
+    );
     if let Some(peak) = peak_memory_kib() {
         println!("peak memory      {:>8.1} MiB", peak as f64 / 1024.0);
     }

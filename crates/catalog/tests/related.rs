@@ -1,0 +1,128 @@
+//! Related rules on a small catalog written for this test: a Sigma rule and
+//! a KQL query for the same certutil download find each other first, with
+//! evidence in both rules' words; a rule sharing only the executable ranks
+//! below; one sharing only the log source is counted apart; a registry rule
+//! relates to the registry query in the other language and to nothing else.
+
+use ruledex_catalog::{Catalog, Formats, RelatedRank, SourceRoot};
+use std::path::Path;
+
+fn catalog() -> Catalog {
+    let formats = Formats::new()
+        .with(ruledex_sigma::SigmaFormat)
+        .with(ruledex_kql::PlainFormat);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/related");
+    Catalog::build(&[SourceRoot::from_path(root)], &formats, &|_| {})
+}
+
+fn position(catalog: &Catalog, file: &str) -> usize {
+    catalog
+        .entries()
+        .iter()
+        .position(|e| e.rule.provenance.path == file)
+        .unwrap_or_else(|| panic!("{file} is not in the catalog"))
+}
+
+fn file(catalog: &Catalog, position: usize) -> &str {
+    &catalog.entries()[position].rule.provenance.path
+}
+
+#[test]
+fn the_same_download_in_another_language_ranks_first_with_evidence() {
+    let catalog = catalog();
+    let me = position(&catalog, "certutil_urlcache.yml");
+    let related = catalog.related(me);
+    let ranked: Vec<&str> = related.behaviour.iter().map(|r| file(&catalog, r.position)).collect();
+    assert_eq!(ranked, ["certutil_download.kql", "certutil_decode.yml"]);
+    let first = &related.behaviour[0];
+    let second = &related.behaviour[1];
+    assert!(first.score > second.score, "{} > {}", first.score, second.score);
+    assert_eq!(first.rank, RelatedRank::SharedBehaviour);
+
+    let evidence = catalog.evidence(me, first);
+    let lines: Vec<String> = evidence
+        .iter()
+        .map(|e| format!("{} | {} | {}", e.key, e.here, e.there))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            r#"command line contains -urlcache | CommandLine contains "-urlcache" | ProcessCommandLine has_any "/urlcache""#,
+            r#"process certutil.exe | Image endswith "\certutil.exe" | FileName =~ "certutil.exe""#,
+        ]
+    );
+    assert_eq!(
+        catalog.related_reason(me, first),
+        "both match command line contains -urlcache, process certutil.exe"
+    );
+    // The decoder shares the executable only.
+    let shared: Vec<String> = catalog.evidence(me, second).into_iter().map(|e| e.key).collect();
+    assert_eq!(shared, ["process certutil.exe"]);
+
+    // Whoami shares nothing but the log source: counted apart.
+    assert_eq!(
+        related
+            .same_logsource
+            .iter()
+            .map(|&p| file(&catalog, p))
+            .collect::<Vec<_>>(),
+        ["whoami.yml"]
+    );
+    // Nothing on other log sources.
+    assert!(related.all().all(|r| !file(&catalog, r.position).starts_with("run_key")));
+}
+
+#[test]
+fn exclusions_are_keys_that_weigh_less() {
+    let catalog = catalog();
+    let me = position(&catalog, "certutil_urlcache.yml");
+    let keys = catalog.related_index().rule_keys(me);
+    let excluded: Vec<String> = keys
+        .iter()
+        .filter(|k| k.exclusion)
+        .map(|k| k.key.to_string())
+        .collect();
+    assert_eq!(excluded, ["parent process sccm_agent.exe"]);
+    // The windash forms of the flag are one key.
+    let flags = keys
+        .iter()
+        .filter(|k| k.key.to_string() == "command line contains -urlcache")
+        .count();
+    assert_eq!(flags, 1);
+}
+
+#[test]
+fn registry_paths_meet_whatever_their_hive_spelling() {
+    let catalog = catalog();
+    let me = position(&catalog, "run_key.kql");
+    let related = catalog.related(me);
+    let ranked: Vec<&str> = related.behaviour.iter().map(|r| file(&catalog, r.position)).collect();
+    assert_eq!(ranked, ["run_key.yml"]);
+    let evidence = catalog.evidence(me, &related.behaviour[0]);
+    assert_eq!(
+        evidence[0].key,
+        r"registry key contains software\microsoft\windows\currentversion\run"
+    );
+    assert_eq!(
+        evidence[0].there,
+        r#"TargetObject contains "\SOFTWARE\Microsoft\Windows\CurrentVersion\Run\""#
+    );
+}
+
+#[test]
+fn a_rule_is_never_related_to_itself_and_lists_are_symmetric() {
+    let catalog = catalog();
+    for me in 0..catalog.entries().len() {
+        let related = catalog.related(me);
+        assert!(related.all().all(|r| r.position != me));
+        for r in &related.behaviour {
+            let back = catalog.related(r.position);
+            assert!(
+                back.behaviour.iter().any(|b| b.position == me),
+                "{} → {} but not back",
+                file(&catalog, me),
+                file(&catalog, r.position)
+            );
+        }
+    }
+}
