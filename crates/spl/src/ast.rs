@@ -321,7 +321,8 @@ pub struct SearchValue {
     pub text: String,
     /// True when written in double quotes.
     pub quoted: bool,
-    /// The directive around it (`CASE(x)`, `TERM(x)`), if any.
+    /// The directive around it (`CASE`, `TERM`), or `macro` for a value
+    /// that is an unexpanded macro call.
     pub directive: Option<String>,
     /// Where it is.
     pub span: Span,

@@ -235,6 +235,8 @@ pub fn split_commands(
     };
     while i < end {
         match bytes[i] {
+            // `\"` outside a string is an escaped quote in a search term.
+            b'\\' => i += 2,
             b'"' => {
                 let (e, closed) = string_end(bytes, i, end);
                 if !closed {
@@ -318,6 +320,7 @@ pub fn matching_bracket(text: &str, open: usize, end: usize) -> Option<usize> {
     let mut i = open;
     while i < end {
         match bytes[i] {
+            b'\\' => i += 2,
             b'"' => i = string_end(bytes, i, end).0,
             b'`' if comment_at(bytes, i, end) => i = comment_end(text, i, end).0,
             b'`' => i = macro_end(bytes, i, end).0,
@@ -373,7 +376,7 @@ fn always_breaks(b: u8) -> bool {
 /// [`split_commands`]; here an unterminated string simply runs to `end`.
 pub fn lex(text: &str, start: usize, end: usize, mode: Mode) -> Vec<Token> {
     let bytes = text.as_bytes();
-    let mut tokens = Vec::new();
+    let mut tokens: Vec<Token> = Vec::new();
     let mut i = start;
     // In search mode, the value after a comparison operator may hold `=`,
     // `<`, `>` and `!`.
@@ -391,10 +394,13 @@ pub fn lex(text: &str, start: usize, end: usize, mode: Mode) -> Vec<Token> {
         let after_op = value_next;
         value_next = false;
         let s = i;
-        let operand_before = matches!(
-            tokens.last().map(|t: &Token| &t.kind),
-            Some(TokenKind::Word | TokenKind::RParen | TokenKind::Str(_) | TokenKind::Quoted(_))
-        );
+        let operand_before = match tokens.last() {
+            Some(t) if t.kind == TokenKind::Word => !["and", "or", "not", "xor", "like", "in"]
+                .iter()
+                .any(|k| t.text(text).eq_ignore_ascii_case(k)),
+            Some(t) => matches!(t.kind, TokenKind::RParen | TokenKind::Str(_) | TokenKind::Quoted(_)),
+            None => false,
+        };
         let mut push = |kind: TokenKind, e: usize| {
             tokens.push(Token {
                 kind,
@@ -524,6 +530,10 @@ fn word_end(bytes: &[u8], start: usize, end: usize, mode: Mode, value: bool) -> 
     let mut i = start;
     while i < end {
         let b = bytes[i];
+        if b == b'\\' && mode != Mode::Expr {
+            i += 2;
+            continue;
+        }
         if always_breaks(b) {
             // A comma inside a search value (`a,b`) stays in the value.
             if !(b == b',' && mode == Mode::Search && value) {
@@ -547,6 +557,10 @@ fn word_end(bytes: &[u8], start: usize, end: usize, mode: Mode, value: bool) -> 
             }
             Mode::Expr => {
                 if matches!(b, b'=' | b'<' | b'>' | b'!' | b'+' | b'*' | b'/' | b'%' | b'\'') {
+                    break;
+                }
+                // `a.b` is one name; `a."x"` and `a. b` concatenate.
+                if b == b'.' && !bytes.get(i + 1).is_some_and(|n| n.is_ascii_alphanumeric() || matches!(n, b'_' | b'{' | b'@' | b'$')) {
                     break;
                 }
                 // `-` breaks except in exponents (`1e-5`); `.` joins name

@@ -147,5 +147,5 @@ fn diagnostics_are_placed_in_an_indented_block() {
         "`sysmon`\n| where x=\n| stats count",
         |q, map| analyze_with(q, map, Some(&macros())),
     );
-    assert!(placed.contains(&("SPL011".to_string(), 4, 13)), "{placed:?}");
+    assert!(placed.contains(&("SPL011".to_string(), 4, 14)), "{placed:?}");
 }

@@ -111,7 +111,7 @@ fn a_macro_filter_through_tstats_shows_values_field_and_macro() {
     assert_eq!(expansions, ["security_content_summariesonly", "process_certutil"]);
     // Output names after drop_dm_object_name are short.
     let outputs: Vec<&str> = r.outputs.iter().map(|o| o.name.as_str()).collect();
-    assert_eq!(outputs, ["count", "dest", "user", "process_name", "process", "firstTime", "lastTime", "description"]);
+    assert_eq!(outputs, ["count", "firstTime", "lastTime", "dest", "user", "process_name", "process", "description"]);
     // The empty filter macro is an exclusion point, not a stage.
     assert_eq!(r.stages.len(), 4);
     let deps: Vec<(DependencyKind, &str)> = r.dependencies.iter().map(|d| (d.kind, d.name.as_str())).collect();
@@ -140,10 +140,12 @@ fn data_macros_classes_and_errors() {
 
     let broken = rule(&loaded, "detections/endpoint/broken_search.yml");
     assert!(!broken.parsed());
-    let d = &broken.diagnostics[0];
-    assert_eq!(d.code, "SPL005");
+    let d = broken.diagnostics.iter().find(|d| d.code == "SPL005").expect("SPL005");
     // Line and column in the YAML file, not in the search.
-    assert_eq!((d.line, d.column), (Some(11), Some(30)));
+    assert_eq!((d.line, d.column), (Some(9), Some(31)));
+    // On a later line of the folded scalar too.
+    let unknown = broken.stages.last().expect("stages");
+    assert_eq!(unknown.span.slice(&broken.body), "| stats count by dest");
 }
 
 #[test]

@@ -125,6 +125,9 @@ impl Lower<'_> {
         if TIME_MODIFIERS.contains(&field.text.to_ascii_lowercase().as_str()) {
             return Predicate::opaque(span.slice(self.expanded), Some(self.file_span(span)));
         }
+        if value.directive.as_deref() == Some("macro") {
+            return Predicate::opaque(span.slice(self.expanded), Some(self.file_span(span)));
+        }
         let (field_ref, folds_case) = self.field_ref(&field.text);
         self.value_comparison(field_ref, folds_case, op, value, span)
     }
@@ -180,7 +183,16 @@ impl Lower<'_> {
     fn search_in(&self, field: &Spanned, values: &[SearchValue], span: Span) -> Predicate {
         let (field_ref, folds_case) = self.field_ref(&field.text);
         let mut groups: Vec<(Op, Vec<Value>, bool)> = Vec::new();
+        let mut macros = Vec::new();
         for value in values {
+            if value.directive.as_deref() == Some("macro") {
+                // Values an undefined macro lists: kept as written.
+                macros.push(Predicate::opaque(
+                    &format!("{} IN ({})", field.text, value.text),
+                    Some(self.file_span(value.span)),
+                ));
+                continue;
+            }
             let (op, v) = classify(value);
             let op = if op == Op::Eq { Op::In } else { op };
             let cased = value.directive.as_deref() == Some("CASE") && !folds_case;
@@ -189,10 +201,10 @@ impl Lower<'_> {
                 None => groups.push((op, v.into_iter().collect(), cased)),
             }
         }
-        if groups.is_empty() {
+        if groups.is_empty() && macros.is_empty() {
             groups.push((Op::In, Vec::new(), false));
         }
-        let items = groups
+        let items: Vec<Predicate> = groups
             .into_iter()
             .map(|(op, vs, cased)| {
                 self.placed(
@@ -202,6 +214,7 @@ impl Lower<'_> {
                     span,
                 )
             })
+            .chain(macros)
             .collect();
         Predicate::or(items)
     }

@@ -168,6 +168,16 @@ impl Parser<'_, '_> {
                 tokens.next();
                 self.spanned(&v)
             }
+            // `startswith=(EventCode=4624)`: a condition in parentheses.
+            TokenKind::LParen => {
+                tokens.next();
+                let close = self.close_paren(tokens, v.span);
+                let end = close.map_or(tokens.last_end(), |c| c.end);
+                Spanned {
+                    text: self.text[v.span.start as usize..end as usize].to_string(),
+                    span: Span::new(v.span.start, end),
+                }
+            }
             _ => {
                 self.error(
                     Code::MissingOperand,
@@ -296,7 +306,18 @@ impl Parser<'_, '_> {
             if matches!(t.kind, TokenKind::Word | TokenKind::Str(_) | TokenKind::Quoted(_)) {
                 tokens.next();
                 end = t.span.end;
-                alias = Some(self.spanned(&t));
+                let mut name = self.spanned(&t);
+                // `as aceFlags(inheritance)`: parentheses glued to the name
+                // are part of it.
+                if tokens.peek().kind == TokenKind::LParen && tokens.peek().span.start == t.span.end {
+                    let open = tokens.next();
+                    if let Some(close) = self.close_paren(tokens, open.span) {
+                        end = close.end;
+                        name.text = self.text[t.span.start as usize..end as usize].to_string();
+                        name.span = Span::new(t.span.start, end);
+                    }
+                }
+                alias = Some(name);
             } else {
                 self.error(Code::MissingOperand, "`as` needs a name after it", as_token.span);
             }

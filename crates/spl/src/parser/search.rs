@@ -230,7 +230,7 @@ impl Parser<'_, '_> {
                 Some(SearchValue {
                     text: value_token.text(self.text).to_string(),
                     quoted: false,
-                    directive: None,
+                    directive: Some("macro".into()),
                     span: value_token.span,
                 })
             }
@@ -278,6 +278,16 @@ impl Parser<'_, '_> {
                     if let Some(v) = self.search_value_token(tokens, &t) {
                         values.push(v);
                     }
+                }
+                // A macro naming a list of values.
+                TokenKind::Macro => {
+                    tokens.next();
+                    values.push(SearchValue {
+                        text: t.text(self.text).to_string(),
+                        quoted: false,
+                        directive: Some("macro".into()),
+                        span: t.span,
+                    });
                 }
                 TokenKind::Eof => break,
                 _ => {
