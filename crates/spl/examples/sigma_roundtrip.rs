@@ -53,7 +53,8 @@ fn main() {
         };
         let id = input["id"].clone();
         let sigma_text = input["sigma"].as_str().unwrap_or_default();
-        let mut sigma_rules = ruledex_sigma::SigmaFormat.load(&SourceFile::standalone("rule.yml", sigma_text));
+        let mut sigma_rules =
+            ruledex_sigma::SigmaFormat.load(&SourceFile::standalone("rule.yml", sigma_text));
         let Some(sigma) = sigma_rules.first_mut() else {
             continue;
         };
@@ -63,7 +64,12 @@ fn main() {
             language: Language::Spl,
             ..Rule::default()
         };
-        for search in input["spl"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+        for search in input["spl"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
             spl.absorb(ruledex_spl::analyze(search, &OffsetMap::identity()));
         }
         let errors: Vec<&str> = spl

@@ -274,12 +274,7 @@ pub fn split_commands(
             }
             b']' => {
                 if open_brackets.pop().is_none() {
-                    error(
-                        Code::UnbalancedBracket,
-                        "`]` closes no subsearch",
-                        i,
-                        i + 1,
-                    );
+                    error(Code::UnbalancedBracket, "`]` closes no subsearch", i, i + 1);
                 }
                 i += 1;
             }
@@ -398,7 +393,10 @@ pub fn lex(text: &str, start: usize, end: usize, mode: Mode) -> Vec<Token> {
             Some(t) if t.kind == TokenKind::Word => !["and", "or", "not", "xor", "like", "in"]
                 .iter()
                 .any(|k| t.text(text).eq_ignore_ascii_case(k)),
-            Some(t) => matches!(t.kind, TokenKind::RParen | TokenKind::Str(_) | TokenKind::Quoted(_)),
+            Some(t) => matches!(
+                t.kind,
+                TokenKind::RParen | TokenKind::Str(_) | TokenKind::Quoted(_)
+            ),
             None => false,
         };
         let mut push = |kind: TokenKind, e: usize| {
@@ -479,7 +477,10 @@ pub fn lex(text: &str, start: usize, end: usize, mode: Mode) -> Vec<Token> {
                 i = e;
                 value_next = mode == Mode::Search;
             }
-            _ if mode == Mode::Expr && expr_operator(b).is_some() && !starts_number(bytes, i, end, operand_before) => {
+            _ if mode == Mode::Expr
+                && expr_operator(b).is_some()
+                && !starts_number(bytes, i, end, operand_before) =>
+            {
                 let kind = expr_operator(b).unwrap_or(TokenKind::Bang);
                 push(kind, i + 1);
                 i += 1;
@@ -542,7 +543,8 @@ fn word_end(bytes: &[u8], start: usize, end: usize, mode: Mode, value: bool) -> 
         }
         match mode {
             Mode::Search if !value => {
-                if matches!(b, b'=' | b'<' | b'>') || (b == b'!' && bytes.get(i + 1) == Some(&b'=')) {
+                if matches!(b, b'=' | b'<' | b'>') || (b == b'!' && bytes.get(i + 1) == Some(&b'='))
+                {
                     break;
                 }
             }
@@ -556,11 +558,18 @@ fn word_end(bytes: &[u8], start: usize, end: usize, mode: Mode, value: bool) -> 
                 }
             }
             Mode::Expr => {
-                if matches!(b, b'=' | b'<' | b'>' | b'!' | b'+' | b'*' | b'/' | b'%' | b'\'') {
+                if matches!(
+                    b,
+                    b'=' | b'<' | b'>' | b'!' | b'+' | b'*' | b'/' | b'%' | b'\''
+                ) {
                     break;
                 }
                 // `a.b` is one name; `a."x"` and `a. b` concatenate.
-                if b == b'.' && !bytes.get(i + 1).is_some_and(|n| n.is_ascii_alphanumeric() || matches!(n, b'_' | b'{' | b'@' | b'$')) {
+                if b == b'.'
+                    && !bytes.get(i + 1).is_some_and(|n| {
+                        n.is_ascii_alphanumeric() || matches!(n, b'_' | b'{' | b'@' | b'$')
+                    })
+                {
                     break;
                 }
                 // `-` breaks except in exponents (`1e-5`); `.` joins name

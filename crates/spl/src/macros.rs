@@ -239,7 +239,9 @@ pub fn expand(search: &str, macros: &Macros) -> Expansion {
         match bytes[i] {
             b'"' => i = skip_string(bytes, i),
             b'`' if bytes[i..].starts_with(b"```") => {
-                i = search[i + 3..].find("```").map_or(bytes.len(), |p| i + 3 + p + 3);
+                i = search[i + 3..]
+                    .find("```")
+                    .map_or(bytes.len(), |p| i + 3 + p + 3);
             }
             b'`' => {
                 let Some(close) = bytes[i + 1..].iter().position(|b| *b == b'`') else {
@@ -270,7 +272,8 @@ pub fn expand(search: &str, macros: &Macros) -> Expansion {
                 if let Some(text) = expanded {
                     // Original text up to the call.
                     if copied < i {
-                        out.pieces.push((out.text.len() as u32, Origin::Text(copied as u32)));
+                        out.pieces
+                            .push((out.text.len() as u32, Origin::Text(copied as u32)));
                         out.text.push_str(&search[copied..i]);
                     }
                     out.pieces
@@ -290,7 +293,8 @@ pub fn expand(search: &str, macros: &Macros) -> Expansion {
         }
     }
     if copied < search.len() || out.pieces.is_empty() {
-        out.pieces.push((out.text.len() as u32, Origin::Text(copied as u32)));
+        out.pieces
+            .push((out.text.len() as u32, Origin::Text(copied as u32)));
         out.text.push_str(&search[copied..]);
     }
     out
@@ -360,7 +364,9 @@ fn expand_call(
         match bytes[i] {
             b'"' => i = skip_string(bytes, i),
             b'`' if bytes[i..].starts_with(b"```") => {
-                i = body[i + 3..].find("```").map_or(bytes.len(), |p| i + 3 + p + 3);
+                i = body[i + 3..]
+                    .find("```")
+                    .map_or(bytes.len(), |p| i + 3 + p + 3);
             }
             b'`' => {
                 let Some(close) = bytes[i + 1..].iter().position(|b| *b == b'`') else {
@@ -446,7 +452,11 @@ pub fn from_yaml(text: &str) -> Option<MacroDef> {
     let name = doc.get("name")?.as_str()?.trim().to_string();
     let definition = doc
         .get("definition")
-        .and_then(|d| d.as_str().map(str::to_string).or_else(|| (!d.is_null()).then(|| d.to_json().to_string())))
+        .and_then(|d| {
+            d.as_str()
+                .map(str::to_string)
+                .or_else(|| (!d.is_null()).then(|| d.to_json().to_string()))
+        })
         .unwrap_or_default();
     let arguments = doc
         .get("arguments")
@@ -456,7 +466,10 @@ pub fn from_yaml(text: &str) -> Option<MacroDef> {
         name,
         arguments,
         definition,
-        description: doc.get("description").and_then(|d| d.as_str()).map(str::to_string),
+        description: doc
+            .get("description")
+            .and_then(|d| d.as_str())
+            .map(str::to_string),
     })
 }
 
@@ -466,7 +479,12 @@ pub fn calls_in(text: &str) -> Vec<crate::ast::MacroCall> {
     let mut out = Vec::new();
     let mut diagnostics = Vec::new();
     for segment in lexer::split_commands(text, 0, text.len(), false, &mut diagnostics) {
-        for token in lexer::lex(text, segment.start as usize, segment.end as usize, lexer::Mode::Args) {
+        for token in lexer::lex(
+            text,
+            segment.start as usize,
+            segment.end as usize,
+            lexer::Mode::Args,
+        ) {
             if token.kind == lexer::TokenKind::Macro {
                 out.push(parse_macro_call(token.text(text), token.span));
             }
@@ -510,7 +528,10 @@ mod tests {
         assert_eq!(e.to_original(at), search.find("EventCode").unwrap() as u32);
         let inside = e.text.find("original_file_name").unwrap() as u32;
         assert_eq!(e.call_at(inside).unwrap().name, "process_x");
-        assert_eq!(e.span_to_original(Span::new(inside, inside + 4)), e.calls[1].span);
+        assert_eq!(
+            e.span_to_original(Span::new(inside, inside + 4)),
+            e.calls[1].span
+        );
     }
 
     #[test]

@@ -46,7 +46,11 @@ fn valid_searches_lower_to_ir() {
         seen += 1;
         let text = read(path);
         let analysis = analyze_with(&text, &OffsetMap::identity(), Some(&macros));
-        let errors: Vec<&Diagnostic> = analysis.diagnostics.iter().filter(|d| d.is_error()).collect();
+        let errors: Vec<&Diagnostic> = analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .collect();
         assert!(errors.is_empty(), "{}: {errors:?}", path.display());
         insta::assert_yaml_snapshot!(ruledex_testkit::snapshot_view(&text, &analysis));
     });
@@ -118,10 +122,20 @@ fn every_code_has_an_example() {
     m.insert(ruledex_spl::macros::MacroDef::new("a", &[], "x `a`"));
     m.insert(ruledex_spl::macros::MacroDef::new("b", &["x"], "y=$x$"));
     for d in analyze_with("`a` `b(1, 2)`", &OffsetMap::identity(), Some(&m)).diagnostics {
-        found.insert(if d.code == "SPL103" { "SPL103" } else if d.code == "SPL104" { "SPL104" } else { continue });
+        found.insert(if d.code == "SPL103" {
+            "SPL103"
+        } else if d.code == "SPL104" {
+            "SPL104"
+        } else {
+            continue;
+        });
     }
     for code in Code::ALL.iter().filter(|c| !c.as_str().starts_with("SPL2")) {
-        assert!(found.contains(code.as_str()), "no input reports {}", code.as_str());
+        assert!(
+            found.contains(code.as_str()),
+            "no input reports {}",
+            code.as_str()
+        );
     }
 }
 
@@ -147,5 +161,8 @@ fn diagnostics_are_placed_in_an_indented_block() {
         "`sysmon`\n| where x=\n| stats count",
         |q, map| analyze_with(q, map, Some(&macros())),
     );
-    assert!(placed.contains(&("SPL011".to_string(), 4, 14)), "{placed:?}");
+    assert!(
+        placed.contains(&("SPL011".to_string(), 4, 14)),
+        "{placed:?}"
+    );
 }

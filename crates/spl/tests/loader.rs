@@ -21,7 +21,11 @@ fn files_of(root: &Path) -> Vec<(String, String)> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                let rel = p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+                let rel = p
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 out.push((rel, std::fs::read_to_string(&p).unwrap()));
             }
         }
@@ -86,8 +90,16 @@ fn a_macro_filter_through_tstats_shows_values_field_and_macro() {
     assert_eq!(
         names,
         [
-            ("Processes.process_name", "eq".to_string(), Some("process_certutil")),
-            ("Processes.original_file_name", "eq".to_string(), Some("process_certutil")),
+            (
+                "Processes.process_name",
+                "eq".to_string(),
+                Some("process_certutil")
+            ),
+            (
+                "Processes.original_file_name",
+                "eq".to_string(),
+                Some("process_certutil")
+            ),
             ("Processes.process", "contains".to_string(), None),
             ("Processes.process", "contains".to_string(), None),
         ]
@@ -99,7 +111,9 @@ fn a_macro_filter_through_tstats_shows_values_field_and_macro() {
     assert_eq!(span.slice(&r.body), "`process_certutil`");
     // The stage shows the macro as written and its expansion.
     let tstats = &r.stages[0];
-    assert!(tstats.text.starts_with("| tstats `security_content_summariesonly`"));
+    assert!(tstats
+        .text
+        .starts_with("| tstats `security_content_summariesonly`"));
     assert!(tstats.uses.contains(&"process_certutil".to_string()));
     let expansions: Vec<&str> = tstats
         .subqueries
@@ -108,17 +122,46 @@ fn a_macro_filter_through_tstats_shows_values_field_and_macro() {
         .filter(|s| s.kind == "macro")
         .map(|s| s.name.as_deref().unwrap_or(""))
         .collect();
-    assert_eq!(expansions, ["security_content_summariesonly", "process_certutil"]);
+    assert_eq!(
+        expansions,
+        ["security_content_summariesonly", "process_certutil"]
+    );
     // Output names after drop_dm_object_name are short.
     let outputs: Vec<&str> = r.outputs.iter().map(|o| o.name.as_str()).collect();
-    assert_eq!(outputs, ["count", "firstTime", "lastTime", "dest", "user", "process_name", "process", "description"]);
+    assert_eq!(
+        outputs,
+        [
+            "count",
+            "firstTime",
+            "lastTime",
+            "dest",
+            "user",
+            "process_name",
+            "process",
+            "description"
+        ]
+    );
     // The empty filter macro is an exclusion point, not a stage.
     assert_eq!(r.stages.len(), 4);
-    let deps: Vec<(DependencyKind, &str)> = r.dependencies.iter().map(|d| (d.kind, d.name.as_str())).collect();
-    assert!(deps.contains(&(DependencyKind::Macro, "certutil_download_with_urlcache_filter")));
+    let deps: Vec<(DependencyKind, &str)> = r
+        .dependencies
+        .iter()
+        .map(|d| (d.kind, d.name.as_str()))
+        .collect();
+    assert!(deps.contains(&(
+        DependencyKind::Macro,
+        "certutil_download_with_urlcache_filter"
+    )));
     assert!(deps.contains(&(DependencyKind::Lookup, "lolbas_file_path")));
     let sources: Vec<&str> = r.data_sources.iter().map(|d| d.name.as_str()).collect();
-    assert_eq!(sources, ["Sysmon EventID 1", "Windows Event Log Security 4688", "Endpoint.Processes"]);
+    assert_eq!(
+        sources,
+        [
+            "Sysmon EventID 1",
+            "Windows Event Log Security 4688",
+            "Endpoint.Processes"
+        ]
+    );
 }
 
 #[test]
@@ -127,11 +170,21 @@ fn data_macros_classes_and_errors() {
     let hunting = rule(&loaded, "detections/endpoint/sysmon_hunting.yml");
     assert!(hunting.has_class(RuleClass::Hunting));
     assert!(hunting.data_sources.iter().any(|d| d.name == "sysmon"));
-    assert!(hunting.data_sources.iter().any(|d| d.name == "XmlWinEventLog"));
+    assert!(hunting
+        .data_sources
+        .iter()
+        .any(|d| d.name == "XmlWinEventLog"));
     // `where count < 3` is a threshold on an aggregate, not an indicator.
     assert!(hunting.indicators.iter().all(|i| i.field != "count"));
-    let not_in = hunting.indicators.iter().find(|i| i.field == "ParentImage").expect("ParentImage");
-    assert_eq!((not_in.kind.name(), not_in.negated, not_in.exclusion), ("endswith".to_string(), true, true));
+    let not_in = hunting
+        .indicators
+        .iter()
+        .find(|i| i.field == "ParentImage")
+        .expect("ParentImage");
+    assert_eq!(
+        (not_in.kind.name(), not_in.negated, not_in.exclusion),
+        ("endswith".to_string(), true, true)
+    );
 
     let old = rule(&loaded, "detections/deprecated/old_correlation.yml");
     assert!(old.has_class(RuleClass::Deprecated) && old.has_class(RuleClass::Correlation));
@@ -140,7 +193,11 @@ fn data_macros_classes_and_errors() {
 
     let broken = rule(&loaded, "detections/endpoint/broken_search.yml");
     assert!(!broken.parsed());
-    let d = broken.diagnostics.iter().find(|d| d.code == "SPL005").expect("SPL005");
+    let d = broken
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "SPL005")
+        .expect("SPL005");
     // Line and column in the YAML file, not in the search.
     assert_eq!((d.line, d.column), (Some(9), Some(31)));
     // On a later line of the folded scalar too.
@@ -158,9 +215,16 @@ fn collections_read_splunk_records_and_list_the_others() {
     let mut rules = CollectionFormat.load(&file);
     resolve_positions(&mut rules, &text);
     assert_eq!(rules.len(), 2);
-    assert!(rules[0].parsed() && rules[0].query.is_some(), "{:?}", rules[0].diagnostics);
+    assert!(
+        rules[0].parsed() && rules[0].query.is_some(),
+        "{:?}",
+        rules[0].diagnostics
+    );
     assert_eq!(rules[0].attack[0].id.as_deref(), Some("T1059.001"));
-    assert!(rules[0].indicators.iter().any(|i| i.field == "CommandLine" && i.kind.name() == "contains"));
+    assert!(rules[0]
+        .indicators
+        .iter()
+        .any(|i| i.field == "CommandLine" && i.kind.name() == "contains"));
     assert!(rules[1].query.is_none());
     assert_eq!(rules[1].diagnostics[0].code, "SPL203");
 }
@@ -180,7 +244,11 @@ fn plain_spl_files_and_bad_yaml() {
     assert_eq!(rules[0].diagnostics[0].code, "SPL200");
     let empty = "name: x\ntype: TTP\nsearch: ''\n";
     let rules = SecurityContentFormat.load(&SourceFile::standalone("detections/x.yml", empty));
-    let codes: Vec<&str> = rules[0].diagnostics.iter().map(|d| d.code.as_str()).collect();
+    let codes: Vec<&str> = rules[0]
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
     assert_eq!(codes, ["SPL202", "SPL201"]);
     let empty = SourceFile::standalone("e.spl", "  \n");
     assert_eq!(PlainFormat.load(&empty)[0].diagnostics[0].code, "SPL201");
@@ -192,6 +260,9 @@ fn other_formats_are_not_taken() {
     let sentinel = "id: x\nname: y\nquery: |\n  SecurityEvent | take 1\n";
     for (path, text) in [("a.yml", sigma), ("b.yaml", sentinel)] {
         let f = SourceFile::standalone(path, text);
-        assert!(!SecurityContentFormat.sniff(&f) && !CollectionFormat.sniff(&f), "{path}");
+        assert!(
+            !SecurityContentFormat.sniff(&f) && !CollectionFormat.sniff(&f),
+            "{path}"
+        );
     }
 }

@@ -10,7 +10,9 @@ use std::path::Path;
 fn fixtures() -> Vec<String> {
     let mut out = Vec::new();
     for sub in ["valid", "invalid"] {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(sub);
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(sub);
         for entry in std::fs::read_dir(dir).expect("fixtures").flatten() {
             out.push(std::fs::read_to_string(entry.path()).expect("readable"));
         }
@@ -56,11 +58,19 @@ fn deep_nesting_is_reported_not_overflowed() {
         format!("| eval x={}1", "-".repeat(n)),
         format!("a {}", "[search a ".repeat(n)),
         format!("| join x {}", "[search a | join x ".repeat(n)),
-        format!("| stats count(eval({}x=1{})) as c", "(".repeat(n), ")".repeat(n)),
+        format!(
+            "| stats count(eval({}x=1{})) as c",
+            "(".repeat(n),
+            ")".repeat(n)
+        ),
         format!("| where x IN {}", "(".repeat(n)),
     ]);
     // At the limit itself the search is fine.
-    let ok = format!("a {}b{}", "(".repeat(MAX_DEPTH - 1), ")".repeat(MAX_DEPTH - 1));
+    let ok = format!(
+        "a {}b{}",
+        "(".repeat(MAX_DEPTH - 1),
+        ")".repeat(MAX_DEPTH - 1)
+    );
     assert!(parse(&ok).is_valid(), "{:?}", parse(&ok).diagnostics);
 }
 
@@ -89,7 +99,11 @@ fn macro_expansion_is_bounded() {
     m.insert(MacroDef::new("m0", &[], "x=1"));
     for i in 1..30 {
         let prev = format!("`m{}`", i - 1);
-        m.insert(MacroDef::new(&format!("m{i}"), &[], &format!("{prev} {prev}")));
+        m.insert(MacroDef::new(
+            &format!("m{i}"),
+            &[],
+            &format!("{prev} {prev}"),
+        ));
     }
     let analysis = analyze_with("`m29`", &OffsetMap::identity(), Some(&m));
     assert!(analysis.diagnostics.iter().any(|d| d.code == "SPL103"));

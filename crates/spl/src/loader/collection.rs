@@ -33,15 +33,20 @@ impl RuleFormat for CollectionFormat {
             Ok(docs) => docs,
             Err(e) => {
                 let mut rule = new_rule(file, self.name(), None);
-                rule.diagnostics
-                    .push(Diagnostic::error(Code::InvalidYaml.as_str(), e.message).with_span(e.span));
+                rule.diagnostics.push(
+                    Diagnostic::error(Code::InvalidYaml.as_str(), e.message).with_span(e.span),
+                );
                 return vec![rule];
             }
         };
         let mut records: Vec<&Node> = Vec::new();
         for doc in &docs {
             if doc.is_sequence() {
-                records.extend(doc.items().iter().filter(|i| i.get("logic_format").is_some()));
+                records.extend(
+                    doc.items()
+                        .iter()
+                        .filter(|i| i.get("logic_format").is_some()),
+                );
             } else if doc.get("logic_format").is_some() {
                 records.push(doc);
             }
@@ -58,7 +63,12 @@ impl RuleFormat for CollectionFormat {
 impl CollectionFormat {
     fn record(&self, file: &SourceFile<'_>, record: &Node, index: Option<usize>) -> Rule {
         let mut rule = new_rule(file, self.name(), index);
-        let text = |key: &str| record.get(key).and_then(Node::as_str).map(|s| s.trim().to_string());
+        let text = |key: &str| {
+            record
+                .get(key)
+                .and_then(Node::as_str)
+                .map(|s| s.trim().to_string())
+        };
         if let Some(id) = text("id") {
             rule.id = id;
         }

@@ -24,9 +24,7 @@ pub use plain::PlainFormat;
 pub use security_content::SecurityContentFormat;
 
 use crate::macros::{MacroDef, Macros};
-use ruledex_ir::{
-    Diagnostic, Language, LineIndex, OffsetMap, Platform, Query, Rule, SourceFile,
-};
+use ruledex_ir::{Diagnostic, Language, LineIndex, OffsetMap, Platform, Query, Rule, SourceFile};
 use std::collections::BTreeMap;
 
 /// What a Splunk source defines for its searches: macros and lookups.
@@ -138,7 +136,12 @@ pub(crate) fn attach_search(rule: &mut Rule, file: &SourceFile<'_>, search: &str
 }
 
 /// An error rule for a file that is not what its format expects.
-pub(crate) fn unreadable(mut rule: Rule, code: &str, message: String, span: Option<ruledex_ir::Span>) -> Vec<Rule> {
+pub(crate) fn unreadable(
+    mut rule: Rule,
+    code: &str,
+    message: String,
+    span: Option<ruledex_ir::Span>,
+) -> Vec<Rule> {
     let mut d = Diagnostic::error(code, message);
     d.span = span;
     rule.diagnostics.push(d);

@@ -20,8 +20,10 @@ impl RuleFormat for PlainFormat {
     fn load(&self, file: &SourceFile<'_>) -> Vec<Rule> {
         let mut rule = new_rule(file, self.name(), None);
         if file.text.trim().is_empty() {
-            rule.diagnostics
-                .push(Diagnostic::error(Code::MissingSearch.as_str(), "the file is empty"));
+            rule.diagnostics.push(Diagnostic::error(
+                Code::MissingSearch.as_str(),
+                "the file is empty",
+            ));
             return vec![rule];
         }
         attach_search(&mut rule, file, file.text, &OffsetMap::identity());

@@ -35,7 +35,8 @@ impl RuleFormat for SecurityContentFormat {
         if ext != "yml" && ext != "yaml" {
             return false;
         }
-        let (mut name, mut search, mut typed, mut definition, mut lookup) = (false, false, false, false, false);
+        let (mut name, mut search, mut typed, mut definition, mut lookup) =
+            (false, false, false, false, false);
         for line in file.text.lines() {
             match top_key(line) {
                 Some("name") => name = true,
@@ -43,7 +44,9 @@ impl RuleFormat for SecurityContentFormat {
                 Some("type" | "id") => typed = true,
                 Some("definition") => definition = true,
                 Some("filename" | "collection") => lookup = true,
-                Some("detection" | "logsource" | "query" | "logic_format" | "AnalysisType") => return false,
+                Some("detection" | "logsource" | "query" | "logic_format" | "AnalysisType") => {
+                    return false
+                }
                 _ => {}
             }
         }
@@ -64,7 +67,12 @@ impl RuleFormat for SecurityContentFormat {
             Err(e) => return unreadable(rule, Code::InvalidYaml.as_str(), e.message, Some(e.span)),
         };
         let Some(doc) = docs.first().filter(|d| d.is_mapping()) else {
-            return unreadable(rule, Code::InvalidYaml.as_str(), "the file is not a YAML mapping".into(), None);
+            return unreadable(
+                rule,
+                Code::InvalidYaml.as_str(),
+                "the file is not a YAML mapping".into(),
+                None,
+            );
         };
         metadata(&mut rule, doc, file.path);
         match doc.get("search") {
@@ -72,12 +80,14 @@ impl RuleFormat for SecurityContentFormat {
                 let text = s.as_str().unwrap_or_default();
                 attach_search(&mut rule, file, text, &s.text_map(file.text));
             }
-            Some(s) => rule
-                .diagnostics
-                .push(Diagnostic::error(Code::MissingSearch.as_str(), "the search is empty").with_span(s.span)),
-            None => rule
-                .diagnostics
-                .push(Diagnostic::error(Code::MissingSearch.as_str(), "the detection has no `search`")),
+            Some(s) => rule.diagnostics.push(
+                Diagnostic::error(Code::MissingSearch.as_str(), "the search is empty")
+                    .with_span(s.span),
+            ),
+            None => rule.diagnostics.push(Diagnostic::error(
+                Code::MissingSearch.as_str(),
+                "the detection has no `search`",
+            )),
         }
         vec![rule]
     }
@@ -92,7 +102,11 @@ impl RuleFormat for SecurityContentFormat {
 }
 
 fn metadata(rule: &mut Rule, doc: &Node, path: &str) {
-    let text = |key: &str| doc.get(key).and_then(Node::as_str).map(|s| s.trim().to_string());
+    let text = |key: &str| {
+        doc.get(key)
+            .and_then(Node::as_str)
+            .map(|s| s.trim().to_string())
+    };
     match text("id") {
         Some(id) => rule.id = id,
         None => rule.diagnostics.push(Diagnostic::warning(
@@ -115,11 +129,17 @@ fn metadata(rule: &mut Rule, doc: &Node, path: &str) {
     if let Some(author) = text("author") {
         rule.authors.push(author);
     }
-    rule.references = doc.get("references").map(|r| r.strings().into_iter().map(str::to_string).collect()).unwrap_or_default();
+    rule.references = doc
+        .get("references")
+        .map(|r| r.strings().into_iter().map(str::to_string).collect())
+        .unwrap_or_default();
     if let Some(fp) = text("known_false_positives") {
         rule.false_positives.push(fp);
     }
-    let deprecated = rule.status.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("deprecated"))
+    let deprecated = rule
+        .status
+        .as_deref()
+        .is_some_and(|s| s.eq_ignore_ascii_case("deprecated"))
         || path.split('/').any(|p| p == "deprecated");
     if deprecated {
         rule.add_class(RuleClass::Deprecated);
@@ -129,23 +149,46 @@ fn metadata(rule: &mut Rule, doc: &Node, path: &str) {
         Some("correlation") => rule.add_class(RuleClass::Correlation),
         _ => {}
     }
-    for source in doc.get("data_source").or_else(|| doc.get("data_sources")).map(Node::strings).unwrap_or_default() {
+    for source in doc
+        .get("data_source")
+        .or_else(|| doc.get("data_sources"))
+        .map(Node::strings)
+        .unwrap_or_default()
+    {
         let mut ds = DataSource::new(DataSourceKind::Sourcetype, source.trim());
         ds.attributes.insert("type".into(), "data_source".into());
         rule.data_sources.push(ds);
     }
     if let Some(tags) = doc.get("tags") {
-        for id in tags.get("mitre_attack_id").map(Node::strings).unwrap_or_default() {
+        for id in tags
+            .get("mitre_attack_id")
+            .map(Node::strings)
+            .unwrap_or_default()
+        {
             rule.attack.push(AttackRef {
                 kind: AttackKind::Technique,
                 id: Some(id.trim().to_string()),
                 name: None,
             });
         }
-        for story in tags.get("analytic_story").map(Node::strings).unwrap_or_default() {
+        for story in tags
+            .get("analytic_story")
+            .map(Node::strings)
+            .unwrap_or_default()
+        {
             rule.tags.push(format!("analytic_story: {}", story.trim()));
         }
-        for key in ["asset_type", "security_domain", "risk_score", "confidence", "impact", "product", "cve", "observable", "required_fields"] {
+        for key in [
+            "asset_type",
+            "security_domain",
+            "risk_score",
+            "confidence",
+            "impact",
+            "product",
+            "cve",
+            "observable",
+            "required_fields",
+        ] {
             if let Some(node) = tags.get(key).filter(|n| !n.is_null()) {
                 rule.properties.insert(key.to_string(), node.to_json());
             }

@@ -203,7 +203,9 @@ mod tests {
         }
         c.rename("Processes.*", "*", "rename Processes.* as *", &stage);
         assert_eq!(c.known[0].name, "dest");
-        assert!(matches!(&c.known[0].origin, Origin::Traced { field, .. } if field == "Processes.dest"));
+        assert!(
+            matches!(&c.known[0].origin, Origin::Traced { field, .. } if field == "Processes.dest")
+        );
         assert_eq!(c.known[1].name, "count");
         assert!(glob("a*c", "abc") && !glob("a*c", "abd"));
     }

@@ -45,8 +45,7 @@ impl Lower<'_> {
                             stack.push(right);
                             stack.push(left);
                         }
-                        ExprKind::Paren(inner_expr)
-                            if matches!(&inner_expr.kind, ExprKind::Binary { op: i, .. } if i == op) =>
+                        ExprKind::Paren(inner_expr) if matches!(&inner_expr.kind, ExprKind::Binary { op: i, .. } if i == op) =>
                         {
                             stack.push(inner_expr);
                         }
@@ -72,7 +71,10 @@ impl Lower<'_> {
     }
 
     fn opaque(&self, expr: &Expr) -> Predicate {
-        Predicate::opaque(expr.span.slice(self.expanded), Some(self.file_span(expr.span)))
+        Predicate::opaque(
+            expr.span.slice(self.expanded),
+            Some(self.file_span(expr.span)),
+        )
     }
 
     fn operand(&self, expr: &Expr) -> Operand {
@@ -142,7 +144,14 @@ impl Lower<'_> {
         }
     }
 
-    fn literal(&self, field: FieldRef, folds: bool, op: Op, value: Value, whole: &Expr) -> Predicate {
+    fn literal(
+        &self,
+        field: FieldRef,
+        folds: bool,
+        op: Op,
+        value: Value,
+        whole: &Expr,
+    ) -> Predicate {
         let op = match (&value, op) {
             (Value::Null, Op::Eq) => Op::NotExists,
             (Value::Null, Op::Ne) => Op::Exists,
@@ -187,7 +196,10 @@ impl Lower<'_> {
             }
         }
         let op = if negated { Op::NotIn } else { Op::In };
-        self.placed(Comparison::new(field, op, values).case_sensitive(!folds), whole.span)
+        self.placed(
+            Comparison::new(field, op, values).case_sensitive(!folds),
+            whole.span,
+        )
     }
 
     fn call(&self, name: &str, args: &[Expr], whole: &Expr) -> Predicate {
@@ -216,12 +228,18 @@ impl Lower<'_> {
             ("in", [l, rest @ ..]) if !rest.is_empty() => self.list(l, rest, false, whole),
             ("isnull" | "isnotnull", [f]) => match self.operand(f) {
                 Operand::Field(field, _) => {
-                    let op = if lower == "isnull" { Op::NotExists } else { Op::Exists };
+                    let op = if lower == "isnull" {
+                        Op::NotExists
+                    } else {
+                        Op::Exists
+                    };
                     self.placed(Comparison::new(field, op, Vec::new()), whole.span)
                 }
                 _ => self.opaque(whole),
             },
-            ("searchmatch", _) | ("if", _) | ("case", _) | ("coalesce", _) => self.call_kept(name, args, whole),
+            ("searchmatch", _) | ("if", _) | ("case", _) | ("coalesce", _) => {
+                self.call_kept(name, args, whole)
+            }
             _ => self.call_kept(name, args, whole),
         }
     }
@@ -287,7 +305,9 @@ pub(crate) fn fields_of(expr: &Expr, out: &mut Vec<String>) {
                 stack.push(right);
                 stack.push(left);
             }
-            ExprKind::Not(inner) | ExprKind::Negate(inner) | ExprKind::Paren(inner) => stack.push(inner),
+            ExprKind::Not(inner) | ExprKind::Negate(inner) | ExprKind::Paren(inner) => {
+                stack.push(inner)
+            }
             ExprKind::In { left, list, .. } => {
                 stack.extend(list.iter().rev());
                 stack.push(left);
@@ -321,8 +341,17 @@ mod tests {
 
     #[test]
     fn like_patterns_classify_like_globs() {
-        assert_eq!(like_pattern("%cmd%").lowered(), (Op::Contains, Value::from("cmd")));
-        assert_eq!(like_pattern("a_b%").lowered(), (Op::Wildcard, Value::from("a?b*")));
-        assert_eq!(like_pattern("100\\%").lowered(), (Op::Eq, Value::from("100%")));
+        assert_eq!(
+            like_pattern("%cmd%").lowered(),
+            (Op::Contains, Value::from("cmd"))
+        );
+        assert_eq!(
+            like_pattern("a_b%").lowered(),
+            (Op::Wildcard, Value::from("a?b*"))
+        );
+        assert_eq!(
+            like_pattern("100\\%").lowered(),
+            (Op::Eq, Value::from("100%"))
+        );
     }
 }

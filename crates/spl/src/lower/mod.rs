@@ -139,7 +139,8 @@ impl<'a> Lower<'a> {
 
     fn main(&mut self, pipeline: &Pipeline) {
         let mut ignored = Vec::new();
-        let segments = lexer::split_commands(self.search, 0, self.search.len(), false, &mut ignored);
+        let segments =
+            lexer::split_commands(self.search, 0, self.search.len(), false, &mut ignored);
         // The commands of each segment of the search as written.
         let mut groups: Vec<(usize, Vec<&Command>)> = Vec::new();
         for command in &pipeline.commands {
@@ -162,14 +163,20 @@ impl<'a> Lower<'a> {
                 .expansion
                 .calls
                 .iter()
-                .filter(|c| c.span.start >= seg_span.start && c.span.end <= seg_span.end.max(seg_span.start))
+                .filter(|c| {
+                    c.span.start >= seg_span.start && c.span.end <= seg_span.end.max(seg_span.start)
+                })
                 .collect();
             if self.is_exclusion_point(seg_span, &calls, &commands) {
                 continue;
             }
             let index = self.analysis.stages.len();
             let stage_ref = StageRef::main(index);
-            let mut stage = Stage::new("", seg_span.slice(self.search), self.map.span_to_file(seg_span));
+            let mut stage = Stage::new(
+                "",
+                seg_span.slice(self.search),
+                self.map.span_to_file(seg_span),
+            );
             let mut predicates = Vec::new();
             for command in &commands {
                 let part = self.command(command, &stage_ref, first);
@@ -196,11 +203,8 @@ impl<'a> Lower<'a> {
                     stage.uses.push(call.name.clone());
                 }
                 if let Some(expansion) = &call.expansion {
-                    let mut inner = Stage::new(
-                        "macro",
-                        expansion.trim(),
-                        self.map.span_to_file(call.span),
-                    );
+                    let mut inner =
+                        Stage::new("macro", expansion.trim(), self.map.span_to_file(call.span));
                     inner.name = Some(call.name.clone());
                     stage.subqueries.push(vec![inner]);
                 }
@@ -210,7 +214,12 @@ impl<'a> Lower<'a> {
     }
 
     /// A segment that is only a `*_filter` macro filtering nothing.
-    fn is_exclusion_point(&self, seg_span: Span, calls: &[&macros::Call], commands: &[&Command]) -> bool {
+    fn is_exclusion_point(
+        &self,
+        seg_span: Span,
+        calls: &[&macros::Call],
+        commands: &[&Command],
+    ) -> bool {
         let body = seg_span.slice(self.search).trim_start_matches('|').trim();
         let [call] = calls else { return false };
         if body != call.span.slice(self.search) || !call.name.ends_with("_filter") {
@@ -221,12 +230,15 @@ impl<'a> Lower<'a> {
             (Some(_), Some(def)) => def.is_empty_filter(),
             (Some(text), None) => text.trim().is_empty(),
         };
-        empty && commands.iter().all(|c| match &c.kind {
-            CommandKind::Macro(_) => true,
-            CommandKind::Search { expr: None } => true,
-            CommandKind::Search { expr: Some(SearchExpr::Term(v)) } => v.text == "*",
-            _ => false,
-        })
+        empty
+            && commands.iter().all(|c| match &c.kind {
+                CommandKind::Macro(_) => true,
+                CommandKind::Search { expr: None } => true,
+                CommandKind::Search {
+                    expr: Some(SearchExpr::Term(v)),
+                } => v.text == "*",
+                _ => false,
+            })
     }
 
     /// Every macro the search calls is a dependency; undefined ones are
@@ -251,9 +263,15 @@ impl<'a> Lower<'a> {
             if call.expansion.is_some() || macros::is_builtin(&call.name) {
                 continue;
             }
-            let arity_reported = self.macros.is_some_and(|m| !m.arities(&call.name).is_empty());
+            let arity_reported = self
+                .macros
+                .is_some_and(|m| !m.arities(&call.name).is_empty());
             let whole_command = segments.iter().any(|s| {
-                let body = s.span(self.search).slice(self.search).trim_start_matches('|').trim();
+                let body = s
+                    .span(self.search)
+                    .slice(self.search)
+                    .trim_start_matches('|')
+                    .trim();
                 body == call.span.slice(self.search)
             });
             if (whole_command && call.name.ends_with("_filter")) || arity_reported {
@@ -333,9 +351,7 @@ impl<'a> Lower<'a> {
                     });
                 }
             }
-            CommandKind::Stats {
-                aggregates, by, ..
-            } => {
+            CommandKind::Stats { aggregates, by, .. } => {
                 let keep = matches!(kind.as_str(), "eventstats" | "streamstats");
                 if !keep {
                     self.columns.known.clear();
@@ -357,7 +373,8 @@ impl<'a> Lower<'a> {
                 }
                 if let Some(filter) = filter {
                     self.data_terms(filter, kind == "mstats");
-                    part.predicate = Some(self.search_predicate(filter, stage, &mut part.subqueries));
+                    part.predicate =
+                        Some(self.search_predicate(filter, stage, &mut part.subqueries));
                 }
                 self.columns.known.clear();
                 self.aggregates(aggregates, &produced, &mut part);
@@ -403,7 +420,8 @@ impl<'a> Lower<'a> {
                 regex,
             } => {
                 if let Some(regex) = regex {
-                    part.predicate = Some(self.regex_predicate(field.as_ref(), *negated, regex, command.span));
+                    part.predicate =
+                        Some(self.regex_predicate(field.as_ref(), *negated, regex, command.span));
                 }
             }
             CommandKind::Lookup {
@@ -437,7 +455,8 @@ impl<'a> Lower<'a> {
                     self.dependency(DependencyKind::Lookup, &t.text, Some(span));
                 }
                 if let Some(filter) = filter {
-                    part.predicate = Some(self.search_predicate(filter, stage, &mut part.subqueries));
+                    part.predicate =
+                        Some(self.search_predicate(filter, stage, &mut part.subqueries));
                 }
                 if !output {
                     self.columns.known.clear();
@@ -446,7 +465,8 @@ impl<'a> Lower<'a> {
             CommandKind::Rename { renamings } => {
                 for r in renamings {
                     let expression = format!("rename {} as {}", r.from.text, r.to.text);
-                    self.columns.rename(&r.from.text, &r.to.text, &expression, &produced);
+                    self.columns
+                        .rename(&r.from.text, &r.to.text, &expression, &produced);
                 }
             }
             CommandKind::Fields { remove, fields } => {
@@ -473,8 +493,12 @@ impl<'a> Lower<'a> {
                     };
                     let origin = self.column_origin_or_field(&field.text);
                     let origin = match origin {
-                        Origin::Aggregate { .. } => Origin::Aggregate { expression: expression.clone() },
-                        _ => Origin::Computed { expression: expression.clone() },
+                        Origin::Aggregate { .. } => Origin::Aggregate {
+                            expression: expression.clone(),
+                        },
+                        _ => Origin::Computed {
+                            expression: expression.clone(),
+                        },
                     };
                     self.columns.set(Column {
                         name: name.text.clone(),
@@ -484,13 +508,17 @@ impl<'a> Lower<'a> {
                 }
             }
             CommandKind::Macro(_) => {}
-            CommandKind::Generic { args } => self.generic(&kind, args, stage, &produced, &mut part, command),
+            CommandKind::Generic { args } => {
+                self.generic(&kind, args, stage, &produced, &mut part, command)
+            }
         }
         part
     }
 
     fn column_origin_or_field(&self, name: &str) -> Origin {
-        self.columns.get(name).map_or(Origin::Field, |c| c.origin.clone())
+        self.columns
+            .get(name)
+            .map_or(Origin::Field, |c| c.origin.clone())
     }
 
     /// A field the stage outputs without computing it (`by` fields).
@@ -503,7 +531,12 @@ impl<'a> Lower<'a> {
         });
     }
 
-    fn aggregates(&mut self, aggregates: &[crate::ast::Aggregate], produced: &(String, StageRef), part: &mut Part) {
+    fn aggregates(
+        &mut self,
+        aggregates: &[crate::ast::Aggregate],
+        produced: &(String, StageRef),
+        part: &mut Part,
+    ) {
         for a in aggregates {
             let name = a.output_name();
             let expression = self.text_of(a.span);
@@ -556,7 +589,9 @@ impl<'a> Lower<'a> {
         let inner = std::mem::replace(&mut self.columns, saved);
         let option = |name: &str| {
             args.iter().find_map(|a| match a {
-                Arg::Option(o) if o.name.text.eq_ignore_ascii_case(name) => Some(o.value.text.clone()),
+                Arg::Option(o) if o.name.text.eq_ignore_ascii_case(name) => {
+                    Some(o.value.text.clone())
+                }
                 _ => None,
             })
         };
@@ -583,7 +618,9 @@ impl<'a> Lower<'a> {
                         let w = words.next().unwrap_or_default();
                         match w.strip_prefix("datamodel:") {
                             Some(m) => Some(m.to_string()),
-                            None if w.eq_ignore_ascii_case("datamodel") => words.next().map(str::to_string),
+                            None if w.eq_ignore_ascii_case("datamodel") => {
+                                words.next().map(str::to_string)
+                            }
                             None => None,
                         }
                     }
@@ -631,7 +668,11 @@ impl<'a> Lower<'a> {
         for command in &pipeline.commands {
             let part = self.command(command, outer, false);
             let original = self.expansion.span_to_original(command.span);
-            let mut stage = Stage::new(part.kind, original.slice(self.search), self.map.span_to_file(original));
+            let mut stage = Stage::new(
+                part.kind,
+                original.slice(self.search),
+                self.map.span_to_file(original),
+            );
             stage.predicate = part.predicate;
             stage.assignments = part.assignments;
             stage.subqueries = part.subqueries;
@@ -650,7 +691,11 @@ impl<'a> Lower<'a> {
     fn eval_origin(&self, value: &crate::ast::Expr, expression: &str, reads: &[String]) -> Origin {
         if let Some((field, folds_case)) = expr::copied_field(value) {
             return match self.columns.get(&field).map(|c| &c.origin) {
-                Some(Origin::Traced { field: source, folds_case: f, .. }) => Origin::Traced {
+                Some(Origin::Traced {
+                    field: source,
+                    folds_case: f,
+                    ..
+                }) => Origin::Traced {
                     field: source.clone(),
                     expression: expression.to_string(),
                     folds_case: folds_case || *f,
@@ -669,9 +714,12 @@ impl<'a> Lower<'a> {
             };
         }
         let aggregated = !reads.is_empty()
-            && reads
-                .iter()
-                .all(|r| matches!(self.columns.get(r).map(|c| &c.origin), Some(Origin::Aggregate { .. })));
+            && reads.iter().all(|r| {
+                matches!(
+                    self.columns.get(r).map(|c| &c.origin),
+                    Some(Origin::Aggregate { .. })
+                )
+            });
         if aggregated {
             Origin::Aggregate {
                 expression: expression.to_string(),
@@ -709,9 +757,12 @@ impl<'a> Lower<'a> {
             match e {
                 SearchExpr::And(items, _) | SearchExpr::Or(items, _) => stack.extend(items.iter()),
                 SearchExpr::Group(inner, _) => stack.push(inner),
-                SearchExpr::Compare { field, op: crate::ast::SearchOp::Eq, value, .. }
-                    if DATA_FIELDS.contains(&field.text.to_ascii_lowercase().as_str()) =>
-                {
+                SearchExpr::Compare {
+                    field,
+                    op: crate::ast::SearchOp::Eq,
+                    value,
+                    ..
+                } if DATA_FIELDS.contains(&field.text.to_ascii_lowercase().as_str()) => {
                     let what = field.text.to_ascii_lowercase();
                     self.data_source(&what, &value.text);
                 }

@@ -113,7 +113,9 @@ impl Lower<'_> {
             SearchExpr::Term(value) => {
                 self.value_comparison(FieldRef::any(), false, SearchOp::Eq, value, value.span)
             }
-            SearchExpr::Subsearch(pipeline, span) => self.subsearch(pipeline, *span, stage, subqueries),
+            SearchExpr::Subsearch(pipeline, span) => {
+                self.subsearch(pipeline, *span, stage, subqueries)
+            }
             SearchExpr::Macro(call) => Predicate::opaque(
                 call.span.slice(self.expanded),
                 Some(self.file_span(call.span)),
@@ -121,7 +123,13 @@ impl Lower<'_> {
         }
     }
 
-    fn search_compare(&mut self, field: &Spanned, op: SearchOp, value: &SearchValue, span: Span) -> Predicate {
+    fn search_compare(
+        &mut self,
+        field: &Spanned,
+        op: SearchOp,
+        value: &SearchValue,
+        span: Span,
+    ) -> Predicate {
         if TIME_MODIFIERS.contains(&field.text.to_ascii_lowercase().as_str()) {
             return Predicate::opaque(span.slice(self.expanded), Some(self.file_span(span)));
         }
@@ -352,7 +360,10 @@ pub(crate) fn is_data_only(text: &str) -> bool {
             SearchExpr::Group(inner, _) => stack.push(inner),
             SearchExpr::Compare { field, .. } | SearchExpr::In { field, .. } => {
                 let f = field.text.to_ascii_lowercase();
-                if !matches!(f.as_str(), "index" | "sourcetype" | "source" | "eventtype" | "host") {
+                if !matches!(
+                    f.as_str(),
+                    "index" | "sourcetype" | "source" | "eventtype" | "host"
+                ) {
                     return false;
                 }
             }
@@ -376,7 +387,9 @@ mod tests {
 
     #[test]
     fn data_only_macros() {
-        assert!(is_data_only("index=win (sourcetype=a OR sourcetype IN (b, c))"));
+        assert!(is_data_only(
+            "index=win (sourcetype=a OR sourcetype IN (b, c))"
+        ));
         assert!(!is_data_only("index=win EventCode=1"));
         assert!(!is_data_only("search *"));
     }

@@ -12,25 +12,148 @@ use ruledex_ir::Span;
 /// Commands parsed generically without a warning: real SPL commands whose
 /// arguments carry no filter ruledex analyzes.
 const KNOWN_GENERIC: &[&str] = &[
-    "abstract", "accum", "addcoltotals", "addinfo", "addtotals", "analyzefields", "anomalies",
-    "anomalousvalue", "anomalydetection", "append", "appendcols", "appendpipe", "apply",
-    "arules", "associate", "audit", "autoregress", "bin", "bucket", "bucketdir", "cluster",
-    "cofilter", "collect", "concurrency", "contingency", "correlate", "datamodel", "dbinspect",
-    "dedup", "delete", "delta", "diff", "erex", "eventcount", "extract", "fieldformat",
-    "fieldsummary", "filldown", "fillnull", "findtypes", "fit", "folderize", "foreach",
-    "format", "from", "fromjson", "gauge", "gentimes", "geom", "geomfilter", "geostats",
-    "head", "highlight", "history", "iconify", "inputcsv", "iplocation", "join", "kmeans",
-    "kv", "kvform", "loadjob", "localize", "localop", "makecontinuous", "makemv",
-    "makeresults", "map", "mcollect", "metadata", "metasearch", "meventcollect", "mpreview",
-    "msearch", "multikv", "multisearch", "mvcombine", "mvexpand", "nomv", "outlier",
-    "outputcsv", "outputtext", "overlap", "pivot", "predict", "rangemap", "rare", "redistribute",
-    "reltime", "replace", "require", "rest", "return", "reverse", "rtorder", "savedsearch",
-    "score", "script", "scrub", "searchtxn", "selfjoin", "sendalert", "sendemail", "set",
-    "setfields", "sichart", "sirare", "sistats", "sitimechart", "sitop", "sort", "spath",
-    "strcat", "summary", "tags", "tail", "tojson", "top", "transaction", "transpose",
-    "trendline", "tscollect", "typeahead", "typelearner", "typer", "union", "uniq", "untable",
-    "walklex", "x11", "xmlkv", "xmlunescape", "xpath", "xyseries", "ldapsearch", "ldapfilter",
-    "ldapgroup", "inputintelligence", "processbuilder", "mvcombine", "rename", "timewrap",
+    "abstract",
+    "accum",
+    "addcoltotals",
+    "addinfo",
+    "addtotals",
+    "analyzefields",
+    "anomalies",
+    "anomalousvalue",
+    "anomalydetection",
+    "append",
+    "appendcols",
+    "appendpipe",
+    "apply",
+    "arules",
+    "associate",
+    "audit",
+    "autoregress",
+    "bin",
+    "bucket",
+    "bucketdir",
+    "cluster",
+    "cofilter",
+    "collect",
+    "concurrency",
+    "contingency",
+    "correlate",
+    "datamodel",
+    "dbinspect",
+    "dedup",
+    "delete",
+    "delta",
+    "diff",
+    "erex",
+    "eventcount",
+    "extract",
+    "fieldformat",
+    "fieldsummary",
+    "filldown",
+    "fillnull",
+    "findtypes",
+    "fit",
+    "folderize",
+    "foreach",
+    "format",
+    "from",
+    "fromjson",
+    "gauge",
+    "gentimes",
+    "geom",
+    "geomfilter",
+    "geostats",
+    "head",
+    "highlight",
+    "history",
+    "iconify",
+    "inputcsv",
+    "iplocation",
+    "join",
+    "kmeans",
+    "kv",
+    "kvform",
+    "loadjob",
+    "localize",
+    "localop",
+    "makecontinuous",
+    "makemv",
+    "makeresults",
+    "map",
+    "mcollect",
+    "metadata",
+    "metasearch",
+    "meventcollect",
+    "mpreview",
+    "msearch",
+    "multikv",
+    "multisearch",
+    "mvcombine",
+    "mvexpand",
+    "nomv",
+    "outlier",
+    "outputcsv",
+    "outputtext",
+    "overlap",
+    "pivot",
+    "predict",
+    "rangemap",
+    "rare",
+    "redistribute",
+    "reltime",
+    "replace",
+    "require",
+    "rest",
+    "return",
+    "reverse",
+    "rtorder",
+    "savedsearch",
+    "score",
+    "script",
+    "scrub",
+    "searchtxn",
+    "selfjoin",
+    "sendalert",
+    "sendemail",
+    "set",
+    "setfields",
+    "sichart",
+    "sirare",
+    "sistats",
+    "sitimechart",
+    "sitop",
+    "sort",
+    "spath",
+    "strcat",
+    "summary",
+    "tags",
+    "tail",
+    "tojson",
+    "top",
+    "transaction",
+    "transpose",
+    "trendline",
+    "tscollect",
+    "typeahead",
+    "typelearner",
+    "typer",
+    "union",
+    "uniq",
+    "untable",
+    "walklex",
+    "x11",
+    "xmlkv",
+    "xmlunescape",
+    "xpath",
+    "xyseries",
+    "ldapsearch",
+    "ldapfilter",
+    "ldapgroup",
+    "inputintelligence",
+    "processbuilder",
+    "mvcombine",
+    "rename",
+    "timewrap",
 ];
 
 impl Parser<'_, '_> {
@@ -70,7 +193,9 @@ impl Parser<'_, '_> {
         let mut name_end = body;
         while name_end < end {
             let b = bytes[name_end];
-            if b.is_ascii_whitespace() || matches!(b, b'(' | b'[' | b'=' | b'"' | b',' | b'`' | b'\'') {
+            if b.is_ascii_whitespace()
+                || matches!(b, b'(' | b'[' | b'=' | b'"' | b',' | b'`' | b'\'')
+            {
                 break;
             }
             name_end += 1;
@@ -103,7 +228,13 @@ impl Parser<'_, '_> {
         }
     }
 
-    fn command_kind(&mut self, lower: &str, name: &Spanned, start: usize, end: usize) -> CommandKind {
+    fn command_kind(
+        &mut self,
+        lower: &str,
+        name: &Spanned,
+        start: usize,
+        end: usize,
+    ) -> CommandKind {
         match lower {
             "search" => {
                 let mut tokens = Tokens::new(self.text, start, end, Mode::Search);
@@ -115,7 +246,11 @@ impl Parser<'_, '_> {
                 let mut tokens = Tokens::new(self.text, start, end, Mode::Expr);
                 let expr = self.expr(&mut tokens);
                 if expr.is_none() {
-                    self.error(Code::MissingArgument, "`where` needs a condition", name.span);
+                    self.error(
+                        Code::MissingArgument,
+                        "`where` needs a condition",
+                        name.span,
+                    );
                 }
                 self.expect_end(&tokens, "`where`");
                 CommandKind::Where { expr }
@@ -128,7 +263,9 @@ impl Parser<'_, '_> {
             "rex" => self.rex(name, start, end),
             "regex" => self.regex(name, start, end),
             "lookup" => self.lookup(name, start, end),
-            "inputlookup" | "outputlookup" => self.inputlookup(lower == "outputlookup", name, start, end),
+            "inputlookup" | "outputlookup" => {
+                self.inputlookup(lower == "outputlookup", name, start, end)
+            }
             "rename" => self.rename(name, start, end),
             "table" => CommandKind::Fields {
                 remove: false,
@@ -143,7 +280,10 @@ impl Parser<'_, '_> {
                 if !KNOWN_GENERIC.contains(&lower) {
                     self.error(
                         Code::UnknownCommand,
-                        format!("unknown command `{}`: read as its name and arguments", name.text),
+                        format!(
+                            "unknown command `{}`: read as its name and arguments",
+                            name.text
+                        ),
                         name.span,
                     );
                 }
@@ -205,7 +345,10 @@ impl Parser<'_, '_> {
                 break;
             }
             let target = tokens.next();
-            if !matches!(target.kind, TokenKind::Word | TokenKind::Quoted(_) | TokenKind::Str(_)) {
+            if !matches!(
+                target.kind,
+                TokenKind::Word | TokenKind::Quoted(_) | TokenKind::Str(_)
+            ) {
                 let shown: String = target.text(self.text).chars().take(40).collect();
                 self.error(
                     Code::UnexpectedToken,
@@ -250,8 +393,17 @@ impl Parser<'_, '_> {
                 skip_to_comma(&mut tokens);
             }
         }
-        if assignments.is_empty() && !self.diagnostics.iter().any(|d| d.span.start >= name.span.start) {
-            self.error(Code::MissingArgument, "`eval` needs `field = expression`", name.span);
+        if assignments.is_empty()
+            && !self
+                .diagnostics
+                .iter()
+                .any(|d| d.span.start >= name.span.start)
+        {
+            self.error(
+                Code::MissingArgument,
+                "`eval` needs `field = expression`",
+                name.span,
+            );
         }
         CommandKind::Eval { assignments }
     }
@@ -266,7 +418,8 @@ impl Parser<'_, '_> {
         let mut argument = None;
         let mut condition = None;
         let mut end = function.span.end;
-        if tokens.peek().kind == TokenKind::LParen && tokens.peek().span.start == function.span.end {
+        if tokens.peek().kind == TokenKind::LParen && tokens.peek().span.start == function.span.end
+        {
             let open = tokens.next();
             let close = self.close_paren(tokens, open.span);
             end = close.map_or(tokens.last_end(), |c| c.end);
@@ -303,13 +456,17 @@ impl Parser<'_, '_> {
         if tokens.peek().is_keyword(self.text, "as") {
             let as_token = tokens.next();
             let t = tokens.peek().clone();
-            if matches!(t.kind, TokenKind::Word | TokenKind::Str(_) | TokenKind::Quoted(_)) {
+            if matches!(
+                t.kind,
+                TokenKind::Word | TokenKind::Str(_) | TokenKind::Quoted(_)
+            ) {
                 tokens.next();
                 end = t.span.end;
                 let mut name = self.spanned(&t);
                 // `as aceFlags(inheritance)`: parentheses glued to the name
                 // are part of it.
-                if tokens.peek().kind == TokenKind::LParen && tokens.peek().span.start == t.span.end {
+                if tokens.peek().kind == TokenKind::LParen && tokens.peek().span.start == t.span.end
+                {
                     let open = tokens.next();
                     if let Some(close) = self.close_paren(tokens, open.span) {
                         end = close.end;
@@ -319,7 +476,11 @@ impl Parser<'_, '_> {
                 }
                 alias = Some(name);
             } else {
-                self.error(Code::MissingOperand, "`as` needs a name after it", as_token.span);
+                self.error(
+                    Code::MissingOperand,
+                    "`as` needs a name after it",
+                    as_token.span,
+                );
             }
         }
         Some(Aggregate {
@@ -378,7 +539,9 @@ impl Parser<'_, '_> {
             if in_by {
                 tokens.next();
                 match t.kind {
-                    TokenKind::Word | TokenKind::Str(_) | TokenKind::Quoted(_) => by.push(self.spanned(&t)),
+                    TokenKind::Word | TokenKind::Str(_) | TokenKind::Quoted(_) => {
+                        by.push(self.spanned(&t))
+                    }
                     TokenKind::Macro => {}
                     _ => self.unexpected(&t, "a `by` clause"),
                 }
@@ -405,7 +568,11 @@ impl Parser<'_, '_> {
 
     fn unexpected(&mut self, t: &Token, what: &str) {
         let shown: String = t.text(self.text).chars().take(40).collect();
-        self.error(Code::UnexpectedToken, format!("unexpected `{shown}` in {what}"), t.span);
+        self.error(
+            Code::UnexpectedToken,
+            format!("unexpected `{shown}` in {what}"),
+            t.span,
+        );
     }
 
     fn tstats(&mut self, start: usize, end: usize) -> CommandKind {
@@ -430,7 +597,9 @@ impl Parser<'_, '_> {
                     tokens.eat(&TokenKind::Eq);
                 }
                 let model = tokens.peek().clone();
-                if matches!(model.kind, TokenKind::Word | TokenKind::Str(_)) && !model.is_keyword(self.text, "where") {
+                if matches!(model.kind, TokenKind::Word | TokenKind::Str(_))
+                    && !model.is_keyword(self.text, "where")
+                {
                     tokens.next();
                     let mut m = self.spanned(&model);
                     // `datamodel:Endpoint.Processes`
@@ -469,7 +638,9 @@ impl Parser<'_, '_> {
                     }
                     let f = tokens.next();
                     match f.kind {
-                        TokenKind::Word | TokenKind::Str(_) | TokenKind::Quoted(_) => by.push(self.spanned(&f)),
+                        TokenKind::Word | TokenKind::Str(_) | TokenKind::Quoted(_) => {
+                            by.push(self.spanned(&f))
+                        }
                         TokenKind::Macro => macros.push(self.macro_call(&f)),
                         _ => self.unexpected(&f, "a `by` clause"),
                     }
@@ -524,9 +695,16 @@ impl Parser<'_, '_> {
             }
         }
         if regex.is_none() {
-            self.error(Code::MissingArgument, "`rex` needs a quoted regular expression", name.span);
+            self.error(
+                Code::MissingArgument,
+                "`rex` needs a quoted regular expression",
+                name.span,
+            );
         }
-        let captures = regex.as_ref().map(|r| named_groups(&r.text)).unwrap_or_default();
+        let captures = regex
+            .as_ref()
+            .map(|r| named_groups(&r.text))
+            .unwrap_or_default();
         CommandKind::Rex {
             field,
             regex,
@@ -539,7 +717,9 @@ impl Parser<'_, '_> {
         let mut tokens = Tokens::new(self.text, start, end, Mode::Args);
         let mut field = None;
         let mut negated = false;
-        if tokens.peek().kind == TokenKind::Word && matches!(tokens.peek_at(1).kind, TokenKind::Eq | TokenKind::Ne) {
+        if tokens.peek().kind == TokenKind::Word
+            && matches!(tokens.peek_at(1).kind, TokenKind::Eq | TokenKind::Ne)
+        {
             let f = tokens.next();
             field = Some(self.spanned(&f));
             negated = tokens.next().kind == TokenKind::Ne;
@@ -551,7 +731,11 @@ impl Parser<'_, '_> {
                 Some(self.spanned(&t))
             }
             _ => {
-                self.error(Code::MissingArgument, "`regex` needs a regular expression", name.span);
+                self.error(
+                    Code::MissingArgument,
+                    "`regex` needs a regular expression",
+                    name.span,
+                );
                 None
             }
         };
@@ -573,7 +757,10 @@ impl Parser<'_, '_> {
                 break;
             }
             tokens.next();
-            if !matches!(t.kind, TokenKind::Word | TokenKind::Str(_) | TokenKind::Quoted(_)) {
+            if !matches!(
+                t.kind,
+                TokenKind::Word | TokenKind::Str(_) | TokenKind::Quoted(_)
+            ) {
                 self.unexpected(&t, "a field list");
                 continue;
             }
@@ -581,11 +768,18 @@ impl Parser<'_, '_> {
             let to = if tokens.peek().is_keyword(self.text, "as") {
                 let as_token = tokens.next();
                 let n = tokens.peek().clone();
-                if matches!(n.kind, TokenKind::Word | TokenKind::Str(_) | TokenKind::Quoted(_)) {
+                if matches!(
+                    n.kind,
+                    TokenKind::Word | TokenKind::Str(_) | TokenKind::Quoted(_)
+                ) {
                     tokens.next();
                     self.spanned(&n)
                 } else {
-                    self.error(Code::MissingOperand, "`as` needs a name after it", as_token.span);
+                    self.error(
+                        Code::MissingOperand,
+                        "`as` needs a name after it",
+                        as_token.span,
+                    );
                     from.clone()
                 }
             } else {
@@ -606,13 +800,19 @@ impl Parser<'_, '_> {
                 Some(self.spanned(&t))
             }
             _ => {
-                self.error(Code::MissingArgument, "`lookup` needs a lookup table", name.span);
+                self.error(
+                    Code::MissingArgument,
+                    "`lookup` needs a lookup table",
+                    name.span,
+                );
                 None
             }
         };
         let inputs = self.renamings(&mut tokens, &["output", "outputnew"]);
         let mut outputs = Vec::new();
-        if tokens.peek().is_keyword(self.text, "output") || tokens.peek().is_keyword(self.text, "outputnew") {
+        if tokens.peek().is_keyword(self.text, "output")
+            || tokens.peek().is_keyword(self.text, "outputnew")
+        {
             tokens.next();
             outputs = self.renamings(&mut tokens, &[]);
         }
@@ -623,12 +823,20 @@ impl Parser<'_, '_> {
         }
     }
 
-    fn inputlookup(&mut self, output: bool, name: &Spanned, start: usize, end: usize) -> CommandKind {
+    fn inputlookup(
+        &mut self,
+        output: bool,
+        name: &Spanned,
+        start: usize,
+        end: usize,
+    ) -> CommandKind {
         let mut tokens = Tokens::new(self.text, start, end, Mode::Args);
         while self.option(&mut tokens).is_some() {}
         let t = tokens.peek().clone();
         let table = match &t.kind {
-            TokenKind::Word | TokenKind::Str(_) | TokenKind::Macro if !t.is_keyword(self.text, "where") => {
+            TokenKind::Word | TokenKind::Str(_) | TokenKind::Macro
+                if !t.is_keyword(self.text, "where") =>
+            {
                 tokens.next();
                 Some(self.spanned(&t))
             }
@@ -661,7 +869,11 @@ impl Parser<'_, '_> {
         let mut tokens = Tokens::new(self.text, start, end, Mode::Args);
         let renamings = self.renamings(&mut tokens, &[]);
         if renamings.is_empty() {
-            self.error(Code::MissingArgument, "`rename` needs `field as name`", name.span);
+            self.error(
+                Code::MissingArgument,
+                "`rename` needs `field as name`",
+                name.span,
+            );
         }
         for r in &renamings {
             if r.from.span == r.to.span {
@@ -691,7 +903,12 @@ impl Parser<'_, '_> {
                 TokenKind::Word | TokenKind::Str(_) | TokenKind::Quoted(_) => {
                     let raw = t.text(self.text);
                     // `fields -cn`
-                    if fields.is_empty() && !remove && raw.len() > 1 && raw.starts_with('-') && t.kind == TokenKind::Word {
+                    if fields.is_empty()
+                        && !remove
+                        && raw.len() > 1
+                        && raw.starts_with('-')
+                        && t.kind == TokenKind::Word
+                    {
                         remove = true;
                         fields.push(Spanned {
                             text: raw[1..].to_string(),
@@ -729,7 +946,10 @@ impl Parser<'_, '_> {
             }
             tokens.next();
             let field_token = tokens.peek().clone();
-            let field = if matches!(field_token.kind, TokenKind::Word | TokenKind::Str(_) | TokenKind::Quoted(_)) {
+            let field = if matches!(
+                field_token.kind,
+                TokenKind::Word | TokenKind::Str(_) | TokenKind::Quoted(_)
+            ) {
                 tokens.next();
                 self.spanned(&field_token)
             } else {
@@ -784,7 +1004,9 @@ impl Parser<'_, '_> {
                     tokens.skip_to(after as u32);
                 }
                 TokenKind::Macro => args.push(Arg::Macro(self.macro_call(&t))),
-                TokenKind::Word | TokenKind::Str(_) | TokenKind::Quoted(_) => args.push(Arg::Value(self.spanned(&t))),
+                TokenKind::Word | TokenKind::Str(_) | TokenKind::Quoted(_) => {
+                    args.push(Arg::Value(self.spanned(&t)))
+                }
                 _ => args.push(Arg::Other(Spanned {
                     text: t.text(self.text).to_string(),
                     span: t.span,
@@ -826,7 +1048,9 @@ pub(crate) fn named_groups(regex: &str) -> Vec<String> {
             if !body.starts_with('=') && !body.starts_with('!') {
                 if let Some(close) = body.find('>') {
                     let name = &body[..close];
-                    if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                    if !name.is_empty()
+                        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                    {
                         out.push(name.to_string());
                     }
                 }

@@ -102,7 +102,9 @@ impl Parser<'_, '_> {
     }
 
     fn not_level(&mut self, tokens: &mut Tokens) -> Expr {
-        if tokens.peek().is_keyword(self.text, "NOT") && !tokens.peek_at(1).is_keyword(self.text, "IN") {
+        if tokens.peek().is_keyword(self.text, "NOT")
+            && !tokens.peek_at(1).is_keyword(self.text, "IN")
+        {
             let not = tokens.next();
             if !self.enter(not.span) {
                 while !tokens.at_end() {
@@ -114,7 +116,11 @@ impl Parser<'_, '_> {
                 };
             }
             let inner = if self.operand_missing(tokens) {
-                self.error(Code::MissingOperand, "`NOT` needs an operand after it", not.span);
+                self.error(
+                    Code::MissingOperand,
+                    "`NOT` needs an operand after it",
+                    not.span,
+                );
                 Expr {
                     kind: ExprKind::Error,
                     span: Span::empty(not.span.end),
@@ -170,7 +176,8 @@ impl Parser<'_, '_> {
                 span,
             };
         }
-        let negated_in = t.is_keyword(self.text, "NOT") && tokens.peek_at(1).is_keyword(self.text, "IN");
+        let negated_in =
+            t.is_keyword(self.text, "NOT") && tokens.peek_at(1).is_keyword(self.text, "IN");
         if (t.is_keyword(self.text, "IN") || negated_in)
             && tokens.peek_at(if negated_in { 2 } else { 1 }).kind == TokenKind::LParen
         {
@@ -226,11 +233,18 @@ impl Parser<'_, '_> {
                             if tokens.pos == before {
                                 let t = tokens.next();
                                 let shown: String = t.text(self.text).chars().take(40).collect();
-                                self.error(Code::UnexpectedToken, format!("unexpected `{shown}`"), t.span);
+                                self.error(
+                                    Code::UnexpectedToken,
+                                    format!("unexpected `{shown}`"),
+                                    t.span,
+                                );
                             }
                         }
                     }
-                    if !matches!(tokens.peek().kind, TokenKind::Comma | TokenKind::RParen | TokenKind::Eof) {
+                    if !matches!(
+                        tokens.peek().kind,
+                        TokenKind::Comma | TokenKind::RParen | TokenKind::Eof
+                    ) {
                         let t = tokens.next();
                         let shown: String = t.text(self.text).chars().take(40).collect();
                         self.error(

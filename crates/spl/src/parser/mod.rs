@@ -139,9 +139,17 @@ impl<'t> Parser<'t, '_> {
                 (0, None, true) if segments.len() > 1 => continue,
                 (0, None, true) => {
                     if first_level {
-                        self.error(Code::EmptyQuery, "the search is empty", Span::empty(start as u32));
+                        self.error(
+                            Code::EmptyQuery,
+                            "the search is empty",
+                            Span::empty(start as u32),
+                        );
                     } else {
-                        self.error(Code::EmptyQuery, "the subsearch is empty", Span::empty(start as u32));
+                        self.error(
+                            Code::EmptyQuery,
+                            "the subsearch is empty",
+                            Span::empty(start as u32),
+                        );
                     }
                 }
                 (_, Some(pipe), true) => self.error(
@@ -219,7 +227,9 @@ fn split_arguments(text: &str) -> Vec<String> {
                 depth = depth.saturating_sub(1);
                 current.push(c);
             }
-            ',' if !quoted && depth == 0 => out.push(std::mem::take(&mut current).trim().to_string()),
+            ',' if !quoted && depth == 0 => {
+                out.push(std::mem::take(&mut current).trim().to_string())
+            }
             c => current.push(c),
         }
     }

@@ -50,7 +50,11 @@ impl Parser<'_, '_> {
             if t.is_exactly(self.text, "AND") {
                 tokens.next();
                 if items.is_empty() || self.search_operand_missing(tokens, grouped) {
-                    self.error(Code::MissingOperand, "`AND` needs a term on each side", t.span);
+                    self.error(
+                        Code::MissingOperand,
+                        "`AND` needs a term on each side",
+                        t.span,
+                    );
                 }
                 continue;
             }
@@ -74,7 +78,10 @@ impl Parser<'_, '_> {
         match tokens.peek().kind {
             TokenKind::Eof => true,
             TokenKind::RParen => grouped,
-            _ => tokens.peek().is_exactly(self.text, "OR") || tokens.peek().is_exactly(self.text, "AND"),
+            _ => {
+                tokens.peek().is_exactly(self.text, "OR")
+                    || tokens.peek().is_exactly(self.text, "AND")
+            }
         }
     }
 
@@ -84,7 +91,11 @@ impl Parser<'_, '_> {
         while tokens.peek().is_exactly(self.text, "OR") {
             let or = tokens.next();
             if self.search_operand_missing(tokens, grouped) {
-                self.error(Code::MissingOperand, "`OR` needs a term on each side", or.span);
+                self.error(
+                    Code::MissingOperand,
+                    "`OR` needs a term on each side",
+                    or.span,
+                );
                 break;
             }
             if let Some(next) = self.search_unary(tokens, end, grouped) {
@@ -98,7 +109,12 @@ impl Parser<'_, '_> {
         Some(SearchExpr::Or(items, span))
     }
 
-    fn search_unary(&mut self, tokens: &mut Tokens, end: usize, grouped: bool) -> Option<SearchExpr> {
+    fn search_unary(
+        &mut self,
+        tokens: &mut Tokens,
+        end: usize,
+        grouped: bool,
+    ) -> Option<SearchExpr> {
         // NOT chains are counted against the depth limit one by one.
         let mut nots: Vec<Span> = Vec::new();
         while tokens.peek().is_exactly(self.text, "NOT") {
@@ -134,7 +150,12 @@ impl Parser<'_, '_> {
         expr
     }
 
-    fn search_primary(&mut self, tokens: &mut Tokens, end: usize, _grouped: bool) -> Option<SearchExpr> {
+    fn search_primary(
+        &mut self,
+        tokens: &mut Tokens,
+        end: usize,
+        _grouped: bool,
+    ) -> Option<SearchExpr> {
         let t = tokens.peek().clone();
         match &t.kind {
             TokenKind::LParen => {
@@ -168,7 +189,9 @@ impl Parser<'_, '_> {
                 };
                 let after = close.map_or(end, |c| c + 1);
                 tokens.skip_to(after as u32);
-                pipeline.map(|p| SearchExpr::Subsearch(p, Span::from_range(t.span.start as usize..after)))
+                pipeline.map(|p| {
+                    SearchExpr::Subsearch(p, Span::from_range(t.span.start as usize..after))
+                })
             }
             TokenKind::Macro => {
                 tokens.next();
@@ -192,9 +215,18 @@ impl Parser<'_, '_> {
                 tokens.next();
                 self.search_value_token(tokens, &t).map(SearchExpr::Term)
             }
-            TokenKind::Eq | TokenKind::Ne | TokenKind::Lt | TokenKind::Le | TokenKind::Gt | TokenKind::Ge => {
+            TokenKind::Eq
+            | TokenKind::Ne
+            | TokenKind::Lt
+            | TokenKind::Le
+            | TokenKind::Gt
+            | TokenKind::Ge => {
                 tokens.next();
-                self.error(Code::MissingOperand, "a comparison needs a field before its operator", t.span);
+                self.error(
+                    Code::MissingOperand,
+                    "a comparison needs a field before its operator",
+                    t.span,
+                );
                 // Skip the value too.
                 if matches!(tokens.peek().kind, TokenKind::Word | TokenKind::Str(_)) {
                     tokens.next();
@@ -204,7 +236,11 @@ impl Parser<'_, '_> {
             _ => {
                 tokens.next();
                 let shown: String = t.text(self.text).chars().take(40).collect();
-                self.error(Code::UnexpectedToken, format!("unexpected `{shown}` in a search"), t.span);
+                self.error(
+                    Code::UnexpectedToken,
+                    format!("unexpected `{shown}` in a search"),
+                    t.span,
+                );
                 None
             }
         }
@@ -293,12 +329,20 @@ impl Parser<'_, '_> {
                 _ => {
                     tokens.next();
                     let shown: String = t.text(self.text).chars().take(40).collect();
-                    self.error(Code::UnexpectedToken, format!("unexpected `{shown}` in an `IN` list"), t.span);
+                    self.error(
+                        Code::UnexpectedToken,
+                        format!("unexpected `{shown}` in an `IN` list"),
+                        t.span,
+                    );
                 }
             }
         }
         if close.is_none() {
-            self.error(Code::UnbalancedParen, "the `IN` list is never closed", open.span);
+            self.error(
+                Code::UnbalancedParen,
+                "the `IN` list is never closed",
+                open.span,
+            );
         }
         let end = close.map_or(tokens.last_end(), |c| c.span.end);
         SearchExpr::In {
@@ -334,12 +378,19 @@ impl Parser<'_, '_> {
                 };
                 let close = tokens.eat(&TokenKind::RParen);
                 if close.is_none() {
-                    self.error(Code::UnbalancedParen, format!("`{directive}(` is never closed"), t.span);
+                    self.error(
+                        Code::UnbalancedParen,
+                        format!("`{directive}(` is never closed"),
+                        t.span,
+                    );
                 }
                 let end = close.map_or(tokens.last_end(), |c| c.span.end);
                 let (text, quoted) = match value.as_ref().map(|v| &v.kind) {
                     Some(TokenKind::Str(s)) => (s.clone(), true),
-                    Some(_) => (unescape(value.as_ref().map_or("", |v| v.text(self.text))), false),
+                    Some(_) => (
+                        unescape(value.as_ref().map_or("", |v| v.text(self.text))),
+                        false,
+                    ),
                     None => (String::new(), false),
                 };
                 return Some(SearchValue {
