@@ -240,7 +240,7 @@ impl Node {
             Style::DoubleQuoted if text.contains('\n') => {
                 OffsetMap::locate_lines(file, self.span.start + 1, text)
             }
-            Style::SingleQuoted | Style::DoubleQuoted => OffsetMap::shifted(self.span.start + 1),
+            Style::DoubleQuoted => OffsetMap::shifted(self.span.start + 1),
             Style::Plain => OffsetMap::shifted(self.span.start),
         }
     }

@@ -122,14 +122,23 @@ def main():
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--show", type=int, default=0)
     ap.add_argument("--binary", help="a built sigma_roundtrip example (default: cargo run --release)")
+    ap.add_argument("--reuse", action="store_true", help="reuse OUT_DIR/pairs.jsonl instead of converting again")
+    ap.add_argument("--convert-only", action="store_true", help="write OUT_DIR/pairs.jsonl and stop")
     args = ap.parse_args()
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    pairs, failures = convert(args.sigma_root, args.limit)
     pairs_path = out / "pairs.jsonl"
-    with pairs_path.open("w", encoding="utf-8") as f:
-        for p in pairs:
-            f.write(json.dumps({k: p[k] for k in ("id", "sigma", "spl")}) + "\n")
+    failures_path = out / "refused.json"
+    if args.reuse:
+        failures = Counter({tuple(k.split(":", 1)): v for k, v in json.loads(failures_path.read_text()).items()})
+    else:
+        pairs, failures = convert(args.sigma_root, args.limit)
+        with pairs_path.open("w", encoding="utf-8") as f:
+            for p in pairs:
+                f.write(json.dumps({k: p[k] for k in ("id", "sigma", "spl")}) + "\n")
+        failures_path.write_text(json.dumps({f"{k[0]}:{k[1]}": v for k, v in failures.items()}))
+    if args.convert_only:
+        return 0
     cmd = [args.binary] if args.binary else ["cargo", "run", "-q", "--release", "-p", "ruledex-spl", "--example", "sigma_roundtrip"]
     with pairs_path.open("rb") as stdin:
         result = subprocess.run(cmd, stdin=stdin, capture_output=True, check=True)
