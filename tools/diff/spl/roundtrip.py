@@ -23,6 +23,10 @@ backend's output rather than of the reading:
 - `windash` expands one value into its dash variants; the Sigma rule keeps
   the value as written: SPL keys that are dash variants of a Sigma key
   count as that key.
+- `NOT field=*` (negated `exists`) is `not_exists`.
+- The plain pipeline adds the log source as `source=`/`sourcetype=`
+  conditions: SPL keys on those fields (the catalog's `event.dataset`) are
+  the log source, stated in the Sigma rule's `logsource`, and are left out.
 """
 
 import argparse
@@ -34,6 +38,10 @@ from collections import Counter
 from pathlib import Path
 
 DASHES = ["-", "/", "\u2013", "\u2014", "\u2015"]
+# Conditions the backend's pipelines add from the Sigma logsource block
+# (`source="WinEventLog:Security"`): the log source, which the Sigma rule
+# states in its `logsource`, not in its detection.
+DATA_FIELDS = {"source", "sourcetype", "index", "eventtype", "event.dataset"}
 
 
 def convert(root, limit):
@@ -80,7 +88,11 @@ def normalize(keys, sigma_side):
         field, kind, value = k.lstrip("!").split("|", 2)
         if kind == "eq" and value == "null":
             kind, value = "not_exists", ""
-        if sigma_side and "?" in value:
+        if neg and kind == "exists":
+            neg, kind = False, "not_exists"
+        if not sigma_side and field.rsplit(":", 1)[-1] in DATA_FIELDS:
+            continue
+        if sigma_side and "?" in value and kind in ("eq", "contains", "startswith", "endswith", "wildcard"):
             value = value.replace("?", "*")
             if kind in ("eq", "contains", "startswith", "endswith"):
                 value = {"contains": f"*{value}*", "startswith": f"{value}*", "endswith": f"*{value}"}.get(kind, value)
@@ -93,8 +105,8 @@ def classify(sigma, spl, errors):
     if errors:
         return "spl does not parse: " + ",".join(sorted(set(errors)))
     missing, extra = sigma - spl, spl - sigma
-    # windash: extra SPL keys that are dash variants of a Sigma key.
-    for key in list(missing):
+    # windash: SPL keys that are dash variants of a Sigma key.
+    for key in sigma:
         f, k, v = key.split("|", 2)
         variants = {f"{f}|{k}|{x}" for x in windash_variants(v)}
         if variants & spl:

@@ -26,6 +26,22 @@ pub enum Origin {
         /// The expression as written.
         expression: String,
     },
+    /// A `rex` capture whose group is the whole regular expression
+    /// (`rex field=F "(?<m>re)"`): present exactly when `F` matches `re`.
+    Matched {
+        /// The field matched.
+        field: String,
+        /// The regular expression.
+        regex: String,
+    },
+    /// A flag computed from a condition (`eval c=if(isnotnull(m), "true",
+    /// "false")` after such a capture): `c="true"` applies the condition.
+    Condition {
+        /// The condition.
+        predicate: ruledex_ir::Predicate,
+        /// The value the flag has when the condition holds.
+        truthy: String,
+    },
     /// Anything else the search computed (`rex` captures, lookup outputs,
     /// `eval` of several fields).
     Computed {

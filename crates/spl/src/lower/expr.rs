@@ -119,6 +119,15 @@ impl Lower<'_> {
             BinaryOp::Like => return self.like(left, right, whole),
             _ => return self.opaque(whole),
         };
+        if let (ExprKind::Field(name), Operand::Literal(v), Op::Eq | Op::Ne) = (&left.kind, self.operand(right), base) {
+            let text = match &v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            if let Some(p) = self.condition_comparison(name, base == Op::Ne, &text, whole.span) {
+                return p;
+            }
+        }
         match (self.operand(left), self.operand(right)) {
             (Operand::Field(field, folds), Operand::Literal(value)) => {
                 self.literal(field, folds, base, value, whole)

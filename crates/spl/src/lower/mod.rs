@@ -37,6 +37,31 @@ use ruledex_ir::{
 };
 use std::collections::HashSet;
 
+/// `(?<name>body)` when the group is the whole regular expression.
+fn whole_group(regex: &str) -> Option<(String, String)> {
+    let rest = regex.strip_prefix("(?<").or_else(|| regex.strip_prefix("(?P<"))?;
+    let (name, body) = rest.split_once('>')?;
+    let body = body.strip_suffix(')')?;
+    // The closing parenthesis must close the group, not an inner one.
+    let mut depth = 0i32;
+    let mut escaped = false;
+    for c in body.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth < 0 {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+    }
+    (depth == 0).then(|| (name.to_string(), body.to_string()))
+}
+
 /// Fields whose values name where events come from.
 const DATA_FIELDS: &[&str] = &["index", "sourcetype", "source", "eventtype"];
 
@@ -390,12 +415,20 @@ impl<'a> Lower<'a> {
             } => {
                 let source = field.as_ref().map_or("_raw", |f| f.text.as_str());
                 let expression = self.text_of(command.span);
+                let whole = regex.as_ref().and_then(|r| whole_group(&r.text));
                 for capture in captures {
-                    self.columns.set(Column {
-                        name: capture.clone(),
-                        origin: Origin::Computed {
+                    let origin = match &whole {
+                        Some((name, body)) if name == capture => Origin::Matched {
+                            field: source.to_string(),
+                            regex: body.clone(),
+                        },
+                        _ => Origin::Computed {
                             expression: expression.clone(),
                         },
+                    };
+                    self.columns.set(Column {
+                        name: capture.clone(),
+                        origin,
                         produced_by: Some(produced.clone()),
                     });
                     part.assignments.push(Assignment {
@@ -689,6 +722,9 @@ impl<'a> Lower<'a> {
     }
 
     fn eval_origin(&self, value: &crate::ast::Expr, expression: &str, reads: &[String]) -> Origin {
+        if let Some(origin) = self.condition_flag(value) {
+            return origin;
+        }
         if let Some((field, folds_case)) = expr::copied_field(value) {
             return match self.columns.get(&field).map(|c| &c.origin) {
                 Some(Origin::Traced {
@@ -729,6 +765,44 @@ impl<'a> Lower<'a> {
                 expression: expression.to_string(),
             }
         }
+    }
+
+    /// `if(isnotnull(m), T, F)` over a capture `m` of a whole-regex `rex`:
+    /// a flag that is `T` when the field matches.
+    fn condition_flag(&self, value: &crate::ast::Expr) -> Option<Origin> {
+        use crate::ast::ExprKind;
+        let ExprKind::Call { name, args } = &value.kind else {
+            return None;
+        };
+        let [test, truthy, _] = args.as_slice() else {
+            return None;
+        };
+        if !name.text.eq_ignore_ascii_case("if") {
+            return None;
+        }
+        let ExprKind::Call { name: test_name, args: test_args } = &test.kind else {
+            return None;
+        };
+        let [ExprKind::Field(captured)] = test_args.iter().map(|a| &a.kind).collect::<Vec<_>>()[..] else {
+            return None;
+        };
+        if !test_name.text.eq_ignore_ascii_case("isnotnull") {
+            return None;
+        }
+        let Some(Origin::Matched { field, regex }) = self.columns.get(captured).map(|c| &c.origin) else {
+            return None;
+        };
+        let truthy = match &truthy.kind {
+            ExprKind::Str(s) | ExprKind::Number(s) => s.clone(),
+            _ => return None,
+        };
+        let (field_ref, _) = self.field_ref(field);
+        let predicate = Predicate::Compare(
+            ruledex_ir::Comparison::new(field_ref, ruledex_ir::Op::Regex, vec![ruledex_ir::Value::String(regex.clone())])
+                .case_sensitive(!regex.starts_with("(?i)"))
+                .written("rex"),
+        );
+        Some(Origin::Condition { predicate, truthy })
     }
 
     /// Data sources named by a search: `index`/`sourcetype`/`source`/

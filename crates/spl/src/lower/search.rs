@@ -110,6 +110,10 @@ impl Lower<'_> {
                 values,
                 span,
             } => self.search_in(field, values, *span),
+            // `*` alone matches every event.
+            SearchExpr::Term(value) if value.text == "*" && !value.quoted => {
+                Predicate::opaque("*", Some(self.file_span(value.span)))
+            }
             SearchExpr::Term(value) => {
                 self.value_comparison(FieldRef::any(), false, SearchOp::Eq, value, value.span)
             }
@@ -135,6 +139,9 @@ impl Lower<'_> {
         }
         if value.directive.as_deref() == Some("macro") {
             return Predicate::opaque(span.slice(self.expanded), Some(self.file_span(span)));
+        }
+        if let Some(p) = self.condition_comparison(&field.text, op == SearchOp::Ne, &value.text, span) {
+            return p;
         }
         let (field_ref, folds_case) = self.field_ref(&field.text);
         self.value_comparison(field_ref, folds_case, op, value, span)
@@ -175,6 +182,20 @@ impl Lower<'_> {
             Comparison::new(field, op, values).case_sensitive(case_sensitive)
         };
         self.placed(comparison, span)
+    }
+
+    /// A comparison of a condition flag with its true (or another) value:
+    /// the condition (or its negation), placed at the comparison.
+    pub(crate) fn condition_comparison(&self, name: &str, negated: bool, value: &str, span: Span) -> Option<Predicate> {
+        let Some(Origin::Condition { predicate, truthy }) = self.columns.get(name).map(|c| &c.origin) else {
+            return None;
+        };
+        let mut p = predicate.clone();
+        if let Predicate::Compare(c) = &mut p {
+            c.span = Some(self.file_span(span));
+            c.via = self.via(span);
+        }
+        Some(if (value == truthy) != negated { p } else { Predicate::not(p) })
     }
 
     /// Place a comparison: its file span, and the macro it came from.
