@@ -23,7 +23,8 @@ backend's output rather than of the reading:
 - `windash` expands one value into its dash variants; the Sigma rule keeps
   the value as written: SPL keys that are dash variants of a Sigma key
   count as that key.
-- `NOT field=*` (negated `exists`) is `not_exists`.
+- `NOT field=*` (negated `exists`) is `not_exists`, and a negated
+  `not_exists` is `exists`.
 - The plain pipeline adds the log source as `source=`/`sourcetype=`
   conditions: SPL keys on those fields (the catalog's `event.dataset`) are
   the log source, stated in the Sigma rule's `logsource`, and are left out.
@@ -81,15 +82,20 @@ def windash_variants(value):
     return out
 
 
+FOLD_REGISTRY_KEY = False
+
+
 def normalize(keys, sigma_side):
     out = set()
     for k in keys:
         neg = k.startswith("!")
         field, kind, value = k.lstrip("!").split("|", 2)
+        if FOLD_REGISTRY_KEY and field == "registry.key":
+            field = "registry.path"
         if kind == "eq" and value == "null":
             kind, value = "not_exists", ""
-        if neg and kind == "exists":
-            neg, kind = False, "not_exists"
+        if neg and kind in ("exists", "not_exists"):
+            neg, kind = False, "not_exists" if kind == "exists" else "exists"
         if not sigma_side and field.rsplit(":", 1)[-1] in DATA_FIELDS:
             continue
         if sigma_side and "?" in value and kind in ("eq", "contains", "startswith", "endswith", "wildcard"):
@@ -134,9 +140,18 @@ def main():
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--show", type=int, default=0)
     ap.add_argument("--binary", help="a built sigma_roundtrip example (default: cargo run --release)")
+    ap.add_argument(
+        "--fold-registry-key",
+        action="store_true",
+        help="read registry.key as registry.path: the data-model pipeline maps Sigma's "
+        "TargetObject (a full path) to Registry.registry_key_name, which the field table "
+        "maps to registry.key",
+    )
     ap.add_argument("--reuse", action="store_true", help="reuse OUT_DIR/pairs.jsonl instead of converting again")
     ap.add_argument("--convert-only", action="store_true", help="write OUT_DIR/pairs.jsonl and stop")
     args = ap.parse_args()
+    global FOLD_REGISTRY_KEY
+    FOLD_REGISTRY_KEY = args.fold_registry_key
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     pairs_path = out / "pairs.jsonl"
