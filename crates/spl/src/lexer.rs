@@ -464,7 +464,7 @@ pub fn lex(text: &str, start: usize, end: usize, mode: Mode) -> Vec<Token> {
                 i += 2;
                 value_next = mode == Mode::Search;
             }
-            b'<' | b'>' if !after_op && !(mode == Mode::Args && bytes.get(i + 1) == Some(&b)) => {
+            b'<' | b'>' if !(after_op || mode == Mode::Args && bytes.get(i + 1) == Some(&b)) => {
                 let eq = i + 1 < end && bytes[i + 1] == b'=';
                 let kind = match (b, eq) {
                     (b'<', false) => TokenKind::Lt,

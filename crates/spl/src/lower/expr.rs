@@ -119,7 +119,9 @@ impl Lower<'_> {
             BinaryOp::Like => return self.like(left, right, whole),
             _ => return self.opaque(whole),
         };
-        if let (ExprKind::Field(name), Operand::Literal(v), Op::Eq | Op::Ne) = (&left.kind, self.operand(right), base) {
+        if let (ExprKind::Field(name), Operand::Literal(v), Op::Eq | Op::Ne) =
+            (&left.kind, self.operand(right), base)
+        {
             let text = match &v {
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
@@ -268,10 +270,7 @@ fn number(text: &str) -> Value {
             return Value::Integer(n);
         }
     }
-    match Value::from_unquoted(text) {
-        Value::String(s) => Value::String(s),
-        v => v,
-    }
+    Value::from_unquoted(text)
 }
 
 fn flipped(op: Op) -> Op {
@@ -304,10 +303,8 @@ pub(crate) fn fields_of(expr: &Expr, out: &mut Vec<String>) {
     let mut stack = vec![expr];
     while let Some(e) = stack.pop() {
         match &e.kind {
-            ExprKind::Field(name) => {
-                if !out.contains(name) && name != "null" {
-                    out.push(name.clone());
-                }
+            ExprKind::Field(name) if !out.contains(name) && name != "null" => {
+                out.push(name.clone());
             }
             ExprKind::Call { args, .. } => stack.extend(args.iter().rev()),
             ExprKind::Binary { left, right, .. } => {

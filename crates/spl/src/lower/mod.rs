@@ -39,7 +39,9 @@ use std::collections::HashSet;
 
 /// `(?<name>body)` when the group is the whole regular expression.
 fn whole_group(regex: &str) -> Option<(String, String)> {
-    let rest = regex.strip_prefix("(?<").or_else(|| regex.strip_prefix("(?P<"))?;
+    let rest = regex
+        .strip_prefix("(?<")
+        .or_else(|| regex.strip_prefix("(?P<"))?;
     let (name, body) = rest.split_once('>')?;
     let body = body.strip_suffix(')')?;
     // The closing parenthesis must close the group, not an inner one.
@@ -780,16 +782,22 @@ impl<'a> Lower<'a> {
         if !name.text.eq_ignore_ascii_case("if") {
             return None;
         }
-        let ExprKind::Call { name: test_name, args: test_args } = &test.kind else {
+        let ExprKind::Call {
+            name: test_name,
+            args: test_args,
+        } = &test.kind
+        else {
             return None;
         };
-        let [ExprKind::Field(captured)] = test_args.iter().map(|a| &a.kind).collect::<Vec<_>>()[..] else {
+        let [ExprKind::Field(captured)] = test_args.iter().map(|a| &a.kind).collect::<Vec<_>>()[..]
+        else {
             return None;
         };
         if !test_name.text.eq_ignore_ascii_case("isnotnull") {
             return None;
         }
-        let Some(Origin::Matched { field, regex }) = self.columns.get(captured).map(|c| &c.origin) else {
+        let Some(Origin::Matched { field, regex }) = self.columns.get(captured).map(|c| &c.origin)
+        else {
             return None;
         };
         let truthy = match &truthy.kind {
@@ -798,9 +806,13 @@ impl<'a> Lower<'a> {
         };
         let (field_ref, _) = self.field_ref(field);
         let predicate = Predicate::Compare(
-            ruledex_ir::Comparison::new(field_ref, ruledex_ir::Op::Regex, vec![ruledex_ir::Value::String(regex.clone())])
-                .case_sensitive(!regex.starts_with("(?i)"))
-                .written("rex"),
+            ruledex_ir::Comparison::new(
+                field_ref,
+                ruledex_ir::Op::Regex,
+                vec![ruledex_ir::Value::String(regex.clone())],
+            )
+            .case_sensitive(!regex.starts_with("(?i)"))
+            .written("rex"),
         );
         Some(Origin::Condition { predicate, truthy })
     }

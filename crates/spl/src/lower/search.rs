@@ -140,7 +140,9 @@ impl Lower<'_> {
         if value.directive.as_deref() == Some("macro") {
             return Predicate::opaque(span.slice(self.expanded), Some(self.file_span(span)));
         }
-        if let Some(p) = self.condition_comparison(&field.text, op == SearchOp::Ne, &value.text, span) {
+        if let Some(p) =
+            self.condition_comparison(&field.text, op == SearchOp::Ne, &value.text, span)
+        {
             return p;
         }
         let (field_ref, folds_case) = self.field_ref(&field.text);
@@ -186,8 +188,16 @@ impl Lower<'_> {
 
     /// A comparison of a condition flag with its true (or another) value:
     /// the condition (or its negation), placed at the comparison.
-    pub(crate) fn condition_comparison(&self, name: &str, negated: bool, value: &str, span: Span) -> Option<Predicate> {
-        let Some(Origin::Condition { predicate, truthy }) = self.columns.get(name).map(|c| &c.origin) else {
+    pub(crate) fn condition_comparison(
+        &self,
+        name: &str,
+        negated: bool,
+        value: &str,
+        span: Span,
+    ) -> Option<Predicate> {
+        let Some(Origin::Condition { predicate, truthy }) =
+            self.columns.get(name).map(|c| &c.origin)
+        else {
             return None;
         };
         let mut p = predicate.clone();
@@ -195,7 +205,11 @@ impl Lower<'_> {
             c.span = Some(self.file_span(span));
             c.via = self.via(span);
         }
-        Some(if (value == truthy) != negated { p } else { Predicate::not(p) })
+        Some(if (value == truthy) != negated {
+            p
+        } else {
+            Predicate::not(p)
+        })
     }
 
     /// Place a comparison: its file span, and the macro it came from.
