@@ -103,6 +103,10 @@ pub struct Indicator {
     /// Where the comparison is, in the file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub span: Option<Span>,
+    /// The named definition (a Splunk macro) the comparison was written
+    /// in, when it is not the rule's own text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
 }
 
 impl Indicator {
@@ -134,6 +138,7 @@ pub fn indicators_of(predicate: &Predicate, stage: &StageRef) -> Vec<Indicator> 
             values_from: c.values_from.clone(),
             stage: stage.clone(),
             span: c.span,
+            via: c.via.clone(),
         }),
         Predicate::FieldCompare(c) => out.push(Indicator {
             field: c.left.name.clone(),
@@ -146,6 +151,7 @@ pub fn indicators_of(predicate: &Predicate, stage: &StageRef) -> Vec<Indicator> 
             values_from: None,
             stage: stage.clone(),
             span: c.span,
+            via: None,
         }),
         _ => {}
     });

@@ -441,6 +441,11 @@ pub struct Comparison {
     /// Where the comparison is, in the file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub span: Option<Span>,
+    /// The named definition the comparison was written in, when it is not
+    /// the rule's own text: the Splunk macro the search calls
+    /// (`process_certutil`); `span` is then the call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
 }
 
 impl Comparison {
@@ -457,6 +462,7 @@ impl Comparison {
             values_from: None,
             written_op: None,
             span: None,
+            via: None,
         }
     }
 
@@ -478,6 +484,12 @@ impl Comparison {
     /// Place the comparison in the file.
     pub fn at(mut self, span: Span) -> Self {
         self.span = Some(span);
+        self
+    }
+
+    /// The comparison comes from the named definition `name` (a macro).
+    pub fn via(mut self, name: impl Into<String>) -> Self {
+        self.via = Some(name.into());
         self
     }
 

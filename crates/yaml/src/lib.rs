@@ -236,13 +236,57 @@ impl Node {
                 };
                 OffsetMap::locate_lines(file, from as u32, text)
             }
-            Style::SingleQuoted | Style::DoubleQuoted if text.contains('\n') => {
+            Style::SingleQuoted => single_quoted_map(file, self.span.start + 1),
+            Style::DoubleQuoted if text.contains('\n') => {
                 OffsetMap::locate_lines(file, self.span.start + 1, text)
             }
-            Style::SingleQuoted | Style::DoubleQuoted => OffsetMap::shifted(self.span.start + 1),
+            Style::DoubleQuoted => OffsetMap::shifted(self.span.start + 1),
             Style::Plain => OffsetMap::shifted(self.span.start),
         }
     }
+}
+
+/// The map of a single-quoted scalar whose content starts at `start`:
+/// `''` is one quote, and a line break with the blanks around it folds to
+/// one space (or to one line break per extra empty line), so every line of
+/// a long folded search maps exactly.
+fn single_quoted_map(file: &str, start: u32) -> OffsetMap {
+    let bytes = file.as_bytes();
+    let mut segments = vec![(0u32, start)];
+    let mut i = start as usize;
+    let mut j = 0u32;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' if bytes.get(i + 1) == Some(&b'\'') => {
+                i += 2;
+                j += 1;
+                segments.push((j, i as u32));
+            }
+            b'\'' => break,
+            b' ' | b'\t' | b'\r' | b'\n' => {
+                let mut k = i;
+                let mut breaks = 0u32;
+                while k < bytes.len() && matches!(bytes[k], b' ' | b'\t' | b'\r' | b'\n') {
+                    breaks += u32::from(bytes[k] == b'\n');
+                    k += 1;
+                }
+                j += match breaks {
+                    0 => (k - i) as u32,
+                    1 => 1,
+                    n => n - 1,
+                };
+                i = k;
+                if breaks > 0 {
+                    segments.push((j, i as u32));
+                }
+            }
+            _ => {
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    OffsetMap::from_segments(segments)
 }
 
 /// Resolve a plain scalar the way PyYAML's YAML 1.1 resolver does.
@@ -574,6 +618,21 @@ fn style_of(style: ScalarStyle) -> Style {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folded_single_quoted_scalars_map_every_line() {
+        let text = "search: 'a | b\n  it''s `m` | c\n\n  d'\nnext: 1\n";
+        let docs = parse(text).unwrap();
+        let node = docs[0].get("search").unwrap();
+        let value = node.as_str().unwrap();
+        assert_eq!(value, "a | b it's `m` | c\nd");
+        let map = node.text_map(text);
+        for needle in ["`m`", "c", "d", "b"] {
+            let at = value.find(needle).unwrap() as u32;
+            let span = map.span_to_file(ruledex_ir::Span::new(at, at + needle.len() as u32));
+            assert_eq!(span.slice(text), needle);
+        }
+    }
 
     #[test]
     fn spans_are_bytes_even_after_multibyte_text() {
