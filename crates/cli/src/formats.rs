@@ -13,6 +13,8 @@ pub fn all() -> Formats {
         .with(ruledex_elastic::ElasticFormat)
         .with(ruledex_spl::SecurityContentFormat)
         .with(ruledex_spl::CollectionFormat)
+        .with(ruledex_elastic::plain::PlainQueryFormat)
+        .with(ruledex_elastic::ndjson::NdjsonFormat)
         .with(ruledex_kql::SentinelFormat)
         .with(ruledex_kql::MarkdownFormat)
         .with(ruledex_kql::PlainFormat)

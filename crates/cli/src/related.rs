@@ -1,25 +1,45 @@
-//! `ruledex related RULE`: rules in any language that share the rule's
-//! behaviour, ranked, each with the evidence.
+//! `ruledex related RULE...`: rules in any language that share the rule's
+//! behaviour, ranked, each with the evidence; then, counted apart, those that
+//! only read the same log source.
+//!
+//! One rule is the everyday use. Several rules (arguments, or one per line
+//! with `--rules-from`) share one catalog build, which is what measurements
+//! over thousands of rules need (`tools/related/`): building the catalog
+//! costs seconds, one related list milliseconds.
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use clap::Args;
-use ruledex_catalog::{Catalog, SourceRoot};
+use rayon::prelude::*;
+use ruledex_catalog::{Catalog, Entry, SourceRoot};
 use serde::Serialize;
-use std::path::Path;
+use std::collections::HashMap;
+use std::io::{BufRead, BufWriter, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Arguments of `ruledex related`.
 #[derive(Args)]
 pub struct RelatedArgs {
-    /// A rule id, or the path of a rule file.
-    rule: String,
+    /// Rule ids, catalog keys, or paths of rule files.
+    #[arg(required_unless_present = "rules_from")]
+    rules: Vec<String>,
+    /// Also read rules from FILE, one per line (`-`: standard input).
+    #[arg(long, value_name = "FILE")]
+    rules_from: Option<PathBuf>,
     #[command(flatten)]
     sources: crate::sources::SourceArgs,
-    /// Print JSON.
-    #[arg(long)]
+    /// Print JSON, one pretty object per rule.
+    #[arg(long, conflicts_with = "jsonl")]
     json: bool,
+    /// Print JSON Lines, one compact object per rule (for batches).
+    #[arg(long)]
+    jsonl: bool,
+    /// List at most N related rules per rule (`total` still counts all).
+    #[arg(long, value_name = "N")]
+    limit: Option<usize>,
 }
 
+/// One related rule as printed.
 #[derive(Serialize)]
 struct Item<'a> {
     id: &'a str,
@@ -31,123 +51,264 @@ struct Item<'a> {
     rank: &'static str,
     score: f64,
     reason: String,
+    /// The shared keys, as both rules write them.
     evidence: Vec<ruledex_catalog::Evidence>,
 }
 
-pub fn run(args: &RelatedArgs) -> Result<ExitCode> {
-    let path = Path::new(&args.rule);
-    let mut roots = args.sources.roots()?;
-    // A file outside the sources joins the catalog so it can be compared.
-    if path.is_file() && !roots.iter().any(|r| path.starts_with(&r.path)) {
-        roots.push(SourceRoot::from_path(path));
-    }
-    let catalog = crate::sources::build_catalog(&roots);
-    let positions = find(&catalog, &args.rule);
-    if positions.is_empty() {
-        bail!("no rule with id or path `{}` in the sources", args.rule);
-    }
-    for position in positions {
-        let me = &catalog.entries()[position];
-        let related = catalog.related(position);
-        let items: Vec<Item> = related
-            .all()
-            .map(|r| {
-                let e = &catalog.entries()[r.position];
-                Item {
-                    id: &e.rule.id,
-                    key: &e.key,
-                    title: &e.rule.title,
-                    language: e.rule.language.id(),
-                    platform: e.rule.platform.id(),
-                    rank: r.rank.id(),
-                    score: (r.score * 1000.0).round() / 1000.0,
-                    reason: catalog.related_reason(position, &r),
-                    evidence: catalog.evidence(position, &r),
-                }
-            })
-            .collect();
-        if args.json {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(
-                    &serde_json::json!({ "rule": me.key, "related": items })
-                )?
-            );
-            continue;
-        }
-        let actions: Vec<String> = me
-            .actions
-            .iter()
-            .map(|a| match a.operation_name() {
-                Some(op) => format!("{} {op}", a.logsource),
-                None => a.logsource.clone(),
-            })
-            .collect();
-        println!("{} ({}, {})", me.rule.title, me.rule.language.id(), me.key);
-        println!(
-            "actions: {}",
-            if actions.is_empty() {
-                "none resolved".to_string()
-            } else {
-                actions.join("; ")
-            }
-        );
-        let ranked: Vec<&Item> = items
-            .iter()
-            .filter(|i| i.rank != "same_logsource")
-            .collect();
-        println!(
-            "{} rules share its behaviour; {} more only read the same log source",
-            ranked.len(),
-            items.len() - ranked.len()
-        );
-        for item in ranked {
-            println!(
-                "  {:>5.2} [{:<6}] {}",
-                item.score, item.language, item.title
-            );
-            for e in &item.evidence {
-                let mark = |excluded: bool| if excluded { " (excluded)" } else { "" };
-                println!(
-                    "          {}: {}{} here; {}{} there",
-                    e.key,
-                    e.here,
-                    mark(e.here_excludes),
-                    e.there,
-                    mark(e.there_excludes)
-                );
-            }
-        }
-    }
-    Ok(ExitCode::SUCCESS)
+/// The related rules of one rule as printed.
+#[derive(Serialize)]
+struct Report<'a> {
+    /// The argument that named the rule, so batch output can be matched
+    /// back to its input.
+    asked: &'a str,
+    rule: &'a str,
+    logsources: &'a [String],
+    /// Every related rule, both groups.
+    total: usize,
+    /// Rules sharing behaviour (the ranked group).
+    behaviour: usize,
+    related: Vec<Item<'a>>,
 }
 
-/// Rules whose id is `rule`, or that come from the file `rule`.
-fn find(catalog: &Catalog, rule: &str) -> Vec<usize> {
-    let by_id: Vec<usize> = catalog
-        .by_id(rule)
-        .iter()
-        .filter_map(|e| catalog.position(&e.key))
-        .collect();
-    if !by_id.is_empty() {
-        return by_id;
+pub fn run(args: &RelatedArgs) -> Result<ExitCode> {
+    let asked = asked_rules(args)?;
+    let mut roots = args.sources.roots()?;
+    // A file outside the sources joins the catalog so it can be compared.
+    for rule in &asked {
+        let path = Path::new(rule);
+        if path.is_file() && !roots.iter().any(|r| path.starts_with(&r.path)) {
+            roots.push(SourceRoot::from_path(path));
+        }
     }
-    let Ok(wanted) = std::fs::canonicalize(rule) else {
-        return Vec::new();
-    };
-    catalog
-        .entries()
-        .iter()
+    let catalog = crate::sources::build_catalog(&roots);
+    let finder = Finder::new(&catalog, &asked);
+    if asked.len() == 1 && finder.find(&asked[0]).is_empty() {
+        bail!("no rule with id, key or path `{}` in the sources", asked[0]);
+    }
+
+    // Related lists are independent: compute them on every core, print in
+    // the order asked.
+    let reports: Vec<(usize, Vec<Report>)> = asked
+        .par_iter()
         .enumerate()
-        .filter(|(_, e)| {
-            let source = catalog.source_of(e);
-            let file = if source.path.is_file() {
-                source.path.clone()
-            } else {
-                source.path.join(&e.rule.provenance.path)
-            };
-            std::fs::canonicalize(file).is_ok_and(|f| f == wanted)
+        .map(|(n, rule)| {
+            let reports = finder
+                .find(rule)
+                .iter()
+                .map(|&position| report(&catalog, rule, position, args.limit))
+                .collect();
+            (n, reports)
         })
-        .map(|(i, _)| i)
-        .collect()
+        .collect();
+
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut missing = 0usize;
+    for (n, reports) in &reports {
+        if reports.is_empty() {
+            eprintln!(
+                "ruledex: no rule with id, key or path `{}` in the sources",
+                asked[*n]
+            );
+            missing += 1;
+        }
+        for report in reports {
+            if args.jsonl {
+                serde_json::to_writer(&mut out, report)?;
+                writeln!(out)?;
+            } else if args.json {
+                serde_json::to_writer_pretty(&mut out, report)?;
+                writeln!(out)?;
+            } else {
+                print_text(&mut out, &catalog, report)?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if missing == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// The rules named on the command line, then those of `--rules-from`.
+fn asked_rules(args: &RelatedArgs) -> Result<Vec<String>> {
+    let mut rules = args.rules.clone();
+    if let Some(file) = &args.rules_from {
+        let lines: Vec<String> = if file.as_os_str() == "-" {
+            std::io::stdin()
+                .lock()
+                .lines()
+                .collect::<Result<_, _>>()
+                .context("reading rules from standard input")?
+        } else {
+            std::fs::read_to_string(file)
+                .with_context(|| format!("reading {}", file.display()))?
+                .lines()
+                .map(str::to_string)
+                .collect()
+        };
+        rules.extend(
+            lines
+                .into_iter()
+                .map(|l| l.trim().to_string())
+                .filter(|l| !l.is_empty()),
+        );
+    }
+    if rules.is_empty() {
+        bail!("no rule asked for");
+    }
+    Ok(rules)
+}
+
+fn report<'a>(
+    catalog: &'a Catalog,
+    asked: &'a str,
+    position: usize,
+    limit: Option<usize>,
+) -> Report<'a> {
+    let me = &catalog.entries()[position];
+    let related = catalog.related(position);
+    let total = related.len();
+    let behaviour = related.behaviour.len();
+    let related = related
+        .all()
+        .take(limit.unwrap_or(usize::MAX))
+        .map(|r| {
+            let e = &catalog.entries()[r.position];
+            Item {
+                id: &e.rule.id,
+                key: &e.key,
+                title: &e.rule.title,
+                language: e.rule.language.id(),
+                platform: e.rule.platform.id(),
+                rank: r.rank.id(),
+                score: (r.score * 1000.0).round() / 1000.0,
+                reason: catalog.related_reason(position, &r),
+                evidence: catalog.evidence(position, &r),
+            }
+        })
+        .collect();
+    Report {
+        asked,
+        rule: &me.key,
+        logsources: &me.logsources,
+        total,
+        behaviour,
+        related,
+    }
+}
+
+fn print_text(out: &mut impl Write, catalog: &Catalog, report: &Report) -> Result<()> {
+    let me: &Entry = catalog
+        .get(report.rule)
+        .context("a reported rule is in the catalog")?;
+    let actions: Vec<String> = me
+        .actions
+        .iter()
+        .map(|a| match a.operation_name() {
+            Some(op) => format!("{} {op}", a.logsource),
+            None => a.logsource.clone(),
+        })
+        .collect();
+    writeln!(
+        out,
+        "{} ({}, {})",
+        me.rule.title,
+        me.rule.language.id(),
+        me.key
+    )?;
+    writeln!(
+        out,
+        "actions: {}",
+        if actions.is_empty() {
+            "none resolved".to_string()
+        } else {
+            actions.join("; ")
+        }
+    )?;
+    writeln!(
+        out,
+        "{} rules share its behaviour; {} more only read the same log source",
+        report.behaviour,
+        report.total - report.behaviour
+    )?;
+    let mark = |excluded: bool| if excluded { " (excluded)" } else { "" };
+    let ranked: Vec<&Item> = report
+        .related
+        .iter()
+        .filter(|i| i.rank != "same_logsource")
+        .collect();
+    for item in &ranked {
+        writeln!(
+            out,
+            "  {:>5.2} [{:<6}] {}",
+            item.score, item.language, item.title
+        )?;
+        for e in &item.evidence {
+            writeln!(
+                out,
+                "          {}: {}{} here; {}{} there",
+                e.key,
+                e.here,
+                mark(e.here_excludes),
+                e.there,
+                mark(e.there_excludes)
+            )?;
+        }
+    }
+    if ranked.len() < report.behaviour {
+        writeln!(out, "  … and {} more", report.behaviour - ranked.len())?;
+    }
+    Ok(())
+}
+
+/// Finds the rules a user names: by id, by catalog key, or by file.
+struct Finder<'a> {
+    catalog: &'a Catalog,
+    /// Rules by the canonical path of their file; built only when some
+    /// asked rule is a path.
+    by_file: HashMap<PathBuf, Vec<usize>>,
+}
+
+impl<'a> Finder<'a> {
+    fn new(catalog: &'a Catalog, asked: &[String]) -> Self {
+        let mut by_file: HashMap<PathBuf, Vec<usize>> = HashMap::new();
+        if asked.iter().any(|rule| Path::new(rule).exists()) {
+            for (position, entry) in catalog.entries().iter().enumerate() {
+                let source = catalog.source_of(entry);
+                let file = if source.path.is_file() {
+                    source.path.clone()
+                } else {
+                    source.path.join(&entry.rule.provenance.path)
+                };
+                if let Ok(file) = std::fs::canonicalize(file) {
+                    by_file.entry(file).or_default().push(position);
+                }
+            }
+        }
+        Finder { catalog, by_file }
+    }
+
+    /// Rules whose id is `rule`, else the rule whose key is `rule`, else
+    /// those that come from the file `rule`.
+    fn find(&self, rule: &str) -> Vec<usize> {
+        let by_id: Vec<usize> = self
+            .catalog
+            .by_id(rule)
+            .iter()
+            .filter_map(|e| self.catalog.position(&e.key))
+            .collect();
+        if !by_id.is_empty() {
+            return by_id;
+        }
+        if let Some(position) = self.catalog.position(rule) {
+            return vec![position];
+        }
+        std::fs::canonicalize(rule)
+            .ok()
+            .and_then(|file| self.by_file.get(&file).cloned())
+            .unwrap_or_default()
+    }
 }

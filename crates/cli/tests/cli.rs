@@ -199,6 +199,129 @@ fn related_finds_rules_on_the_same_log_source() {
     assert_eq!(hit["reason"], "both read Entra ID sign-in logs");
 }
 
+fn jsonl(output: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect()
+}
+
+#[test]
+fn related_answers_several_rules_from_one_catalog() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("rules.txt");
+    // An id, a catalog key and a file path; blank lines are skipped.
+    std::fs::write(
+        &list,
+        "3f6f1c2a-8d0e-4b7e-9a51-0c2d7e1f9b10\n\nexamples/kql/failed-signins-by-app.kql\n",
+    )
+    .unwrap();
+    let out = ruledex(&[
+        "related",
+        "--jsonl",
+        "--limit",
+        "0",
+        "--source",
+        "examples",
+        "examples/kql/cross-tenant-portal-signin.yaml",
+        "--rules-from",
+        list.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reports = jsonl(&out);
+    let asked: Vec<&str> = reports
+        .iter()
+        .map(|r| r["asked"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        asked,
+        [
+            "examples/kql/cross-tenant-portal-signin.yaml",
+            "3f6f1c2a-8d0e-4b7e-9a51-0c2d7e1f9b10",
+            "examples/kql/failed-signins-by-app.kql",
+        ],
+        "in the order asked: arguments, then the file"
+    );
+    // The path and the id name the same rule.
+    assert_eq!(reports[0]["rule"], reports[1]["rule"]);
+    for report in &reports {
+        assert!(report["total"].as_u64().unwrap() >= 1, "{report}");
+        assert_eq!(report["related"].as_array().unwrap().len(), 0, "--limit 0");
+        assert!(!report["logsources"].as_array().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn related_batch_reports_missing_rules_and_goes_on() {
+    let out = ruledex(&[
+        "related",
+        "--jsonl",
+        "--source",
+        "examples",
+        "no-such-rule",
+        "3f6f1c2a-8d0e-4b7e-9a51-0c2d7e1f9b10",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "a missing rule fails the run");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-rule"));
+    let reports = jsonl(&out);
+    assert_eq!(reports.len(), 1, "the rule that exists is still answered");
+    // One rule alone that does not exist is an error, as before.
+    let out = ruledex(&["related", "--source", "examples", "no-such-rule"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn elastic_query_files_and_ndjson_exports_load() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.eql"),
+        "process where process.name : \"certutil.exe\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("b.lucene"), "process.name:certutil.exe\n").unwrap();
+    std::fs::write(
+        dir.path().join("c.esql"),
+        "from logs-* | where process.name == \"certutil.exe\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("d.ndjson"),
+        concat!(
+            r#"{"rule_id":"r1","name":"n","type":"eql","language":"eql","#,
+            r#""query":"process where process.name : \"certutil.exe\""}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let doc = json(&ruledex(&["check", "--json", dir.path().to_str().unwrap()]));
+    let mut formats: Vec<(String, String)> = doc["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["format"].as_str().unwrap_or_default().to_string(),
+                f["language"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    formats.sort();
+    assert_eq!(
+        formats,
+        [
+            ("elastic-ndjson".to_string(), "eql".to_string()),
+            ("elastic-query-file".to_string(), "eql".to_string()),
+            ("elastic-query-file".to_string(), "esql".to_string()),
+            ("elastic-query-file".to_string(), "lucene".to_string()),
+        ]
+    );
+    assert_eq!(doc["unknown_files"], 0);
+}
+
 /// The acceptance points of the seed rule, when the shared data is present
 /// (a user's clone has none; CI has it).
 #[test]

@@ -56,6 +56,8 @@
 //! ```
 
 pub mod dispatch;
+pub mod ndjson;
+pub mod plain;
 pub mod spanned;
 
 use ruledex_ir::{
