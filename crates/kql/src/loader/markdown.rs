@@ -28,6 +28,10 @@ impl RuleFormat for MarkdownFormat {
         "markdown-kql"
     }
 
+    fn codes(&self) -> &'static [&'static [ruledex_ir::CodeInfo]] {
+        &[crate::codes::ALL]
+    }
+
     fn sniff(&self, file: &SourceFile<'_>) -> bool {
         matches!(file.extension().as_str(), "md" | "markdown") && !kql_blocks(file.text).is_empty()
     }
