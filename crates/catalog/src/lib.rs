@@ -29,7 +29,7 @@ pub mod stats;
 pub use attack::counts_in_coverage;
 pub use catalog::{class_id, Catalog, Entry, IngestReport, SourceInfo};
 pub use changes::{Change, ChangeBasis};
-pub use config::{roots_from_paths, Config, ConfigError, SourceConfig};
+pub use config::{roots_from_paths, Config, ConfigError, SourceConfig, PUBLIC_SOURCES};
 pub use counts::{IndicatorCounts, IndicatorIndex};
 pub use ingest::{
     discover, load_file, load_roots, Formats, LoadedFile, SourceContexts, SourceRoot,
