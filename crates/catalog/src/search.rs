@@ -302,7 +302,10 @@ mod tests {
             title: title.into(),
             description: String::new(),
             body: String::new(),
-            names: format!("rules/{position}-{}.yaml {position}", title.replace(' ', "")),
+            names: format!(
+                "rules/{position}-{}.yaml {position}",
+                title.replace(' ', "")
+            ),
             filters,
         }
     }
@@ -363,11 +366,17 @@ mod tests {
             vec![1]
         );
         assert_eq!(
-            positions(idx.search("1-awsconsoleloginwithoutmfa.yaml", 10, 0).unwrap()),
+            positions(
+                idx.search("1-awsconsoleloginwithoutmfa.yaml", 10, 0)
+                    .unwrap()
+            ),
             vec![1]
         );
         assert_eq!(
-            positions(idx.search("rules/2-Consoleloginfromanewcountry.yaml", 10, 0).unwrap()),
+            positions(
+                idx.search("rules/2-Consoleloginfromanewcountry.yaml", 10, 0)
+                    .unwrap()
+            ),
             vec![2]
         );
     }

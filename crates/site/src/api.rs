@@ -597,7 +597,11 @@ pub fn summary(site: &Site, entry: &Entry) -> RuleSummary {
         techniques: entry
             .cells
             .iter()
-            .map(|c| c.subtechnique.clone().unwrap_or_else(|| c.technique.clone()))
+            .map(|c| {
+                c.subtechnique
+                    .clone()
+                    .unwrap_or_else(|| c.technique.clone())
+            })
             .collect(),
         page: format!("/{}", paths::rule_path(&entry.key)),
     }

@@ -598,10 +598,7 @@ fn joins_data_word(bytes: &[u8], at: usize, syntax: Syntax) -> bool {
 /// a UUID, is not.
 fn is_number(word: &str) -> bool {
     word.split('-').all(|part| {
-        if let Some(hex) = part
-            .strip_prefix("0x")
-            .or_else(|| part.strip_prefix("0X"))
-        {
+        if let Some(hex) = part.strip_prefix("0x").or_else(|| part.strip_prefix("0X")) {
             return !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit());
         }
         let digits = part
@@ -892,7 +889,10 @@ mod tests {
     fn uuids_are_not_numbers_but_numbers_are() {
         let html = highlight("id: 87210ca1-49a4-4a7d-bb4a-4988752f978c", Syntax::Yaml);
         assert!(!html.contains("class=n"), "{html}");
-        assert_eq!(strip_tags(&html), "id: 87210ca1-49a4-4a7d-bb4a-4988752f978c");
+        assert_eq!(
+            strip_tags(&html),
+            "id: 87210ca1-49a4-4a7d-bb4a-4988752f978c"
+        );
         let html = highlight("id: bb4a1234-4988-4a7d-1111-222233334444", Syntax::Yaml);
         assert!(!html.contains("class=n"), "{html}");
         for (line, number) in [
@@ -904,7 +904,10 @@ mod tests {
             ("ratio: 1e6", "1e6"),
         ] {
             let html = highlight(line, Syntax::Yaml);
-            assert!(html.contains(&format!("<span class=n>{number}</span>")), "{html}");
+            assert!(
+                html.contains(&format!("<span class=n>{number}</span>")),
+                "{html}"
+            );
         }
         let html = highlight("T | where x == 42 and y > 1d", Syntax::Kql);
         assert!(html.contains("<span class=n>42</span>"), "{html}");

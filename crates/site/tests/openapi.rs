@@ -32,8 +32,8 @@ fn errors(validator: &jsonschema::Validator, instance: &Value) -> Vec<String> {
 /// `status` response of `GET path`, with the description's components
 /// beside it so its references resolve.
 fn response_schema(doc: &Value, path: &str, status: &str) -> jsonschema::Validator {
-    let schema = &doc["paths"][path]["get"]["responses"][status]["content"]["application/json"]
-        ["schema"];
+    let schema =
+        &doc["paths"][path]["get"]["responses"][status]["content"]["application/json"]["schema"];
     assert!(schema.is_object(), "{path} documents no {status} body");
     let mut root = schema.clone();
     root["$schema"] = json!("https://json-schema.org/draft/2020-12/schema");
@@ -113,16 +113,22 @@ async fn every_documented_path_answers_with_its_documented_shape() {
                 "/api/v1/layer" => "?platform=sentinel&name=mine",
                 _ => "",
             };
-            let path = template
-                .replace("{key}", &encoded_key)
-                .replace("{id}", &id);
+            let path = template.replace("{key}", &encoded_key).replace("{id}", &id);
             (*template, format!("{path}{query}"))
         })
         .collect();
     let documented_errors = [
         ("/api/v1/rules", "/api/v1/rules?per_page=0", "400"),
-        ("/api/v1/rules/{key}", "/api/v1/rules/no/such/rule.yaml", "404"),
-        ("/api/v1/rules/by-id/{id}", "/api/v1/rules/by-id/nothing", "404"),
+        (
+            "/api/v1/rules/{key}",
+            "/api/v1/rules/no/such/rule.yaml",
+            "404",
+        ),
+        (
+            "/api/v1/rules/by-id/{id}",
+            "/api/v1/rules/by-id/nothing",
+            "404",
+        ),
         ("/api/v1/search", "/api/v1/search?q=colour:red", "400"),
         ("/api/v1/coverage", "/api/v1/coverage?lang=cobol", "400"),
     ];

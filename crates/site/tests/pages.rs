@@ -104,7 +104,11 @@ fn sigma_rules_show_one_badge_for_language_and_platform() {
         .and_then(|(_, rest)| rest.split_once("</p>"))
         .map(|(badges, _)| badges)
         .unwrap();
-    assert_eq!(badges.matches("Sigma").count(), 1, "not `Sigma Sigma`: {badges}");
+    assert_eq!(
+        badges.matches("Sigma").count(),
+        1,
+        "not `Sigma Sigma`: {badges}"
+    );
 }
 
 #[test]
