@@ -1,4 +1,7 @@
-//! `ruledex check`: parse everything, report diagnostics and parse rates.
+//! `ruledex check`: parse everything, report diagnostics and parse rates,
+//! as text, JSON, or SARIF 2.1.0 ([`crate::sarif`]). The exit status is 1
+//! when a `--min-parse-rate` gate fails or a file cannot be read (unless
+//! `--allow-unreadable`).
 
 use anyhow::{bail, Result};
 use clap::Args;

@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! ruledex show RULE_FILE [--json]          one rule page in the terminal, or its IR as JSON
-//! ruledex check PATH... [--json]           parse everything, print diagnostics and a summary
+//! ruledex check PATH... [--format F]       parse everything, print diagnostics and a summary
+//!                                          (text, json, or sarif for code-scanning tools)
 //! ruledex related RULE [--source PATH]...  rules in any language watching the same action
 //! ruledex search QUERY [--source PATH]...  full text and structured filters
 //! ruledex stats [--source PATH]...         per language: parsed, log source, action
