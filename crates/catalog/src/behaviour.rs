@@ -23,6 +23,11 @@ pub struct RuleKey {
     pub logsource: Option<String>,
 }
 
+/// A rule resolving to more log sources than this (`from *`, a default
+/// list of index patterns) is read as if its log source were unknown: one of
+/// them picked at random would map its fields on the wrong source.
+const MAX_LOGSOURCES: usize = 4;
+
 /// Canonical fields naming a Windows event channel or provider.
 const CHANNEL_FIELDS: [&str; 2] = ["winlog.channel", "event.provider"];
 
@@ -30,7 +35,12 @@ const CHANNEL_FIELDS: [&str; 2] = ["winlog.channel", "event.provider"];
 /// exclusion) once.
 pub fn rule_keys(entry: &Entry, normalizer: &Normalizer, behaviour: &Behaviour) -> Vec<RuleKey> {
     let rule = &entry.rule;
-    let logsource = entry.logsources.first().cloned();
+    let logsources: &[String] = if entry.logsources.len() > MAX_LOGSOURCES {
+        &[]
+    } else {
+        &entry.logsources
+    };
+    let logsource = logsources.first().cloned();
     let provider = event_provider(entry, normalizer, behaviour);
     let context = ValueContext {
         // Elastic's languages match a regex against the whole value.
@@ -85,13 +95,13 @@ pub fn rule_keys(entry: &Entry, normalizer: &Normalizer, behaviour: &Behaviour) 
         {
             continue;
         }
-        let field = normalizer.field_key(rule, &entry.logsources, &indicator.field);
+        let field = normalizer.field_key(rule, logsources, &indicator.field);
         match indicator.kind {
             IndicatorKind::Field(op) => {
                 let Some(other) = indicator.values.first().and_then(|v| v.as_str()) else {
                     continue;
                 };
-                let other = normalizer.field_key(rule, &entry.logsources, other);
+                let other = normalizer.field_key(rule, logsources, other);
                 push(
                     &mut keys,
                     RuleKey {

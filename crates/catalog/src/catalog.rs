@@ -251,6 +251,7 @@ impl Catalog {
                     title: r.title.clone(),
                     description,
                     body: r.body.clone(),
+                    names: format!("{} {}", r.provenance.path, r.id),
                     filters: self.search_filters(position).unwrap_or_default(),
                 }
             })

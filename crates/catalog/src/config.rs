@@ -17,6 +17,11 @@ use crate::ingest::SourceRoot;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+/// The `ruledex.toml` of the public catalog, as `ruledex init --public`
+/// writes it: the public detection-rule repositories with their git URLs,
+/// branches and web addresses, cloned under `sources/` by `ruledex sync`.
+pub const PUBLIC_SOURCES: &str = include_str!("../data/public-sources.toml");
+
 /// Errors reading the configuration.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -108,14 +113,18 @@ impl Config {
         Ok(config)
     }
 
-    /// The sources as ingest roots.
+    /// The sources as ingest roots. A git source's commit is read from its
+    /// checkout, so pages link each file at the commit it was read at.
     pub fn roots(&self) -> Vec<SourceRoot> {
         self.sources
             .iter()
             .map(|s| SourceRoot {
                 name: s.name.clone(),
                 path: s.path.clone(),
-                commit: None,
+                commit: s
+                    .git
+                    .as_ref()
+                    .and_then(|_| crate::git::checkout_commit(&s.path)),
                 web: s.web.clone(),
             })
             .collect()
@@ -195,6 +204,45 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, ConfigError::DuplicateName { .. }));
+    }
+
+    #[test]
+    fn the_public_catalog_lists_every_public_repository() {
+        let config = Config::parse(PUBLIC_SOURCES, Path::new("/x/ruledex.toml")).unwrap();
+        let names: Vec<&str> = config.sources.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "sigma",
+                "hayabusa",
+                "sentinel",
+                "defender",
+                "elastic",
+                "elastic-endpoint",
+                "splunk",
+                "chronicle",
+                "panther"
+            ]
+        );
+        for source in &config.sources {
+            let git = source.git.as_deref().unwrap();
+            let web = source.web.as_deref().unwrap();
+            assert!(source.branch.is_some(), "{}", source.name);
+            assert_eq!(git.strip_suffix(".git"), Some(web), "{}", source.name);
+            assert!(source.path.starts_with("/x/sources"), "{}", source.name);
+        }
+        // The event dictionaries are listed, commented out until events
+        // are read: uncommented, the entry is a valid source.
+        let ossem = PUBLIC_SOURCES
+            .lines()
+            .skip_while(|l| !l.contains("# name = \"ossem\""))
+            .take_while(|l| l.starts_with("# "))
+            .map(|l| &l[2..])
+            .collect::<Vec<_>>()
+            .join("\n");
+        let ossem = Config::parse(&format!("[[source]]\n{ossem}"), Path::new("r.toml")).unwrap();
+        assert_eq!(ossem.sources[0].name, "ossem");
+        assert!(ossem.sources[0].git.is_some());
     }
 
     #[test]

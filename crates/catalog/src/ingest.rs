@@ -30,6 +30,19 @@ impl Formats {
         self
     }
 
+    /// Every diagnostic code the formats declare ([`RuleFormat::codes`]),
+    /// each once, sorted by code.
+    pub fn codes(&self) -> Vec<ruledex_ir::CodeInfo> {
+        let mut codes: Vec<ruledex_ir::CodeInfo> = self
+            .formats
+            .iter()
+            .flat_map(|f| f.codes().iter().flat_map(|table| table.iter().copied()))
+            .collect();
+        codes.sort_by_key(|c| c.code);
+        codes.dedup_by_key(|c| c.code);
+        codes
+    }
+
     /// The format that recognizes `file`, if any.
     pub fn detect(&self, file: &SourceFile<'_>) -> Option<&dyn RuleFormat> {
         self.detect_index(file).map(|i| self.formats[i].as_ref())

@@ -32,7 +32,7 @@ pub use attack::counts_in_coverage;
 pub use behaviour::RuleKey;
 pub use catalog::{Catalog, IngestReport};
 pub use changes::{Change, ChangeBasis};
-pub use config::{roots_from_paths, Config, ConfigError, SourceConfig};
+pub use config::{roots_from_paths, Config, ConfigError, SourceConfig, PUBLIC_SOURCES};
 pub use counts::{IndicatorCounts, IndicatorIndex};
 pub use entry::{class_id, Entry, SourceInfo};
 pub use ingest::{

@@ -10,7 +10,9 @@
 //!   document frequency;
 //! - a key a rule only *excludes* weighs less than one it selects on, and
 //!   keys shared only as exclusions relate nothing on their own;
-//! - a key read on two different log sources weighs half;
+//! - a key read on two different kinds of log source weighs half (the same
+//!   kind on two operating systems, `windows.process_creation` and
+//!   `linux.process_creation`, is one kind);
 //! - the score is the mean of two measures: how much of *this* rule's
 //!   weighted keys the other rule covers (what an engineer asks: who else
 //!   detects this?), and the cosine of the two weighted key vectors (which
@@ -178,8 +180,10 @@ impl RelatedIndex {
                     1.0
                 };
                 let next_ls = logsource_ids.len() as u32;
-                let logsource = rule_key.logsource.as_ref().map_or(NO_LOGSOURCE, |l| {
-                    *logsource_ids.entry(l.clone()).or_insert(next_ls)
+                let logsource = rule_key.logsource.as_deref().map_or(NO_LOGSOURCE, |l| {
+                    *logsource_ids
+                        .entry(logsource_kind(l).to_string())
+                        .or_insert(next_ls)
                 });
                 match vector.iter_mut().find(|w| w.key == id) {
                     Some(w) if role > w.role => {
@@ -415,6 +419,16 @@ impl RelatedIndex {
             same_logsource,
         }
     }
+}
+
+/// The kind of a log source, whatever the operating system:
+/// `windows.process_creation` and `linux.process_creation` are both
+/// `process_creation`.
+fn logsource_kind(logsource: &str) -> &str {
+    ["windows.", "linux.", "macos."]
+        .iter()
+        .find_map(|os| logsource.strip_prefix(os))
+        .unwrap_or(logsource)
 }
 
 /// Number of strings in both sorted lists.

@@ -2,7 +2,8 @@
 //! search index (tantivy, in memory).
 //!
 //! Query syntax: words and `"quoted phrases"` match title, description,
-//! fields and rule text; `name:value` filters match exactly
+//! rule text, the rule's file path and its id (so a file name such as
+//! `AzurePortalSigninfromanotherAzureTenant` or an id finds the rule); `name:value` filters match exactly
 //! (case-insensitive); a leading `-` negates a word or a filter. Filters:
 //!
 //! | filter | matches |
@@ -43,6 +44,9 @@ pub struct SearchDoc {
     pub description: String,
     /// Rule text.
     pub body: String,
+    /// What names the rule besides its title: its file path within the
+    /// source, and its id.
+    pub names: String,
     /// Filter values by filter name (`technique` → `["t1059", "t1059.001"]`).
     pub filters: BTreeMap<&'static str, Vec<String>>,
 }
@@ -102,6 +106,7 @@ pub struct SearchIndex {
     title: Field,
     description: Field,
     body: Field,
+    names: Field,
     filters: BTreeMap<&'static str, Field>,
 }
 
@@ -113,6 +118,7 @@ impl SearchIndex {
         let title = schema.add_text_field("title", TEXT);
         let description = schema.add_text_field("description", TEXT);
         let body = schema.add_text_field("body", TEXT);
+        let names = schema.add_text_field("names", TEXT);
         let filters: BTreeMap<&'static str, Field> = SEARCH_FILTERS
             .iter()
             .map(|(name, _)| (*name, schema.add_text_field(name, STRING)))
@@ -126,6 +132,7 @@ impl SearchIndex {
             doc.add_text(title, &d.title);
             doc.add_text(description, &d.description);
             doc.add_text(body, &d.body);
+            doc.add_text(names, &d.names);
             for (name, values) in &d.filters {
                 if let Some(field) = filters.get(name) {
                     for v in values {
@@ -144,6 +151,7 @@ impl SearchIndex {
             title,
             description,
             body,
+            names,
             filters,
         })
     }
@@ -222,10 +230,17 @@ impl SearchIndex {
         Ok(SearchResults { total, hits })
     }
 
-    /// A word or phrase against title (boosted), description and body.
+    /// A word or phrase against title (boosted), description, body, and
+    /// the file path and id (boosted: naming a rule's file or id means that
+    /// rule).
     fn text_query(&self, text: &str) -> Option<Box<dyn Query>> {
         let mut per_field: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (field, boost) in [(self.title, 3.0), (self.description, 1.5), (self.body, 1.0)] {
+        for (field, boost) in [
+            (self.title, 3.0),
+            (self.names, 3.0),
+            (self.description, 1.5),
+            (self.body, 1.0),
+        ] {
             let mut analyzer = self.index.tokenizer_for_field(field).ok()?;
             let mut stream = analyzer.token_stream(text);
             let mut terms = Vec::new();
@@ -287,6 +302,10 @@ mod tests {
             title: title.into(),
             description: String::new(),
             body: String::new(),
+            names: format!(
+                "rules/{position}-{}.yaml {position}",
+                title.replace(' ', "")
+            ),
             filters,
         }
     }
@@ -336,6 +355,30 @@ mod tests {
             vec![0]
         );
         assert_eq!(idx.search("", 10, 0).unwrap().total, 3);
+    }
+
+    #[test]
+    fn file_names_and_ids_find_their_rule() {
+        let idx = index();
+        // `rules/1-AWSconsoleloginwithoutMFA.yaml`: one token for the name.
+        assert_eq!(
+            positions(idx.search("AWSconsoleloginwithoutMFA", 10, 0).unwrap()),
+            vec![1]
+        );
+        assert_eq!(
+            positions(
+                idx.search("1-awsconsoleloginwithoutmfa.yaml", 10, 0)
+                    .unwrap()
+            ),
+            vec![1]
+        );
+        assert_eq!(
+            positions(
+                idx.search("rules/2-Consoleloginfromanewcountry.yaml", 10, 0)
+                    .unwrap()
+            ),
+            vec![2]
+        );
     }
 
     #[test]

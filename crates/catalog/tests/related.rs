@@ -32,11 +32,20 @@ fn the_same_download_in_another_language_ranks_first_with_evidence() {
     let catalog = catalog();
     let me = position(&catalog, "certutil_urlcache.yml");
     let related = catalog.related(me);
-    let ranked: Vec<&str> = related.behaviour.iter().map(|r| file(&catalog, r.position)).collect();
+    let ranked: Vec<&str> = related
+        .behaviour
+        .iter()
+        .map(|r| file(&catalog, r.position))
+        .collect();
     assert_eq!(ranked, ["certutil_download.kql", "certutil_decode.yml"]);
     let first = &related.behaviour[0];
     let second = &related.behaviour[1];
-    assert!(first.score > second.score, "{} > {}", first.score, second.score);
+    assert!(
+        first.score > second.score,
+        "{} > {}",
+        first.score,
+        second.score
+    );
     assert_eq!(first.rank, RelatedRank::SharedBehaviour);
 
     let evidence = catalog.evidence(me, first);
@@ -56,7 +65,11 @@ fn the_same_download_in_another_language_ranks_first_with_evidence() {
         "both match command line contains -urlcache, process certutil.exe"
     );
     // The decoder shares the executable only.
-    let shared: Vec<String> = catalog.evidence(me, second).into_iter().map(|e| e.key).collect();
+    let shared: Vec<String> = catalog
+        .evidence(me, second)
+        .into_iter()
+        .map(|e| e.key)
+        .collect();
     assert_eq!(shared, ["process certutil.exe"]);
 
     // Whoami shares nothing but the log source: counted apart.
@@ -69,7 +82,9 @@ fn the_same_download_in_another_language_ranks_first_with_evidence() {
         ["whoami.yml"]
     );
     // Nothing on other log sources.
-    assert!(related.all().all(|r| !file(&catalog, r.position).starts_with("run_key")));
+    assert!(related
+        .all()
+        .all(|r| !file(&catalog, r.position).starts_with("run_key")));
 }
 
 #[test]
@@ -96,7 +111,11 @@ fn registry_paths_meet_whatever_their_hive_spelling() {
     let catalog = catalog();
     let me = position(&catalog, "run_key.kql");
     let related = catalog.related(me);
-    let ranked: Vec<&str> = related.behaviour.iter().map(|r| file(&catalog, r.position)).collect();
+    let ranked: Vec<&str> = related
+        .behaviour
+        .iter()
+        .map(|r| file(&catalog, r.position))
+        .collect();
     assert_eq!(ranked, ["run_key.yml"]);
     let evidence = catalog.evidence(me, &related.behaviour[0]);
     assert_eq!(

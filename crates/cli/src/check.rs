@@ -1,4 +1,7 @@
-//! `ruledex check`: parse everything, report diagnostics and parse rates.
+//! `ruledex check`: parse everything, report diagnostics and parse rates,
+//! as text, JSON, or SARIF 2.1.0 ([`crate::sarif`]). The exit status is 1
+//! when a `--min-parse-rate` gate fails or a file cannot be read (unless
+//! `--allow-unreadable`).
 
 use anyhow::{bail, Result};
 use clap::Args;
@@ -16,9 +19,19 @@ pub struct CheckArgs {
     /// Files or folders to check.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// Print a JSON report instead of text.
-    #[arg(long)]
+    /// Output format: `text` (diagnostics with snippets, then rates per
+    /// language), `json` (the summary as JSON), or `sarif` (SARIF 2.1.0, one
+    /// result per diagnostic, for code-scanning tools).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Print a JSON report instead of text (the same as `--format json`).
+    #[arg(long, conflicts_with = "format")]
     json: bool,
+    /// Exit with status 0 even when some files cannot be read (by default
+    /// an unreadable file fails the check: in CI it means rules went
+    /// unchecked).
+    #[arg(long)]
+    allow_unreadable: bool,
     /// Exit with status 1 when a checked language parses fewer than PCT % of
     /// its rules.
     #[arg(long, value_name = "PCT")]
@@ -36,6 +49,17 @@ pub struct CheckArgs {
     /// List every unknown file instead of the first 20.
     #[arg(long)]
     list_unknown: bool,
+}
+
+/// What `ruledex check` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Diagnostics with source snippets, then a table per language.
+    Text,
+    /// The summary as JSON.
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
 }
 
 /// Per-language totals.
@@ -146,8 +170,24 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         });
     }
     let unknown: Vec<&LoadedFile> = files.iter().filter(|f| f.is_unknown()).collect();
+    let unreadable: Vec<&LoadedFile> = files.iter().filter(|f| f.read_error.is_some()).collect();
+    let format = if args.json { Format::Json } else { args.format };
 
-    if args.json {
+    if format == Format::Sarif {
+        let log = crate::sarif::log(
+            &files,
+            &selected,
+            &crate::formats::all().codes(),
+            args.allow_unreadable,
+        );
+        println!("{}", serde_json::to_string_pretty(&log)?);
+        return Ok(exit_code(
+            args,
+            gate(args, &languages.into_values().collect::<Vec<_>>()),
+            &unreadable,
+        ));
+    }
+    if format == Format::Json {
         let report = Report {
             languages: languages.into_values().collect(),
             files: files
@@ -159,7 +199,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
             rules_without_query: without_query,
         };
         println!("{}", serde_json::to_string_pretty(&report)?);
-        return Ok(gate(args, &report.languages));
+        return Ok(exit_code(args, gate(args, &report.languages), &unreadable));
     }
 
     print_diagnostics(&files, args, &selected);
@@ -185,7 +225,6 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     if without_query > 0 {
         println!("{without_query} rules have no query to parse (machine-learning jobs, metadata-only rules)");
     }
-    let unreadable: Vec<&LoadedFile> = files.iter().filter(|f| f.read_error.is_some()).collect();
     println!(
         "{} files in {:.2}s wall ({} threads); {} unknown, {} unreadable (throughput per language is per core)",
         files.len(),
@@ -218,7 +257,27 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         }
     }
     let summaries: Vec<LanguageSummary> = languages.into_values().collect();
-    Ok(gate(args, &summaries))
+    Ok(exit_code(args, gate(args, &summaries), &unreadable))
+}
+
+/// The exit status: 1 when a gate failed, or when a file could not be read
+/// (unless `--allow-unreadable`), saying why on stderr.
+fn exit_code(args: &CheckArgs, gate_passed: bool, unreadable: &[&LoadedFile]) -> ExitCode {
+    let mut ok = gate_passed;
+    if !unreadable.is_empty() && !args.allow_unreadable {
+        eprintln!(
+            "ruledex: {} file(s) could not be read, so their rules went unchecked (--allow-unreadable accepts that); first: {}: {}",
+            unreadable.len(),
+            unreadable[0].path.display(),
+            unreadable[0].read_error.as_deref().unwrap_or_default()
+        );
+        ok = false;
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 const ALL_CLASSES: [ruledex_ir::RuleClass; 6] = [
@@ -254,9 +313,11 @@ fn rate(s: &LanguageSummary) -> f64 {
     }
 }
 
-fn gate(args: &CheckArgs, summaries: &[LanguageSummary]) -> ExitCode {
+/// Whether every checked language passes `--min-parse-rate` (true without
+/// one); says which failed on stderr.
+fn gate(args: &CheckArgs, summaries: &[LanguageSummary]) -> bool {
     let Some(min) = args.min_parse_rate else {
-        return ExitCode::SUCCESS;
+        return true;
     };
     let mut ok = true;
     for s in summaries {
@@ -272,11 +333,7 @@ fn gate(args: &CheckArgs, summaries: &[LanguageSummary]) -> ExitCode {
             ok = false;
         }
     }
-    if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
+    ok
 }
 
 fn file_report(file: &LoadedFile) -> FileReport<'_> {

@@ -3,15 +3,17 @@
 //!
 //! ```text
 //! ruledex show RULE_FILE [--json]          one rule page in the terminal, or its IR as JSON
-//! ruledex check PATH... [--json]           parse everything, print diagnostics and a summary
-//! ruledex related RULE... [--source PATH]... rules in any language watching the same action
+//! ruledex check PATH... [--format F]       parse everything, print diagnostics and a summary
+//!                                          (text, json, or sarif for code-scanning tools)
+//! ruledex related RULE... [--source PATH]... rules in any language sharing its behaviour, ranked
 //! ruledex search QUERY [--source PATH]...  full text and structured filters
 //! ruledex stats [--source PATH]...         per language: parsed, log source, action
 //! ruledex export --jsonl                   the whole catalog, one rule per line
 //! ruledex coverage [--layer FILE]          ATT&CK coverage, or a Navigator layer
 //! ruledex build --out DIR                  the static web site
 //! ruledex serve [--addr 127.0.0.1:8080]    the web site, search and JSON API over HTTP
-//! ruledex sync                             clone or update the git sources of ruledex.toml
+//! ruledex init [--public]                  write a ruledex.toml (--public: the public rule repositories)
+//! ruledex sync [--only NAME]               clone or update the git sources of ruledex.toml
 //! ruledex bench                            time a whole-catalog build, with peak memory
 //! ```
 //!
@@ -24,7 +26,9 @@ mod check;
 mod coverage;
 mod export;
 mod formats;
+mod init;
 mod related;
+mod sarif;
 mod search;
 mod serve;
 mod show;
@@ -75,6 +79,8 @@ enum Command {
     Build(build::BuildArgs),
     /// Serve the web site, search and the JSON API; reload on changes.
     Serve(serve::ServeArgs),
+    /// Write a ruledex.toml: `--public` lists the public rule repositories.
+    Init(init::InitArgs),
     /// Clone or update the git sources of ruledex.toml.
     Sync(sync::SyncArgs),
     /// Time a whole-catalog build, phase by phase, with peak memory.
@@ -93,6 +99,7 @@ fn main() -> ExitCode {
         Command::Coverage(args) => coverage::run(&args),
         Command::Build(args) => build::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Init(args) => init::run(&args),
         Command::Sync(args) => sync::run(&args),
         Command::Bench(args) => bench::run(&args),
     };

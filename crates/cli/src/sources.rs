@@ -39,15 +39,26 @@ impl SourceArgs {
             ),
         };
         let config = Config::load(&config)?;
-        let roots = config.roots();
-        for root in &roots {
-            if !root.path.exists() {
+        let mut roots = Vec::new();
+        for (root, source) in config.roots().into_iter().zip(&config.sources) {
+            if root.path.exists() {
+                roots.push(root);
+            } else if source.git.is_some() {
+                // Sync may have fetched some sources only (`--only`).
+                eprintln!(
+                    "note: source `{}` is not synced yet and is left out (`ruledex sync --only {}` fetches it)",
+                    root.name, root.name
+                );
+            } else {
                 bail!(
-                    "source `{}` points at {}, which does not exist (run `ruledex sync`?)",
+                    "source `{}` points at {}, which does not exist",
                     root.name,
                     root.path.display()
                 );
             }
+        }
+        if roots.is_empty() {
+            bail!("no source of the configuration exists yet: run `ruledex sync` first");
         }
         Ok(roots)
     }

@@ -77,32 +77,38 @@ pub const FORMAT_NAME: &str = "elastic-toml";
 
 /// Diagnostic codes of the loader. Stable; never reused.
 pub mod codes {
-    /// The file is not valid TOML (one diagnostic per syntax error).
-    pub const MALFORMED_TOML: &str = "ELA001";
-    /// The file has neither a `[rule]` nor a `[hunt]` table.
-    pub const NOT_A_RULE: &str = "ELA002";
-    /// A required key (`rule_id`, `name`, `type`; `uuid`, `name` for hunts)
-    /// is missing.
-    pub const MISSING_FIELD: &str = "ELA003";
-    /// A rule type that needs a query has none.
-    pub const MISSING_QUERY: &str = "ELA004";
-    /// The `language` is none of kuery, lucene, eql, esql.
-    pub const UNKNOWN_LANGUAGE: &str = "ELA005";
-    /// A `[[rule.threat]]` block is malformed (no tactic, no id, wrong type).
-    pub const BAD_THREAT: &str = "ELA006";
-    /// A key has the wrong type (a number where a string is expected, …).
-    pub const WRONG_TYPE: &str = "ELA007";
-    /// `severity` is not a known level.
-    pub const UNKNOWN_SEVERITY: &str = "ELA008";
-    /// A `machine_learning` rule names no job.
-    pub const MISSING_ML_JOB: &str = "ELA009";
-    /// The query's language has no analyzer in this build; it is kept as text.
-    pub const NOT_ANALYZED: &str = "ELA010";
-    /// A hunting query starts with a stray `sql` line (a Markdown fence
-    /// leftover); it is skipped and the rest analyzed as ES|QL.
-    pub const STRAY_SQL_LINE: &str = "ELA011";
-    /// A hunting file has no query.
-    pub const NO_HUNT_QUERY: &str = "ELA012";
+    ruledex_ir::diagnostic_codes! {
+        /// Every code of the Elastic loader, for reports that describe codes
+        /// (SARIF).
+        pub const ALL;
+
+        /// The file is not valid TOML (one diagnostic per syntax error).
+        MALFORMED_TOML = "ELA001";
+        /// The file has neither a `[rule]` nor a `[hunt]` table.
+        NOT_A_RULE = "ELA002";
+        /// A required key (`rule_id`, `name`, `type`; `uuid`, `name` for hunts)
+        /// is missing.
+        MISSING_FIELD = "ELA003", Warning;
+        /// A rule type that needs a query has none.
+        MISSING_QUERY = "ELA004";
+        /// The `language` is none of kuery, lucene, eql, esql.
+        UNKNOWN_LANGUAGE = "ELA005";
+        /// A `[[rule.threat]]` block is malformed (no tactic, no id, wrong type).
+        BAD_THREAT = "ELA006", Warning;
+        /// A key has the wrong type (a number where a string is expected, …).
+        WRONG_TYPE = "ELA007", Warning;
+        /// `severity` is not a known level.
+        UNKNOWN_SEVERITY = "ELA008", Warning;
+        /// A `machine_learning` rule names no job.
+        MISSING_ML_JOB = "ELA009", Warning;
+        /// The query's language has no analyzer in this build; it is kept as text.
+        NOT_ANALYZED = "ELA010", Note;
+        /// A hunting query starts with a stray `sql` line (a Markdown fence
+        /// leftover); it is skipped and the rest analyzed as ES|QL.
+        STRAY_SQL_LINE = "ELA011", Warning;
+        /// A hunting file has no query.
+        NO_HUNT_QUERY = "ELA012", Warning;
+    }
 }
 
 /// Rule types that run a query.
@@ -140,6 +146,16 @@ const RULE_FIELD_KEYS: [&str; 14] = [
 impl RuleFormat for ElasticFormat {
     fn name(&self) -> &'static str {
         FORMAT_NAME
+    }
+
+    fn codes(&self) -> &'static [&'static [ruledex_ir::CodeInfo]] {
+        &[
+            codes::ALL,
+            ruledex_eql::Code::CODES,
+            ruledex_esql::ErrorCode::CODES,
+            ruledex_kuery::ErrorCode::CODES,
+            ruledex_lucene::ErrorCode::CODES,
+        ]
     }
 
     /// A `.toml` file with a `[rule]` (or `[rule.…]`) or `[hunt]` table.

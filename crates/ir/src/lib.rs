@@ -30,6 +30,7 @@
 //! assert_eq!(indicators[0].case_sensitive, Some(false));
 //! ```
 
+pub mod codes;
 pub mod diagnostic;
 pub mod indicator;
 pub mod pattern;
@@ -39,6 +40,7 @@ pub mod source;
 pub mod span;
 pub mod value;
 
+pub use codes::CodeInfo;
 pub use diagnostic::{Diagnostic, QueryError, QueryErrorCode, Severity as DiagnosticSeverity};
 pub use indicator::{indicators_of, Indicator, IndicatorKind, StageRef};
 pub use pattern::{Pattern, PatternPart, PatternShape};

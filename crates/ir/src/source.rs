@@ -1,5 +1,6 @@
 //! The loader interface: a rule file in, rules out.
 
+use crate::codes::CodeInfo;
 use crate::rule::{Provenance, Rule};
 use crate::span::LineIndex;
 use std::any::Any;
@@ -114,6 +115,14 @@ pub trait RuleFormat: Send + Sync {
     fn build_context(&self, files: &[SourceFile<'_>]) -> Option<SourceContext> {
         let _ = files;
         None
+    }
+
+    /// The diagnostic codes this format's rules may carry (its loader's and
+    /// those of the query languages it parses), as the code tables declare
+    /// them ([`crate::codes`]). Reports describe codes from this (SARIF's
+    /// rule descriptions). The default: none.
+    fn codes(&self) -> &'static [&'static [CodeInfo]] {
+        &[]
     }
 }
 

@@ -66,13 +66,16 @@ impl Vocabulary {
 
     /// The vocabularies a lookup tries, in order. Sigma cloud rules use the
     /// log's own JSON names; Splunk searches use CIM names, raw Windows event
-    /// names (as Sigma does) and raw JSON names.
+    /// names (as Sigma does) and raw JSON names. Sentinel and Elastic queries
+    /// fall back to Sigma's names: a Sigma rule converted by a backend whose
+    /// field mapping lacks a field keeps its Sigma name (`CommandLine` in a
+    /// Linux rule converted with a Windows ECS mapping).
     pub fn lookup_order(self) -> &'static [Vocabulary] {
         match self {
             Vocabulary::Sigma => &[Vocabulary::Sigma, Vocabulary::Native],
             Vocabulary::Cim => &[Vocabulary::Cim, Vocabulary::Sigma, Vocabulary::Native],
-            Vocabulary::Sentinel => &[Vocabulary::Sentinel],
-            Vocabulary::Ecs => &[Vocabulary::Ecs],
+            Vocabulary::Sentinel => &[Vocabulary::Sentinel, Vocabulary::Sigma],
+            Vocabulary::Ecs => &[Vocabulary::Ecs, Vocabulary::Sigma],
             Vocabulary::Udm => &[Vocabulary::Udm],
             Vocabulary::Native => &[Vocabulary::Native],
         }

@@ -66,6 +66,10 @@ impl RuleFormat for SigmaFormat {
         "sigma"
     }
 
+    fn codes(&self) -> &'static [&'static [ruledex_ir::CodeInfo]] {
+        &[codes::ALL]
+    }
+
     /// A `.yml`/`.yaml` file with a top-level `detection:`, `correlation:`
     /// or `filter:` key and a `title:`, `logsource:` or `action:` key.
     /// Sentinel, Splunk and Panther YAML have none of those keys at the top

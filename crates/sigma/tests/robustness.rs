@@ -109,7 +109,7 @@ fn mutated_fixtures_do_not_panic() {
                 while !t.is_char_boundary(at) {
                     at -= 1;
                 }
-                if rng.next() % 3 == 0 && at < t.len() {
+                if rng.next().is_multiple_of(3) && at < t.len() {
                     let mut end = (at + 1 + (rng.next() as usize) % 8).min(t.len());
                     while !t.is_char_boundary(end) {
                         end += 1;

@@ -30,10 +30,11 @@
     index.filters.forEach(function (f) { f[1].forEach(function (a) { map[a] = f[0]; }); });
     return map;
   }
-  // Where a filter's value positions sit in a rule row: after title, path
-  // and description, in filter order, `value` excepted (its own script).
+  // Where a filter's value positions sit in a rule row: after title, page,
+  // description and names (file path and id), in filter order, `value`
+  // excepted (its own script).
   function columns(index) {
-    var at = {}, next = 3;
+    var at = {}, next = 4;
     index.filters.forEach(function (f) { if (f[0] !== "value") at[f[0]] = next++; });
     return at;
   }
@@ -56,7 +57,7 @@
         }
       } else {
         var word = part.toLowerCase();
-        test = function (r) { return r[0].toLowerCase().indexOf(word) >= 0 || r[2].indexOf(word) >= 0; };
+        test = function (r) { return r[0].toLowerCase().indexOf(word) >= 0 || r[2].indexOf(word) >= 0 || r[3].indexOf(word) >= 0; };
       }
       tests.push(neg ? function (r, i) { return !test(r, i); } : test);
     });
@@ -110,10 +111,15 @@
       var li = list.appendChild(document.createElement("li"));
       var a = li.appendChild(text("a", r[0]));
       a.href = root + r[1];
-      ["lang", "platform"].forEach(function (name) {
+      // One badge where language and platform are the same (Sigma).
+      var lang = index.tables.lang[r[m.at.lang][0]], platform = index.tables.platform[r[m.at.platform][0]];
+      li.appendChild(document.createTextNode(" "));
+      if (lang === platform) li.appendChild(text("span", lang, "badge lang platform"));
+      else {
+        li.appendChild(text("span", lang, "badge lang"));
         li.appendChild(document.createTextNode(" "));
-        li.appendChild(text("span", index.tables[name][r[m.at[name]][0]], "badge"));
-      });
+        li.appendChild(text("span", platform, "badge platform"));
+      }
     });
     function pageLink(n, label) {
       params.set("page", String(n));

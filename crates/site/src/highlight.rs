@@ -555,23 +555,33 @@ fn tokenize_line(line: &str, syntax: Syntax, carry: &mut Carry) -> Vec<(Range<us
             plain_from = i;
             continue;
         }
-        // Numbers (not inside identifiers).
+        // Numbers (not inside identifiers): a word starting with a digit
+        // that reads as a number; other such words (the parts of a UUID,
+        // `87210ca1`) are plain.
         if b.is_ascii_digit() && (i == 0 || !is_word_byte(bytes[i - 1])) {
             let mut j = i;
-            while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'.') {
+            while j < bytes.len()
+                && (bytes[j].is_ascii_alphanumeric()
+                    || bytes[j] == b'.'
+                    || joins_data_word(bytes, j, syntax))
+            {
                 j += 1;
             }
-            push(&mut tokens, plain_from..i, Class::Plain);
-            push(&mut tokens, i..j, Class::Number);
+            if is_number(&line[i..j]) {
+                push(&mut tokens, plain_from..i, Class::Plain);
+                push(&mut tokens, i..j, Class::Number);
+                plain_from = j;
+            }
             i = j;
-            plain_from = i;
             continue;
         }
         // Words: keywords.
         if is_word_byte(b) {
             let mut j = i;
             while j < bytes.len()
-                && (is_word_byte(bytes[j]) || (bytes[j] == b'-' && syntax == Syntax::Kql))
+                && (is_word_byte(bytes[j])
+                    || (bytes[j] == b'-' && syntax == Syntax::Kql)
+                    || joins_data_word(bytes, j, syntax))
             {
                 j += 1;
             }
@@ -617,6 +627,41 @@ fn tokenize_line(line: &str, syntax: Syntax, carry: &mut Carry) -> Vec<(Range<us
         Class::Plain,
     );
     tokens
+}
+
+/// Whether the `-` at `at` joins two parts of one plain value in a data
+/// file (YAML, TOML: a UUID `87210ca1-49a4-…`, a date `2024-03-01`), where
+/// no `-` is an operator.
+fn joins_data_word(bytes: &[u8], at: usize, syntax: Syntax) -> bool {
+    bytes[at] == b'-'
+        && !syntax.is_query()
+        && at > 0
+        && bytes[at - 1].is_ascii_alphanumeric()
+        && bytes.get(at + 1).is_some_and(u8::is_ascii_alphanumeric)
+}
+
+/// Whether a word starting with a digit is a number: decimal (`12`,
+/// `0.5`, `1e6`, a version `1.0.3`), hexadecimal (`0x1F`), a number with a unit (`1h`,
+/// `30d`, `10ms`), or numbers joined by `-` (a date). `87210ca1`, a part of
+/// a UUID, is not.
+fn is_number(word: &str) -> bool {
+    word.split('-').all(|part| {
+        if let Some(hex) = part.strip_prefix("0x").or_else(|| part.strip_prefix("0X")) {
+            return !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit());
+        }
+        let digits = part
+            .bytes()
+            .take_while(|b| b.is_ascii_digit() || *b == b'.')
+            .count();
+        let (number, rest) = part.split_at(digits);
+        let numeric = number.bytes().next().is_some_and(|b| b.is_ascii_digit());
+        // An exponent, or a unit: letters only after the number.
+        let suffix_ok = match rest.strip_prefix(['e', 'E']) {
+            Some(exponent) if !exponent.is_empty() => exponent.bytes().all(|b| b.is_ascii_digit()),
+            _ => rest.bytes().all(|b| b.is_ascii_alphabetic()),
+        };
+        numeric && suffix_ok
+    })
 }
 
 fn is_word_byte(b: u8) -> bool {
@@ -887,6 +932,37 @@ mod tests {
         assert!(html.contains("<span class=y>key</span>"), "{html}");
         assert!(html.contains("<span class=c># note</span>"), "{html}");
         assert!(!html.contains("<span class=c>#y"), "{html}");
+    }
+
+    #[test]
+    fn uuids_are_not_numbers_but_numbers_are() {
+        let html = highlight("id: 87210ca1-49a4-4a7d-bb4a-4988752f978c", Syntax::Yaml);
+        assert!(!html.contains("class=n"), "{html}");
+        assert_eq!(
+            strip_tags(&html),
+            "id: 87210ca1-49a4-4a7d-bb4a-4988752f978c"
+        );
+        let html = highlight("id: bb4a1234-4988-4a7d-1111-222233334444", Syntax::Yaml);
+        assert!(!html.contains("class=n"), "{html}");
+        for (line, number) in [
+            ("queryFrequency: 1h", "1h"),
+            ("triggerThreshold: 0", "0"),
+            ("version: 1.0.3", "1.0.3"),
+            ("date: 2024-03-01", "2024-03-01"),
+            ("mask: 0x1F", "0x1F"),
+            ("ratio: 1e6", "1e6"),
+        ] {
+            let html = highlight(line, Syntax::Yaml);
+            assert!(
+                html.contains(&format!("<span class=n>{number}</span>")),
+                "{html}"
+            );
+        }
+        let html = highlight("T | where x == 42 and y > 1d", Syntax::Kql);
+        assert!(html.contains("<span class=n>42</span>"), "{html}");
+        assert!(html.contains("<span class=n>1d</span>"), "{html}");
+        let html = highlight("T | where Id == 87210ca1", Syntax::Kql);
+        assert!(!html.contains("class=n"), "{html}");
     }
 
     #[test]

@@ -5,24 +5,25 @@
 //! opened from disk, where browsers refuse to fetch files. The filter values
 //! are the catalog's own ([`Catalog::search_filters`]), the ones the
 //! server's search index holds, so a filter query gives the same rules on
-//! the static site as on the server. Words are matched against titles and
-//! descriptions only: the rule text stays out of the browser's download.
+//! the static site as on the server. Words are matched against titles,
+//! descriptions, file paths and ids (so a file name or an id finds its rule
+//! on both): the rule text stays out of the browser's download.
 //!
 //! [`script`] sets `window.RULEDEX_SEARCH` (`v` is the format version):
 //!
 //! ```text
-//! {"v":2,
+//! {"v":3,
 //!  "filters":[["technique",["t","technique","techniques"]], …],  // name, aliases
 //!  "tables":{"technique":["t1059",…], "lang":["kql",…], …},      // distinct values
-//!  "rules":[[title, path, "description words", [technique#…], [tactic#…], …], …]}
+//!  "rules":[[title, page, "description words", "file path and id", [technique#…], …], …]}
 //! ```
 //!
-//! Each rule lists, after its three texts, the positions in `tables` of its
+//! Each rule lists, after its four texts, the positions in `tables` of its
 //! values for every filter in `filters` order, except `value`. Indicator
 //! values are most of the index's weight and most searches do not use them,
 //! so they live in [`values_script`], which the search page loads only for a
 //! query with a `value:` filter; it sets `window.RULEDEX_SEARCH_VALUES` to
-//! `{"v":2,"table":[…],"rules":[[value#…], …]}`, rules in the same order.
+//! `{"v":3,"table":[…],"rules":[[value#…], …]}`, rules in the same order.
 //!
 //! [`Catalog::search_filters`]: ruledex_catalog::Catalog::search_filters
 
@@ -86,10 +87,12 @@ pub fn index(site: &Site) -> Value {
                 .chars()
                 .take(DESCRIPTION_CHARS)
                 .collect();
+            let names = format!("{} {}", r.provenance.path, r.id);
             let mut row = vec![
                 json!(r.title),
                 json!(paths::rule_path(&e.key)),
                 json!(description.to_lowercase()),
+                json!(names.to_lowercase()),
             ];
             for (name, _) in main_filters() {
                 let values = filters.get(name).map_or(&[][..], Vec::as_slice);
@@ -108,7 +111,7 @@ pub fn index(site: &Site) -> Value {
             (name.to_string(), json!(values))
         })
         .collect();
-    json!({ "v": 2, "filters": filters, "tables": tables, "rules": rules })
+    json!({ "v": 3, "filters": filters, "tables": tables, "rules": rules })
 }
 
 /// The indicator values of every rule as JSON, rules in catalog order.
@@ -122,7 +125,7 @@ pub fn values(site: &Site) -> Value {
             table.positions(values)
         })
         .collect();
-    json!({ "v": 2, "table": table.values, "rules": rules })
+    json!({ "v": 3, "table": table.values, "rules": rules })
 }
 
 /// `value` as a script that assigns it to `window.<name>`. `</` is escaped

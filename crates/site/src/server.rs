@@ -239,7 +239,11 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     let uri = request.uri().clone();
     let raw_path = uri.path();
     let query = uri.query().unwrap_or("");
-    if let Some(rest) = raw_path.strip_prefix("/api/v1/") {
+    // `/api/v1` and `/api/v1/` both answer the index of endpoints.
+    let api_rest = raw_path
+        .strip_prefix("/api/v1/")
+        .or((raw_path == "/api/v1").then_some(""));
+    if let Some(rest) = api_rest {
         if method != Method::GET && method != Method::HEAD {
             return json_response(api::ApiResponse::error(
                 405,

@@ -130,6 +130,15 @@ const FILTER_QUERIES: &[&str] = &[
     "value:no-such-value",
 ];
 
+/// Words naming a rule by its file or its id: both searches must find
+/// exactly that rule (other words differ on purpose: the server also
+/// searches rule text).
+const NAME_QUERIES: &[&str] = &[
+    "cross-tenant-portal-signin",
+    "3f6f1c2a-8d0e-4b7e-9a51-0c2d7e1f9b10",
+    "3f6f1c2a",
+];
+
 /// `pairs` as a URL query string.
 fn form_urlencoded(pairs: &[(&str, &str)]) -> String {
     let encode = |s: &str| -> String {
@@ -161,7 +170,7 @@ async fn the_site_in_a_real_browser() {
     ruledex_site::static_site::build(&site, static_dir.path()).unwrap();
     // What the server's search finds for filter queries; the static
     // search must find the same rules.
-    let expected: Vec<(&str, usize)> = FILTER_QUERIES
+    let mut expected: Vec<(&str, usize)> = FILTER_QUERIES
         .iter()
         .map(|q| (*q, site.catalog().search(q, 1, 0).unwrap().total))
         .collect();
@@ -169,6 +178,11 @@ async fn the_site_in_a_real_browser() {
         expected.iter().filter(|(_, n)| *n > 0).count() >= FILTER_QUERIES.len() - 1,
         "the fixture rules should answer almost every query: {expected:?}"
     );
+    for query in NAME_QUERIES {
+        let total = site.catalog().search(query, 1, 0).unwrap().total;
+        assert_eq!(total, 1, "the server finds `{query}`'s one rule");
+        expected.push((query, total));
+    }
 
     let shared = Shared::new(site, ServerConfig::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -248,9 +262,20 @@ async fn the_site_in_a_real_browser() {
     let mut target = None;
     let mut fallback = None;
     for item in &items {
-        let badges = item.find_all(Locator::Css(".badge")).await.unwrap();
-        let language = badges[0].text().await.unwrap();
-        let platform = badges[1].text().await.unwrap();
+        let language = item
+            .find(Locator::Css(".badge.lang"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let platform = item
+            .find(Locator::Css(".badge.platform"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         let link = item.find(Locator::Css("a")).await.unwrap();
         if language != "kql" && target.is_none() {
             target = Some((link.clone(), language.clone()));
@@ -326,8 +351,8 @@ async fn the_site_in_a_real_browser() {
     assert!(text_of(&client, "ol.results")
         .await
         .contains("Office applications starting PowerShell"));
-    // Every filter finds the same number of rules on the static site as on
-    // the server (`value:` loads its own script first).
+    // Every filter, file name and id finds the same number of rules on the
+    // static site as on the server (`value:` loads its own script first).
     for (query, total) in &expected {
         let mut url = format!("file://{}/search.html?", static_dir.path().display());
         url.push_str(&form_urlencoded(&[("q", query)]));

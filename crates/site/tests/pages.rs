@@ -92,6 +92,26 @@ fn the_rule_page_shows_every_section_with_correct_content() {
 }
 
 #[test]
+fn sigma_rules_show_one_badge_for_language_and_platform() {
+    let site = common::site();
+    let html = rule_page(&site, "sigma/office-spawns-powershell.yml");
+    assert!(
+        html.contains("<span class=\"badge platform lang\">Sigma</span>"),
+        "one badge"
+    );
+    let badges = html
+        .split_once("<p class=\"badges\">")
+        .and_then(|(_, rest)| rest.split_once("</p>"))
+        .map(|(badges, _)| badges)
+        .unwrap();
+    assert_eq!(
+        badges.matches("Sigma").count(),
+        1,
+        "not `Sigma Sigma`: {badges}"
+    );
+}
+
+#[test]
 fn corpus_counts_and_related_rules_link_across_platforms() {
     let site = common::site();
     let html = rule_page(&site, "sentinel/encoded-powershell.yaml");
@@ -104,7 +124,7 @@ fn corpus_counts_and_related_rules_link_across_platforms() {
     // ... and so does the Sigma rule, in another language.
     assert!(
         html.contains(
-            "Office Application Starts Encoded PowerShell</a> <span class=\"badge\">sigma</span>"
+            "Office Application Starts Encoded PowerShell</a> <span class=\"badge lang platform\">sigma</span> <span class=\"muted\">"
         ),
         "related Sigma rule"
     );

@@ -28,6 +28,10 @@ impl RuleFormat for MarkdownFormat {
         "markdown-kql"
     }
 
+    fn codes(&self) -> &'static [&'static [ruledex_ir::CodeInfo]] {
+        &[crate::codes::ALL]
+    }
+
     fn sniff(&self, file: &SourceFile<'_>) -> bool {
         matches!(file.extension().as_str(), "md" | "markdown") && !kql_blocks(file.text).is_empty()
     }
@@ -51,22 +55,29 @@ impl RuleFormat for MarkdownFormat {
         let mut rules = Vec::with_capacity(queries.len());
         for (n, &(b, block, offset, text, count)) in queries.iter().enumerate() {
             let index = several.then_some(n);
+            // Titles come from headings, shortened; what a shortened title
+            // or a query's comment said stays in the description.
+            let heading = doc.title_for(block, b, blocks.len() > 1, file.stem());
+            let short = super::shorten_title(&heading, super::HEADING_TITLE_CHARS);
+            let mut said: Vec<String> = Vec::new();
+            if short != heading.trim_end_matches('.') {
+                said.push(heading.clone());
+            }
             let title = if count > 1 {
-                super::numbered_title(
-                    &doc.title_for(block, b, blocks.len() > 1, file.stem()),
-                    n,
-                    text,
-                )
+                said.extend(super::leading_comment(text));
+                super::numbered_title(&short, n, text)
             } else {
-                doc.title_for(block, b, blocks.len() > 1, file.stem())
+                short
             };
+            said.extend(doc.description.clone());
+            let description = (!said.is_empty()).then(|| said.join("\n\n"));
             let mut rule = Rule {
                 id: match index {
                     Some(i) => format!("{}#{}", file.path, i + 1),
                     None => file.path.to_string(),
                 },
                 title,
-                description: doc.description.clone(),
+                description,
                 provenance: file.provenance(self.name(), index),
                 body: file.text[block.fence_start..block.fence_end].to_string(),
                 body_offset: block.fence_start as u32,

@@ -49,7 +49,7 @@ pub(crate) fn queries_of(text: &str) -> Vec<(usize, &str)> {
 /// The warning on the first query of a split text.
 pub(crate) fn split_warning(count: usize, span: Span) -> Diagnostic {
     Diagnostic::warning(
-        "KQL106",
+        crate::codes::SEVERAL_QUERIES,
         format!("this text holds {count} queries separated by blank lines and no `;`; each is analyzed as its own rule"),
     )
     .with_span(span)

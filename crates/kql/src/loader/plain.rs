@@ -27,6 +27,10 @@ impl RuleFormat for PlainFormat {
         "kql-file"
     }
 
+    fn codes(&self) -> &'static [&'static [ruledex_ir::CodeInfo]] {
+        &[crate::codes::ALL]
+    }
+
     fn sniff(&self, file: &SourceFile<'_>) -> bool {
         match file.extension().as_str() {
             "kql" | "csl" | "kusto" => true,

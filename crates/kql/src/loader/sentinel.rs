@@ -1,5 +1,6 @@
 //! Microsoft Sentinel analytics rules and hunting queries (YAML).
 
+use crate::codes;
 use ruledex_ir::{
     AlertTemplate, AttackKind, AttackRef, DataSource, DataSourceKind, Diagnostic, EntityField,
     EntityMapping, Platform, Rule, RuleClass, RuleFormat, Severity, SourceFile,
@@ -13,6 +14,10 @@ pub struct SentinelFormat;
 impl RuleFormat for SentinelFormat {
     fn name(&self) -> &'static str {
         "sentinel-yaml"
+    }
+
+    fn codes(&self) -> &'static [&'static [ruledex_ir::CodeInfo]] {
+        &[crate::codes::ALL]
     }
 
     /// A YAML file with top-level `query:` and `name:` or `id:` keys and no
@@ -50,13 +55,13 @@ impl RuleFormat for SentinelFormat {
             Ok(docs) => docs,
             Err(e) => {
                 rule.diagnostics
-                    .push(Diagnostic::error("KQL100", e.message).with_span(e.span));
+                    .push(Diagnostic::error(codes::INVALID_RULE_FILE, e.message).with_span(e.span));
                 return vec![rule];
             }
         };
         let Some(doc) = docs.first().filter(|d| d.is_mapping()) else {
             rule.diagnostics.push(Diagnostic::error(
-                "KQL100",
+                codes::INVALID_RULE_FILE,
                 "the file is not a YAML mapping",
             ));
             return vec![rule];
@@ -67,12 +72,13 @@ impl RuleFormat for SentinelFormat {
                 let text = q.as_str().unwrap_or_default();
                 super::attach_query(&mut rule, text, &q.text_map(file.text), file.text);
             }
-            Some(q) => rule
-                .diagnostics
-                .push(Diagnostic::error("KQL101", "the query is empty").with_span(q.span)),
-            None => rule
-                .diagnostics
-                .push(Diagnostic::error("KQL101", "the rule has no `query`")),
+            Some(q) => rule.diagnostics.push(
+                Diagnostic::error(codes::MISSING_QUERY, "the query is empty").with_span(q.span),
+            ),
+            None => rule.diagnostics.push(Diagnostic::error(
+                codes::MISSING_QUERY,
+                "the rule has no `query`",
+            )),
         }
         vec![rule]
     }
@@ -83,14 +89,14 @@ fn read_metadata(rule: &mut Rule, doc: &Node) {
     match text("id") {
         Some(id) => rule.id = id,
         None => rule.diagnostics.push(Diagnostic::warning(
-            "KQL104",
+            codes::MISSING_ID,
             "the rule has no `id`; using the file name",
         )),
     }
     match text("name") {
         Some(name) => rule.title = name.trim().to_string(),
         None => rule.diagnostics.push(Diagnostic::warning(
-            "KQL105",
+            codes::MISSING_NAME,
             "the rule has no `name`; using the file name",
         )),
     }
@@ -100,9 +106,12 @@ fn read_metadata(rule: &mut Rule, doc: &Node) {
         rule.severity = Severity::parse(written);
         if rule.severity.is_none() {
             rule.diagnostics.push(
-                Diagnostic::warning("KQL103", format!("unknown severity `{written}`"))
-                    .with_span(node.span)
-                    .with_note("expected Informational, Low, Medium or High"),
+                Diagnostic::warning(
+                    codes::UNKNOWN_SEVERITY,
+                    format!("unknown severity `{written}`"),
+                )
+                .with_span(node.span)
+                .with_note("expected Informational, Low, Medium or High"),
             );
         }
     }

@@ -598,16 +598,24 @@ fn render_with(site: &Site, position: usize, layout: Layout, budget: Budget) -> 
     let attack = catalog.attack();
     let source = catalog.source_of(entry);
 
-    let mut badges = vec![
-        Badge {
-            label: rule.platform.display_name().to_string(),
-            class: "platform",
-        },
-        Badge {
+    // One badge where language and platform are the same (Sigma).
+    let mut badges = if rule.platform.id() == rule.language.id() {
+        vec![Badge {
             label: rule.language.display_name().to_string(),
-            class: "lang",
-        },
-    ];
+            class: "platform lang",
+        }]
+    } else {
+        vec![
+            Badge {
+                label: rule.platform.display_name().to_string(),
+                class: "platform",
+            },
+            Badge {
+                label: rule.language.display_name().to_string(),
+                class: "lang",
+            },
+        ]
+    };
     if let Some(sev) = rule.severity {
         badges.push(Badge {
             label: format!("{sev:?}").to_lowercase(),
