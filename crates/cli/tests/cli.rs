@@ -183,7 +183,7 @@ fn coverage_layer_is_a_navigator_layer() {
 }
 
 #[test]
-fn related_finds_rules_on_the_same_log_source() {
+fn related_ranks_shared_behaviour_with_evidence() {
     let doc = json(&ruledex(&[
         "related",
         "--json",
@@ -196,7 +196,20 @@ fn related_finds_rules_on_the_same_log_source() {
         .iter()
         .find(|r| r["title"] == "failed-signins-by-app")
         .expect("the other sign-in rule");
-    assert_eq!(hit["reason"], "both read Entra ID sign-in logs");
+    // Both compare the sign-in result: a behaviour key, with evidence in
+    // both rules' words and a score, ranked before the rules that only read
+    // the same log source.
+    assert_eq!(hit["rank"], "shared_behaviour");
+    assert_eq!(hit["reason"], "both match azure.signinlogs.result_type 0");
+    assert!(hit["score"].as_f64().unwrap() > 0.0);
+    let evidence = &hit["evidence"][0];
+    assert_eq!(evidence["key"], "azure.signinlogs.result_type 0");
+    assert!(evidence["here"].as_str().unwrap().starts_with("ResultType"));
+    let ranks: Vec<&str> = related.iter().map(|r| r["rank"].as_str().unwrap()).collect();
+    let first_logsource_only = ranks.iter().position(|r| *r == "same_logsource");
+    if let Some(first) = first_logsource_only {
+        assert!(ranks[first..].iter().all(|r| *r == "same_logsource"));
+    }
 }
 
 fn jsonl(output: &Output) -> Vec<Value> {
