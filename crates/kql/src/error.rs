@@ -32,8 +32,8 @@ pub mod codes {
     pub const UNCLOSED_BRACKET: &str = "KQL011";
     /// A closing bracket without an opening one.
     pub const UNMATCHED_CLOSE: &str = "KQL012";
-    /// A typed literal whose inside is not a value of its type
-    /// (`int(abc)`, `bool(maybe)`).
+    /// A malformed typed literal: a `(` or a line break before its `)`
+    /// (`int(f(x))`), or no `)` at all.
     pub const INVALID_LITERAL: &str = "KQL013";
     /// A backslash escape Kusto does not know (`"C:\Temp"`: `\T`). Valid
     /// escapes are `\\ \' \" \n \t \r \a \b \f \v`, octal `\101`,
@@ -45,6 +45,10 @@ pub mod codes {
     /// `where title == "x"`); Kusto requires the bracketed form
     /// `['between']`.
     pub const RESERVED_NAME: &str = "KQL016";
+    /// A warning, not an error: a typed literal whose inside is not a
+    /// value of its type (`int(abc)`, `bool(maybe)`). Kusto's parser
+    /// accepts it; the engine rejects it when the query runs.
+    pub const INVALID_LITERAL_VALUE: &str = "KQL017";
 }
 
 /// One syntax error: a stable code (see [`codes`]), a message, and where it
