@@ -46,6 +46,11 @@ pub struct CheckArgs {
     /// Also print warnings, not only errors.
     #[arg(long)]
     warnings: bool,
+    /// Count departures from a format's specification (Sigma tags without
+    /// a namespace, ids that are no UUIDs, …) as errors, for authors who
+    /// lint their own rules; by default they are warnings.
+    #[arg(long)]
+    strict: bool,
     /// List every unknown file instead of the first 20.
     #[arg(long)]
     list_unknown: bool,
@@ -108,8 +113,15 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     }
     let roots: Vec<SourceRoot> = args.paths.iter().map(SourceRoot::from_path).collect();
     let started = Instant::now();
-    let files = load_roots(&roots, &crate::formats::all(), &|_| {});
+    let mut files = load_roots(&roots, &crate::formats::all(), &|_| {});
     let wall = started.elapsed();
+    if args.strict {
+        for rule in files.iter_mut().flat_map(|f| &mut f.rules) {
+            for d in &mut rule.diagnostics {
+                d.enforce();
+            }
+        }
+    }
     for class in &args.exclude_classes {
         if !ALL_CLASSES
             .iter()

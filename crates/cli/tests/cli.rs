@@ -157,6 +157,30 @@ fn check_reports_languages_and_gates() {
 }
 
 #[test]
+fn strict_check_counts_specification_warnings_as_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("rule.yml"),
+        "title: Service Binary in Temp\nid: not-a-uuid\nreferences: https://example.org\n\
+         tags:\n    - sysmon\nlogsource:\n    product: windows\n    service: sysmon\n\
+         detection:\n    selection:\n        EventID: 13\n        Details|contains: '\\Temp\\'\n\
+         \x20   condition: selection\n",
+    )
+    .unwrap();
+    let path = dir.path().to_str().unwrap();
+    let lenient = json(&ruledex(&["check", "--json", path]));
+    assert_eq!(lenient["languages"][0]["parsed"], 1, "{lenient}");
+    let strict = ruledex(&["check", "--strict", path, "--min-parse-rate", "100"]);
+    assert_eq!(strict.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&strict.stdout);
+    assert!(
+        text.contains("error[SIG005]: the rule `id` must be a UUID"),
+        "{text}"
+    );
+    assert!(text.contains("error[SIG005]: tag `sysmon`"), "{text}");
+}
+
+#[test]
 fn unknown_files_are_reported_not_shown() {
     let dir = tempfile::tempdir().unwrap();
     let notes = dir.path().join("notes.txt");

@@ -9,7 +9,20 @@
 //! - **hunting queries**: a `[hunt]` table with a list of queries, one
 //!   [`Rule`] of class [`RuleClass::Hunting`] per query (OSQuery SQL queries
 //!   are kept in the `osquery` property, since ruledex has no SQL parser);
+//! - **endpoint behaviour rules** (`elastic/protections-artifacts`): a
+//!   `[rule]` table with no `type` and no `language`, an `os_list`, a
+//!   `min_endpoint_version`, top-level `[[actions]]` and `[[threat]]`.
+//!   Their query is the endpoint's EQL ([`ruledex_eql::Dialect::Endpoint`]);
+//!   the rule's `kind` is `endpoint`, and the IR keeps what the agent does
+//!   with a match in properties: `os_list`, `min_endpoint_version`,
+//!   `actions` and `optional_actions` (each `{action, field, state}`),
+//!   `license`, `internal`. Their data source is Elastic Defend's event
+//!   stream, the index `logs-endpoint.events.*`, with the `os_list`;
 //! - anything else is not recognized by [`RuleFormat::sniff`].
+//!
+//! A `[rule]` without a `language` (and no `type` saying it) gets the
+//! language its query is written in: EQL for `<category> where …`,
+//! `sequence …` or `sample …`, ES|QL for `from …`, kuery otherwise.
 //!
 //! The query is located in the file through the TOML value's span, so every
 //! diagnostic of the query's parser points at the right line and column.
@@ -60,6 +73,7 @@ pub mod ndjson;
 pub mod plain;
 pub mod spanned;
 
+use ruledex_eql::Dialect;
 use ruledex_ir::{
     resolve_positions, AttackKind, AttackRef, DataSource, DataSourceKind, Dependency,
     DependencyKind, Diagnostic, IndicatorKind, Language, LineIndex, Op, OutputField, Platform,
@@ -195,6 +209,8 @@ fn load_rules(file: &SourceFile<'_>) -> Vec<Rule> {
     let root = document.get_ref();
     let mut rules = if let Some(hunt) = get_table(root, "hunt") {
         load_hunt(file, hunt)
+    } else if let Some(rule) = get_table(root, "rule").filter(|r| is_endpoint_rule(root, r)) {
+        vec![load_endpoint_rule(file, root, rule)]
     } else if let Some(rule) = get_table(root, "rule") {
         vec![load_rule(file, root, rule)]
     } else {
@@ -487,8 +503,18 @@ fn load_rule(file: &SourceFile<'_>, root: &DeTable<'_>, table: &DeTable<'_>) -> 
         "esql" => Some(Language::Esql),
         _ => None,
     });
-    // Without a `language`, Elastic's detection engine uses kuery.
-    rule.language = language.unwrap_or(Language::Kuery);
+    // Without a `language`, the query says what it is written in (a rule
+    // without a type has no engine default to go by); else, as Elastic's
+    // detection engine does, kuery.
+    rule.language = language.unwrap_or_else(|| {
+        match (
+            kind.is_empty(),
+            get(table, "query").and_then(|q| q.get_ref().as_str()),
+        ) {
+            (true, Some(query)) => language_of_query(query),
+            _ => Language::Kuery,
+        }
+    });
 
     rule.diagnostics.append(&mut reader.diagnostics);
     match get(table, "query") {
@@ -508,7 +534,15 @@ fn load_rule(file: &SourceFile<'_>, root: &DeTable<'_>, table: &DeTable<'_>) -> 
                         .insert("query".into(), serde_json::Value::String(text.to_string()));
                 } else {
                     let language = rule.language;
-                    attach_query(&mut rule, file.text, span_of(value), text, language, 0);
+                    attach_query(
+                        &mut rule,
+                        file.text,
+                        span_of(value),
+                        text,
+                        language,
+                        0,
+                        Dialect::Elasticsearch,
+                    );
                 }
             }
             None => {
@@ -541,6 +575,7 @@ fn attach_query(
     text: &str,
     language: Language,
     skip: usize,
+    dialect: Dialect,
 ) {
     let (start, map) = string_map(file, span, text);
     let query_text = text.get(skip..).unwrap_or("");
@@ -557,7 +592,12 @@ fn attach_query(
         text: query_text.to_string(),
         line,
     });
-    match dispatch::analyze(language, query_text, &map) {
+    let analysis = if language == Language::Eql && dialect == Dialect::Endpoint {
+        Some(ruledex_eql::analyze_dialect(query_text, &map, dialect))
+    } else {
+        dispatch::analyze(language, query_text, &map)
+    };
+    match analysis {
         Some(analysis) => rule.absorb(analysis),
         None => rule.diagnostics.push(
             Diagnostic::new(
@@ -708,6 +748,159 @@ fn read_threat(reader: &mut Reader, threat: &toml::Spanned<DeValue<'_>>, out: &m
             }
         }
     }
+}
+
+/// The query language of a rule that does not declare one, from the query
+/// itself: EQL (`process where …`, `sequence …`, `sample …`), ES|QL
+/// (`from …`, `row …`), else kuery.
+fn language_of_query(query: &str) -> Language {
+    let mut words = query
+        .split(|c: char| c.is_whitespace() || c == '[')
+        .filter(|w| !w.is_empty());
+    let first = words.next().unwrap_or("").to_ascii_lowercase();
+    let second = words.next().unwrap_or("").to_ascii_lowercase();
+    let is_name =
+        |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    match first.as_str() {
+        "sequence" | "sample" => Language::Eql,
+        "from" | "row" | "metrics" | "ts" if !second.is_empty() && second != ":" => Language::Esql,
+        _ if is_name(&first) && second == "where" => Language::Eql,
+        _ => Language::Kuery,
+    }
+}
+
+/// An endpoint behaviour rule (`elastic/protections-artifacts`): a `[rule]`
+/// without `type` and `language`, with what only these rules have: an
+/// `os_list`, a `min_endpoint_version`, or top-level `[[actions]]`,
+/// `[[optional_actions]]` or `[[threat]]`.
+fn is_endpoint_rule(root: &DeTable<'_>, rule: &DeTable<'_>) -> bool {
+    get(rule, "type").is_none()
+        && get(rule, "language").is_none()
+        && (get(rule, "os_list").is_some()
+            || get(rule, "min_endpoint_version").is_some()
+            || ["actions", "optional_actions", "threat"]
+                .iter()
+                .any(|key| get(root, key).is_some()))
+}
+
+/// Where Elastic Defend's events land in Elasticsearch: what a behaviour
+/// rule reads, on the endpoint itself.
+const ENDPOINT_EVENTS_INDEX: &str = "logs-endpoint.events.*";
+
+fn load_endpoint_rule(file: &SourceFile<'_>, root: &DeTable<'_>, table: &DeTable<'_>) -> Rule {
+    let mut rule = empty_rule(file, None);
+    rule.kind = Some("endpoint".into());
+    rule.language = Language::Eql;
+    let mut reader = Reader {
+        diagnostics: Vec::new(),
+    };
+    match reader
+        .string(table, "id")
+        .or_else(|| reader.string(table, "rule_id"))
+    {
+        Some(id) => rule.id = id,
+        None => reader.diagnostics.push(Diagnostic::warning(
+            codes::MISSING_FIELD,
+            "the endpoint rule has no `id`; its id is taken from the file name",
+        )),
+    }
+    match reader.string(table, "name") {
+        Some(name) => rule.title = name,
+        None => reader.diagnostics.push(Diagnostic::warning(
+            codes::MISSING_FIELD,
+            "the rule has no `name`",
+        )),
+    }
+    rule.description = reader.string(table, "description");
+    rule.version = reader.string(table, "version");
+    rule.references = reader.list(table, "reference");
+    rule.references.extend(reader.list(table, "references"));
+    let internal = get_table(root, "internal");
+
+    // What the agent does with a match, and where the rule runs.
+    for key in ["os_list", "min_endpoint_version", "license"] {
+        if let Some(value) = get(table, key).or_else(|| internal.and_then(|i| get(i, key))) {
+            rule.properties.insert(key.into(), to_json(value.get_ref()));
+        }
+    }
+    for key in ["actions", "optional_actions"] {
+        if let Some(value) = get(root, key).or_else(|| get(table, key)) {
+            match value.get_ref() {
+                DeValue::Array(_) => {
+                    rule.properties.insert(key.into(), to_json(value.get_ref()));
+                }
+                _ => reader.wrong_type(key, "an array of tables (`[[actions]]`)", value),
+            }
+        }
+    }
+    if let Some(value) = get(root, "internal") {
+        rule.properties
+            .insert("internal".into(), to_json(value.get_ref()));
+    }
+    for (key, value) in table.iter() {
+        let key = key.get_ref().as_ref();
+        if !matches!(
+            key,
+            "id" | "rule_id"
+                | "name"
+                | "description"
+                | "version"
+                | "reference"
+                | "references"
+                | "query"
+                | "threat"
+                | "os_list"
+                | "min_endpoint_version"
+                | "license"
+                | "actions"
+                | "optional_actions"
+        ) {
+            rule.properties
+                .insert(key.to_string(), to_json(value.get_ref()));
+        }
+    }
+
+    // ATT&CK: top-level `[[threat]]` (or, in older files, `[[rule.threat]]`).
+    if let Some(threat) = get(root, "threat").or_else(|| get(table, "threat")) {
+        read_threat(&mut reader, threat, &mut rule.attack);
+    }
+
+    let mut source = DataSource::new(DataSourceKind::Index, ENDPOINT_EVENTS_INDEX);
+    let os_list = reader.list(table, "os_list");
+    if !os_list.is_empty() {
+        source
+            .attributes
+            .insert("os_list".into(), os_list.join(", "));
+    }
+    rule.data_sources.push(source);
+
+    rule.diagnostics.append(&mut reader.diagnostics);
+    match get(table, "query") {
+        Some(value) => match value.get_ref().as_str() {
+            Some(text) => attach_query(
+                &mut rule,
+                file.text,
+                span_of(value),
+                text,
+                Language::Eql,
+                0,
+                Dialect::Endpoint,
+            ),
+            None => {
+                let mut r = Reader {
+                    diagnostics: Vec::new(),
+                };
+                r.wrong_type("query", "a string", value);
+                rule.diagnostics.append(&mut r.diagnostics);
+            }
+        },
+        None => rule.diagnostics.push(Diagnostic::error(
+            codes::MISSING_QUERY,
+            "an endpoint rule needs a `query`",
+        )),
+    }
+    finish(&mut rule);
+    rule
 }
 
 /// What a hunting query is written in, judged from its text and the hunt's
@@ -875,7 +1068,15 @@ fn load_hunt(file: &SourceFile<'_>, hunt: &DeTable<'_>) -> Vec<Rule> {
                     .with_span(Span::new(start, start + 3)),
                 );
             }
-            attach_query(&mut rule, file.text, span, &text, language, skip);
+            attach_query(
+                &mut rule,
+                file.text,
+                span,
+                &text,
+                language,
+                skip,
+                Dialect::Elasticsearch,
+            );
             finish(&mut rule);
             rule
         })

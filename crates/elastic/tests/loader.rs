@@ -399,3 +399,44 @@ fn threat_match_settings_are_grouped() {
     );
     assert!(!rule.properties.contains_key("threat_query"));
 }
+
+#[test]
+fn endpoint_behaviour_rules_are_endpoint_eql_with_actions_and_os_list() {
+    let rules = load("rules/endpoint/defense_evasion_protect_from_unbacked_memory.toml");
+    let rule = &rules[0];
+    assert!(rule.parsed(), "{:?}", rule.diagnostics);
+    assert_eq!(rule.language, Language::Eql);
+    assert_eq!(rule.kind.as_deref(), Some("endpoint"));
+    assert_eq!(rule.id, "e1a0c0de-0002-4a10-8000-000000000002");
+    assert_eq!(rule.properties["os_list"], serde_json::json!(["windows"]));
+    assert_eq!(rule.properties["min_endpoint_version"], "8.10.0");
+    assert_eq!(rule.properties["actions"][0]["action"], "kill_process");
+    assert_eq!(rule.properties["optional_actions"][0]["action"], "rollback");
+    assert_eq!(rule.references.len(), 2);
+    // `$frame.symbol_info` reads the call stack's frames.
+    assert!(rule
+        .indicators
+        .iter()
+        .any(|i| i.field == "process.thread.Ext.call_stack.symbol_info"));
+    let source = &rule.data_sources[0];
+    assert_eq!(
+        (source.kind, source.name.as_str()),
+        (DataSourceKind::Index, "logs-endpoint.events.*")
+    );
+    assert_eq!(source.attributes["os_list"], "windows");
+    // Top-level `[[threat]]` blocks, tactic and technique.
+    assert!(rule
+        .attack
+        .iter()
+        .any(|a| a.kind == AttackKind::Technique && a.id.as_deref() == Some("T1055")));
+}
+
+#[test]
+fn a_rule_without_language_or_type_is_read_in_its_query_language() {
+    let rules = load("rules/no_language_no_type_eql_query.toml");
+    assert_eq!(rules[0].language, Language::Eql);
+    assert!(rules[0].parsed());
+    // With a `type`, the engine's default (kuery) applies, as before.
+    let rules = load("rules/no_language_defaults_to_kuery.toml");
+    assert_eq!(rules[0].language, Language::Kuery);
+}

@@ -191,7 +191,21 @@ fn for_each_top_expr(query: &mut Query, f: &mut impl FnMut(&mut Expr)) {
 
 /// Run every check on a parsed query.
 pub fn check(query: &Query, diagnostics: &mut Vec<QueryDiagnostic>) {
-    let mut checker = Checker { diagnostics };
+    check_dialect(query, crate::Dialect::Elasticsearch, diagnostics);
+}
+
+/// [`check`] for a query in `dialect`: the endpoint dialect also takes
+/// `_arraysearch(array, $var, condition)` and its variables.
+pub fn check_dialect(
+    query: &Query,
+    dialect: crate::Dialect,
+    diagnostics: &mut Vec<QueryDiagnostic>,
+) {
+    let mut checker = Checker {
+        diagnostics,
+        dialect,
+        bound: Vec::new(),
+    };
     match &query.base {
         Some(BaseQuery::Event(e)) => checker.event_query(e),
         Some(BaseQuery::Sequence(s)) => checker.sequence(s, SeqKind::Sequence),
@@ -204,6 +218,11 @@ pub fn check(query: &Query, diagnostics: &mut Vec<QueryDiagnostic>) {
     }
 }
 
+/// `_arraysearch` as the endpoint spells it (case does not matter to it).
+pub(crate) fn is_array_search(name: &str) -> bool {
+    name.eq_ignore_ascii_case("_arraysearch") || name.eq_ignore_ascii_case("arraysearch")
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum SeqKind {
     Sequence,
@@ -213,6 +232,9 @@ enum SeqKind {
 
 struct Checker<'d> {
     diagnostics: &'d mut Vec<QueryDiagnostic>,
+    dialect: crate::Dialect,
+    /// Variables bound by the enclosing `_arraysearch` calls.
+    bound: Vec<String>,
 }
 
 /// What a function argument accepts.
@@ -492,11 +514,23 @@ impl Checker<'_> {
                 }
             }
             ExprKind::Variable(name) => {
-                self.error(
-                    Code::Variable,
-                    format!("`${name}`: variables are not supported by Elasticsearch EQL"),
-                    e.span,
-                );
+                let root = name.split('.').next().unwrap_or(name);
+                if self.bound.iter().any(|b| b == root) {
+                    return Info {
+                        ty: Ty::Unknown,
+                        literal: false,
+                        has_field: true,
+                    };
+                }
+                let message = match self.dialect {
+                    crate::Dialect::Elasticsearch => {
+                        format!("`${name}`: variables are not supported by Elasticsearch EQL")
+                    }
+                    crate::Dialect::Endpoint => format!(
+                        "`${name}`: no `_arraysearch(array, ${root}, ...)` binds this variable"
+                    ),
+                };
+                self.error(Code::Variable, message, e.span);
                 Info::of(Ty::Unknown)
             }
             ExprKind::Call { name, args, .. } => self.call(name, args, e.span),
@@ -719,7 +753,52 @@ impl Checker<'_> {
         result
     }
 
+    /// `_arraysearch(array, $var, condition)`: true when an element of
+    /// `array` satisfies `condition`, in which `$var.field` reads the
+    /// element's field.
+    fn array_search(&mut self, name: &Ident, args: &[Expr], span: Span) -> Info {
+        let [array, variable, condition] = args else {
+            self.error(
+                Code::BadArguments,
+                format!(
+                    "`{}` takes three arguments: an array field, a `$variable` and a condition",
+                    name.name
+                ),
+                span,
+            );
+            for a in args {
+                self.expr(a);
+            }
+            return Info::of(Ty::Bool);
+        };
+        let array_info = self.expr(array);
+        let ExprKind::Variable(var) = &variable.kind else {
+            self.error(
+                Code::BadArguments,
+                format!(
+                    "the second argument of `{}` names the element: `$entry`",
+                    name.name
+                ),
+                variable.span,
+            );
+            self.expr(condition);
+            return Info::of(Ty::Bool);
+        };
+        self.bound.push(var.clone());
+        let info = self.expr(condition);
+        self.bound.pop();
+        self.require_bool(condition, info);
+        Info {
+            ty: Ty::Bool,
+            literal: false,
+            has_field: array_info.has_field,
+        }
+    }
+
     fn call(&mut self, name: &Ident, args: &[Expr], span: Span) -> Info {
+        if self.dialect == crate::Dialect::Endpoint && is_array_search(&name.name) {
+            return self.array_search(name, args, span);
+        }
         let infos: Vec<Info> = args.iter().map(|a| self.expr(a)).collect();
         let has_field = infos.iter().any(|i| i.has_field);
         if is_keyword(&name.name) {

@@ -40,6 +40,22 @@ pub mod parser;
 pub use diag::{Code, QueryDiagnostic};
 pub use parser::MAX_DEPTH;
 
+/// Which EQL a query is written in.
+///
+/// Detection rules run in Elasticsearch; Elastic Defend's behaviour
+/// (endpoint) rules run in the agent, whose EQL adds array searches:
+/// `_arraysearch(array, $entry, condition)`, where `$entry.field` reads a
+/// field of each element.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Dialect {
+    /// Elasticsearch's EQL (detection rules), checked as Elasticsearch does.
+    #[default]
+    Elasticsearch,
+    /// The endpoint's EQL (behaviour rules): also `_arraysearch` and its
+    /// `$variables`.
+    Endpoint,
+}
+
 use ruledex_ir::{Analysis, OffsetMap};
 
 /// A parsed query and the problems found in it.
@@ -61,11 +77,23 @@ impl Parsed {
 /// Parse and check `text`. Never fails and never panics: problems are
 /// diagnostics, and the tree has error nodes where input was unusable.
 pub fn parse(text: &str) -> Parsed {
+    parse_dialect(text, Dialect::Elasticsearch)
+}
+
+/// [`parse`] for a query in `dialect`.
+///
+/// ```
+/// use ruledex_eql::{parse_dialect, Dialect};
+/// let q = r#"api where _arraysearch(process.thread.Ext.call_stack, $f, $f.symbol_info : "*ntdll*")"#;
+/// assert!(parse_dialect(q, Dialect::Endpoint).is_valid());
+/// assert!(!parse_dialect(q, Dialect::Elasticsearch).is_valid()); // no variables there
+/// ```
+pub fn parse_dialect(text: &str, dialect: Dialect) -> Parsed {
     let mut diagnostics = Vec::new();
     let tokens = lexer::tokenize(text, &mut diagnostics);
     let mut query = parser::parse_tokens(&tokens, &mut diagnostics);
     check::limit_height(&mut query, &mut diagnostics);
-    check::check(&query, &mut diagnostics);
+    check::check_dialect(&query, dialect, &mut diagnostics);
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
     Parsed { query, diagnostics }
 }
@@ -76,7 +104,14 @@ pub fn parse(text: &str) -> Parsed {
 /// query has errors, the stages that could be built are still returned
 /// with the diagnostics.
 pub fn analyze(query: &str, map: &OffsetMap) -> Analysis {
-    let parsed = parse(query);
+    analyze_dialect(query, map, Dialect::Elasticsearch)
+}
+
+/// [`analyze`] for a query in `dialect`. In the endpoint dialect, a
+/// condition on `$entry.field` inside `_arraysearch(array, $entry, ...)`
+/// becomes a predicate on `array.field`.
+pub fn analyze_dialect(query: &str, map: &OffsetMap, dialect: Dialect) -> Analysis {
+    let parsed = parse_dialect(query, dialect);
     let mut analysis = lower::lower(&parsed.query, query, map);
     analysis
         .diagnostics

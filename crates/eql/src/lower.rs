@@ -447,6 +447,19 @@ impl Lowering<'_> {
     }
 
     fn call(&self, name: &Ident, insensitive: bool, args: &[Expr], whole: &Expr) -> Predicate {
+        // `_arraysearch(array, $e, condition)`: the condition, on the
+        // array's element fields (`$e.name` is `array.name`).
+        if crate::check::is_array_search(&name.name) {
+            if let [array, variable, condition] = args {
+                if let (ExprKind::Field(array), ExprKind::Variable(var)) =
+                    (&array.unparen().kind, &variable.kind)
+                {
+                    let mut condition = condition.clone();
+                    substitute_variable(&mut condition, var, array);
+                    return self.predicate(&condition);
+                }
+            }
+        }
         let span = self.file_span(whole.span);
         let as_call = || {
             Predicate::Call(Call {
@@ -546,6 +559,52 @@ fn text_function_op(name: &str) -> Option<Op> {
         "endswith" => Some(Op::EndsWith),
         "stringcontains" => Some(Op::Contains),
         _ => None,
+    }
+}
+
+/// Replace `$var` and `$var.path` in `e` by the field `array` and
+/// `array.path`. Iterative: conditions may be deep.
+fn substitute_variable(e: &mut Expr, var: &str, array: &Field) {
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        if let ExprKind::Variable(name) = &e.kind {
+            let rest = if name == var {
+                Some("")
+            } else {
+                name.strip_prefix(var).and_then(|r| r.strip_prefix('.'))
+            };
+            if let Some(rest) = rest {
+                let mut field = array.clone();
+                field.parts.extend(
+                    rest.split('.')
+                        .filter(|p| !p.is_empty())
+                        .map(|p| FieldPart::Name(p.to_string())),
+                );
+                e.kind = ExprKind::Field(field);
+            }
+            continue;
+        }
+        match &mut e.kind {
+            ExprKind::Call { args, .. } => stack.extend(args.iter_mut()),
+            ExprKind::Logical { operands, .. } => stack.extend(operands.iter_mut()),
+            ExprKind::Not(inner) | ExprKind::Paren(inner) => stack.push(inner),
+            ExprKind::Sign { operand, .. } => stack.push(operand),
+            ExprKind::Binary { left, right, .. } => {
+                stack.push(left);
+                stack.push(right);
+            }
+            ExprKind::In { value, list, .. } => {
+                stack.push(value);
+                stack.extend(list.iter_mut());
+            }
+            ExprKind::Match {
+                value, patterns, ..
+            } => {
+                stack.push(value);
+                stack.extend(patterns.iter_mut());
+            }
+            _ => {}
+        }
     }
 }
 

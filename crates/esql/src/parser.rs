@@ -52,7 +52,9 @@ const UNMODELED_COMMANDS: [&str; 16] = [
     "registered_domain",
 ];
 
-/// Units that turn a number into a time span (`1 day`, `15 minutes`).
+/// Units that turn an integer into a time span (`1 day`, `15 minutes`,
+/// and glued to it, `5m`, `1h`), as current Elasticsearch spells them,
+/// case-insensitively.
 const TIME_UNITS: [&str; 30] = [
     "millisecond",
     "milliseconds",
@@ -64,6 +66,7 @@ const TIME_UNITS: [&str; 30] = [
     "minute",
     "minutes",
     "min",
+    "m",
     "hour",
     "hours",
     "h",
@@ -83,7 +86,6 @@ const TIME_UNITS: [&str; 30] = [
     "years",
     "yr",
     "y",
-    "nanoseconds",
 ];
 
 /// Parse an ES|QL query. Never fails and never panics.
@@ -1065,8 +1067,11 @@ impl CommandParser<'_, '_> {
             }
             TokenKind::Integer | TokenKind::Decimal => {
                 self.pos += 1;
+                // Only an integer takes a unit (`1.5 hours` is no time
+                // span to Elasticsearch).
                 if let Some(unit) = self.peek().filter(|t| {
-                    t.kind == TokenKind::Ident
+                    token.kind == TokenKind::Integer
+                        && t.kind == TokenKind::Ident
                         && TIME_UNITS.iter().any(|u| t.text.eq_ignore_ascii_case(u))
                 }) {
                     let unit = unit.clone();

@@ -57,6 +57,12 @@ pub struct Diagnostic {
     /// Extra hints ("expected one of …", "did you mean …").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// A departure from the format's specification that does not stop the
+    /// rule from being understood (a Sigma tag without a namespace, an `id`
+    /// that is no UUID): a warning in a catalog, an error for an author who
+    /// lints with `ruledex check --strict` ([`Diagnostic::enforce`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub specification: bool,
 }
 
 impl Diagnostic {
@@ -70,6 +76,32 @@ impl Diagnostic {
             line: None,
             column: None,
             notes: Vec::new(),
+            specification: false,
+        }
+    }
+
+    /// A warning about a departure from the format's specification (see
+    /// [`Diagnostic::specification`]).
+    ///
+    /// ```
+    /// use ruledex_ir::Diagnostic;
+    /// let mut d = Diagnostic::specification_warning("SIG005", "tag `sysmon` has no namespace");
+    /// assert!(!d.is_error());
+    /// d.enforce();
+    /// assert!(d.is_error());
+    /// ```
+    pub fn specification_warning(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            specification: true,
+            ..Diagnostic::new(Severity::Warning, code, message)
+        }
+    }
+
+    /// Make a specification warning an error (strict checking); other
+    /// diagnostics are left as they are.
+    pub fn enforce(&mut self) {
+        if self.specification {
+            self.severity = Severity::Error;
         }
     }
 

@@ -90,7 +90,11 @@ pub struct Indicator {
     /// negation.
     pub negated: bool,
     /// True when the rule *excludes* what this indicator matches: a negative
-    /// operator not cancelled by a negation, or a positive one under one.
+    /// comparison against values not cancelled by a negation, or any
+    /// comparison under a negation. A field compared with another field is
+    /// what the rule looks for, not what it leaves out (`HomeTenantId !=
+    /// ResourceTenantId` selects cross-tenant sign-ins): it is an exclusion
+    /// only under a negation.
     pub exclusion: bool,
     /// Set when the field was computed by the rule and traced back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -146,7 +150,7 @@ pub fn indicators_of(predicate: &Predicate, stage: &StageRef) -> Vec<Indicator> 
             values: vec![Value::String(c.right.name.clone())],
             case_sensitive: c.case_sensitive,
             negated,
-            exclusion: negated != c.op.is_negative(),
+            exclusion: negated,
             derived: c.left.derived.clone(),
             values_from: None,
             stage: stage.clone(),
@@ -215,10 +219,43 @@ mod tests {
                 ("A", "ne".to_string(), false, true),
                 ("B", "in".to_string(), true, true),
                 ("C", "not_in".to_string(), true, false),
-                ("Home", "field_ne".to_string(), false, true),
+                ("Home", "field_ne".to_string(), false, false),
             ]
         );
         assert_eq!(found[3].values, vec![Value::from("Resource")]);
+    }
+
+    #[test]
+    fn field_comparisons_are_exclusions_only_when_negated() {
+        let compare = |op| {
+            Predicate::FieldCompare(FieldComparison {
+                left: "Home".into(),
+                op,
+                right: "Resource".into(),
+                case_sensitive: None,
+                written_op: None,
+                span: None,
+            })
+        };
+        let p = Predicate::and(vec![
+            compare(Op::Ne),
+            compare(Op::Eq),
+            Predicate::not(compare(Op::Eq)),
+            Predicate::not(compare(Op::Ne)),
+        ]);
+        let exclusions: Vec<_> = indicators_of(&p, &StageRef::main(0))
+            .iter()
+            .map(|i| (i.kind.name(), i.negated, i.exclusion))
+            .collect();
+        assert_eq!(
+            exclusions,
+            vec![
+                ("field_ne".to_string(), false, false),
+                ("field_eq".to_string(), false, false),
+                ("field_eq".to_string(), true, true),
+                ("field_ne".to_string(), true, true),
+            ]
+        );
     }
 
     #[test]

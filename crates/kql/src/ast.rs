@@ -60,6 +60,12 @@ pub enum Statement {
     Declare(DeclareStatement),
     /// `alias database Name = cluster(...).database(...)`.
     Alias(AliasStatement),
+    /// `restrict access to (Table, ...)`: the only tables the rest may
+    /// read.
+    Restrict(RestrictStatement),
+    /// `declare pattern Name [= (...) { ... }]`: a pattern the query
+    /// defines (its body is kept as text).
+    Pattern(PatternStatement),
     /// A statement that could not be parsed; its errors are in
     /// [`crate::Parsed::errors`].
     Error(Span),
@@ -74,9 +80,29 @@ impl Statement {
             Statement::Set(s) => s.span,
             Statement::Declare(s) => s.span,
             Statement::Alias(s) => s.span,
+            Statement::Restrict(s) => s.span,
+            Statement::Pattern(s) => s.span,
             Statement::Error(span) => *span,
         }
     }
+}
+
+/// `restrict access to (Table, ...)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RestrictStatement {
+    /// The tables (names, patterns, calls).
+    pub tables: Vec<TabularExpression>,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// `declare pattern Name [= ...]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PatternStatement {
+    /// The pattern's name.
+    pub name: Ident,
+    /// The whole statement.
+    pub span: Span,
 }
 
 /// `let name = value`.
@@ -133,6 +159,17 @@ pub struct Parameter {
     /// `= default`, for optional scalar parameters.
     pub default: Option<Expr>,
     /// The whole declaration.
+    pub span: Span,
+}
+
+/// A tabular schema: `(Col: type, ...)`, or `(*)` for any columns.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Schema {
+    /// The declared columns.
+    pub columns: Vec<ColumnDeclaration>,
+    /// True for `(*)`.
+    pub open: bool,
+    /// From `(` to `)`.
     pub span: Span,
 }
 
@@ -397,6 +434,8 @@ pub enum NullsPosition {
 pub enum OperatorKind {
     /// `where Predicate` (also spelled `filter`).
     Where {
+        /// Known operator options (`hint.*=`, …), rarely written.
+        params: Vec<NamedParameter>,
         /// The filter condition.
         predicate: Expr,
     },
@@ -480,7 +519,7 @@ pub enum OperatorKind {
         /// `limit N`.
         limit: Option<Expr>,
     },
-    /// `mv-apply [with_itemindex=...] Items [limit N] on (Subquery)`.
+    /// `mv-apply [with_itemindex=...] Items [limit N] [id Expr] on (Subquery)`.
     MvApply {
         /// `with_itemindex=`, `kind=`.
         params: Vec<NamedParameter>,
@@ -488,6 +527,8 @@ pub enum OperatorKind {
         items: Vec<ExpandItem>,
         /// `limit N`.
         limit: Option<Expr>,
+        /// `id Expr`: the context id handed to the subquery.
+        context_id: Option<Expr>,
         /// The subquery applied to each expanded set (implicit source).
         on: Box<TabularExpression>,
     },
@@ -524,15 +565,20 @@ pub enum OperatorKind {
         /// The group-by columns.
         by: Vec<ColumnAssignment>,
     },
-    /// `evaluate [hint.*=...] plugin(args)`.
+    /// `evaluate [hint.*=...] plugin(args) [: (Col: type, ...)]`.
     Evaluate {
         /// `hint.*=`.
         params: Vec<NamedParameter>,
         /// The plugin call (an [`ExprKind::Call`]).
         plugin: Expr,
+        /// The output schema declared after `:` (`bag_unpack(x) : (A:
+        /// string)`), which fixes the plugin's columns.
+        schema: Option<Schema>,
     },
     /// `top N by Expr [asc|desc] [nulls ...]`.
     Top {
+        /// Known operator options (`hint.progressive_top=`, …).
+        params: Vec<NamedParameter>,
         /// How many rows.
         count: Expr,
         /// The ranking key(s).
@@ -559,25 +605,36 @@ pub enum OperatorKind {
         /// The sort keys.
         keys: Vec<SortKey>,
     },
-    /// `distinct Col, ...` or `distinct *`.
+    /// `distinct [Name =] Expr, ...` or `distinct *`.
     Distinct {
-        /// The columns (an [`ExprKind::Star`] for `*`).
-        columns: Vec<Expr>,
+        /// Known operator options (`hint.strategy=`, …).
+        params: Vec<NamedParameter>,
+        /// The columns (an [`ExprKind::Star`] expression for `*`).
+        columns: Vec<ColumnAssignment>,
     },
-    /// `count`.
-    Count,
+    /// `count [as Name]`.
+    Count {
+        /// The name of the count column (`count` when not given).
+        name: Option<Ident>,
+    },
     /// `take N` (also `limit N`).
     Take {
+        /// Known operator options, rarely written.
+        params: Vec<NamedParameter>,
         /// How many rows.
         count: Expr,
     },
     /// `sample N`.
     Sample {
+        /// Known operator options, rarely written.
+        params: Vec<NamedParameter>,
         /// How many rows.
         count: Expr,
     },
     /// `sample-distinct N of Expr`.
     SampleDistinct {
+        /// Known operator options, rarely written.
+        params: Vec<NamedParameter>,
         /// How many values.
         count: Expr,
         /// The column.
@@ -597,6 +654,8 @@ pub enum OperatorKind {
     },
     /// `serialize [Name = Expr, ...]`.
     Serialize {
+        /// Known operator options, rarely written.
+        params: Vec<NamedParameter>,
         /// Columns computed while serializing.
         columns: Vec<ColumnAssignment>,
     },
@@ -652,6 +711,8 @@ pub enum OperatorKind {
     Getschema,
     /// `datatable (Schema) [Values]` (a source).
     Datatable {
+        /// Known operator options, rarely written.
+        params: Vec<NamedParameter>,
         /// The columns.
         columns: Vec<ColumnDeclaration>,
         /// The values, row after row, flattened.
@@ -659,6 +720,8 @@ pub enum OperatorKind {
     },
     /// `externaldata (Schema) [URLs] [with (Properties)]` (a source).
     Externaldata {
+        /// Known operator options, rarely written.
+        params: Vec<NamedParameter>,
         /// The columns.
         columns: Vec<ColumnDeclaration>,
         /// The storage URLs (string literals).
@@ -666,11 +729,12 @@ pub enum OperatorKind {
         /// `with (format="csv", ...)`.
         properties: Vec<NamedParameter>,
     },
-    /// `facet by Col, ... [with (Subquery)]`.
+    /// `facet by Col, ... [with (Subquery)]` (or `with Operator`).
     Facet {
         /// The faceted columns.
         columns: Vec<Expr>,
-        /// The `with` subquery (implicit source).
+        /// The `with` subquery (implicit source; a single operator when
+        /// written without parentheses).
         with: Option<Box<TabularExpression>>,
     },
     /// `reduce [kind=...] by Expr [with threshold=..., characters=...]`.
@@ -853,6 +917,8 @@ pub struct ScanOperator {
 pub struct ScanStep {
     /// Step name.
     pub name: Ident,
+    /// `optional`: the sequence may skip this step.
+    pub optional: bool,
     /// `output=...`.
     pub params: Vec<NamedParameter>,
     /// When the step matches.
@@ -1076,13 +1142,17 @@ pub enum ExprKind {
     Tabular(Box<TabularExpression>),
     /// `typeof(type)` or `typeof(Col:type, ...)`.
     TypeOf(Vec<TypeOfItem>),
-    /// `search` column match `Col:"text"` (only inside `search`).
+    /// The `:` string operator, `Col:"text"` (a term match, written
+    /// mostly in `search` and `find`).
     ColumnMatch {
         /// The column.
         column: Box<Expr>,
         /// The searched text.
         value: Box<Expr>,
     },
+    /// `[expr]` standing alone where a name may stand: Kusto's parser
+    /// accepts it (`print [a]`); it names nothing ruledex can resolve.
+    Bracketed(Box<Expr>),
     /// Not parseable (an error was reported).
     Error,
 }
@@ -1117,8 +1187,16 @@ pub struct Argument {
 pub enum TypeOfItem {
     /// A plain type: `typeof(long)`.
     Type(TypeName),
-    /// A column: `typeof(Name:string)`.
+    /// A column: `typeof(Name:string)`. The type may be any name here
+    /// (`typeof(x:int16)`): Kusto's parser accepts it, the engine checks it.
     Column(ColumnDeclaration),
+    /// A tabular column: `typeof(Name:(Col:type, ...))`.
+    Table {
+        /// The column.
+        name: Ident,
+        /// Its schema.
+        schema: Schema,
+    },
     /// `*`.
     Star(Span),
 }
@@ -1212,6 +1290,8 @@ pub enum DynamicKind {
     Object(Vec<(StringLiteral, DynamicValue)>),
     /// Any scalar literal (string, number, bool, timespan, datetime, …).
     Literal(Literal),
+    /// A client parameter `{name}` standing for a value.
+    Parameter(Ident),
 }
 
 /// Binary operators, each string operator with its negation and case

@@ -37,8 +37,8 @@ pub mod codes {
         UNCLOSED_BRACKET = "KQL011";
         /// A closing bracket without an opening one.
         UNMATCHED_CLOSE = "KQL012";
-        /// A typed literal whose inside is not a value of its type
-        /// (`int(abc)`, `bool(maybe)`).
+        /// A malformed typed literal: a `(` or a line break before its `)`
+        /// (`int(f(x))`), or no `)` at all.
         INVALID_LITERAL = "KQL013";
         /// A backslash escape Kusto does not know (`"C:\Temp"`: `\T`). Valid
         /// escapes are `\\ \' \" \n \t \r \a \b \f \v`, octal `\101`,
@@ -50,6 +50,10 @@ pub mod codes {
         /// `where title == "x"`); Kusto requires the bracketed form
         /// `['between']`.
         RESERVED_NAME = "KQL016";
+        /// A typed literal whose inside is not a value of its type
+        /// (`int(abc)`, `bool(maybe)`). Kusto's parser accepts it; the
+        /// engine rejects it when the query runs.
+        INVALID_LITERAL_VALUE = "KQL017", Warning;
         /// A Sentinel rule file that is not YAML, or not a YAML mapping.
         INVALID_RULE_FILE = "KQL100";
         /// A Sentinel rule without a query, or with an empty one.
@@ -66,6 +70,10 @@ pub mod codes {
         /// analyzed as its own rule, as the Defender XDR editor and Kusto
         /// Explorer run the query around the cursor.
         SEVERAL_QUERIES = "KQL106", Warning;
+        /// A Markdown code block closed by a fence that carries a language
+        /// tag (```` ```kusto ````): CommonMark keeps the block open, but its
+        /// author meant it to end, so the query ends there.
+        TAGGED_CLOSING_FENCE = "KQL107", Warning;
     }
 }
 

@@ -29,16 +29,19 @@ pub enum TokenKind {
     Ident,
     /// An integer: `42`, `0x1F`.
     Int,
-    /// A real number: `1.5`, `1e3`, `2.5e-3`.
+    /// A real number: `1.5`, `1.`, `1e3`, `2.5e-3` (not `.5`: Kusto wants a
+    /// digit before the dot).
     Real,
     /// A number with a time unit: `1d`, `30m`, `1.5h`, `100ms`, `1tick`.
     Timespan,
     /// A string literal in any of its forms (`'…'`, `"…"`, `@'…'`, `h"…"`,
-    /// and multi-line ```` ```…``` ````).
+    /// and multi-line ```` ```…``` ```` or `~~~…~~~`).
     String,
     /// `type(raw text)` for the literal types whose inside is not an
     /// expression: `datetime`, `date`, `time`, `timespan`, `guid`, `int`,
-    /// `long`, `real`, `double`, `decimal`, `bool`, `boolean` (Kusto has no `string(...)` literal).
+    /// `long`, `real`, `double`, `decimal`, `bool` (Kusto has no
+    /// `string(...)` or `boolean(...)` literal), written with the `(` right
+    /// after the name.
     TypedLiteral,
     /// `|`
     Pipe,
@@ -130,7 +133,7 @@ pub struct Lexed {
 /// Names that start a typed literal when directly followed by `(`.
 const TYPED_LITERAL_NAMES: &[&str] = &[
     "datetime", "date", "time", "timespan", "guid", "int", "long", "real", "double", "decimal",
-    "bool", "boolean",
+    "bool",
 ];
 
 /// Suffixes that turn a number into a timespan (`1d`, `2hours`, `10ms`).
@@ -202,12 +205,14 @@ struct Lexer<'a> {
     out: Lexed,
 }
 
+/// Kusto names are ASCII: letters and `_`, then digits too; any other
+/// letter (`é`, `π`) is an unexpected character to Kusto's parser.
 fn is_ident_start(c: char) -> bool {
-    c == '_' || c.is_alphabetic()
+    c == '_' || c.is_ascii_alphabetic()
 }
 
 fn is_ident_continue(c: char) -> bool {
-    c == '_' || c.is_alphanumeric()
+    c == '_' || c.is_ascii_alphanumeric()
 }
 
 impl Lexer<'_> {
@@ -250,7 +255,8 @@ impl Lexer<'_> {
             }
             match c {
                 '\'' | '"' => self.quoted_string(start, false),
-                '`' if self.text[start..].starts_with("```") => self.multiline_string(start),
+                '`' if self.text[start..].starts_with("```") => self.multiline_string(start, "```"),
+                '~' if self.text[start..].starts_with("~~~") => self.multiline_string(start, "~~~"),
                 '@' if matches!(self.peek_byte(1), b'\'' | b'"') => {
                     self.pos += 1;
                     self.quoted_string(start, true);
@@ -266,7 +272,6 @@ impl Lexer<'_> {
                     self.pos += 1;
                     self.push(TokenKind::Ident, start);
                 }
-                '.' if self.peek_byte(1).is_ascii_digit() => self.number(start),
                 _ => self.punctuation(start, c),
             }
         }
@@ -307,14 +312,8 @@ impl Lexer<'_> {
         while let Some(&b) = self.bytes.get(self.pos) {
             if b.is_ascii_alphanumeric() || b == b'_' {
                 self.pos += 1;
-            } else if b < 0x80 {
-                break;
             } else {
-                // Non-ASCII: decode the character (rare in queries).
-                match self.char_at(self.pos) {
-                    Some(c) if is_ident_continue(c) => self.pos += c.len_utf8(),
-                    _ => break,
-                }
+                break;
             }
         }
     }
@@ -338,57 +337,51 @@ impl Lexer<'_> {
         }
         self.ident_tail();
         let word = &self.text[start..self.pos];
-        if TYPED_LITERAL_NAMES.contains(&word) && self.typed_literal_body() {
+        if TYPED_LITERAL_NAMES.contains(&word) && self.typed_literal_body(start) {
             self.push(TokenKind::TypedLiteral, start);
             return;
         }
         self.push(TokenKind::Ident, start);
     }
 
-    /// After a typed-literal name: if `(` follows (after optional spaces) and
-    /// a `)` closes it on the same line without any other bracket, consume
-    /// through the `)` and return true.
-    fn typed_literal_body(&mut self) -> bool {
-        let mut p = self.pos;
-        while matches!(self.bytes.get(p), Some(b' ' | b'\t')) {
-            p += 1;
-        }
-        if self.bytes.get(p) != Some(&b'(') {
+    /// After a typed-literal name: if `(` follows at once, the literal runs
+    /// to the first `)`, whatever is between (Kusto checks the value when
+    /// the query runs, not when it parses): `int(f(x))` is the literal
+    /// `int(f(x)` and a stray `)`, as Kusto reads it. A line break before
+    /// that `)` makes the literal malformed: reported here, and the token
+    /// ends at the line break.
+    fn typed_literal_body(&mut self, start: usize) -> bool {
+        if self.bytes.get(self.pos) != Some(&b'(') {
             return false;
         }
-        p += 1;
-        while let Some(&b) = self.bytes.get(p) {
-            match b {
-                b')' => {
+        let mut p = self.pos + 1;
+        loop {
+            match self.bytes.get(p) {
+                Some(b')') => {
                     self.pos = p + 1;
                     return true;
                 }
-                // A quoted value: `datetime("8:00 AM")`, `int("1")`.
-                quote @ (b'\'' | b'"') => {
-                    p += 1;
-                    loop {
-                        match self.bytes.get(p) {
-                            None | Some(b'\n') => return false,
-                            Some(b'\\') => p += 2,
-                            Some(&c) if c == quote => {
-                                p += 1;
-                                break;
-                            }
-                            Some(_) => p += 1,
-                        }
-                    }
+                Some(b'\n' | b'\r') | None => {
+                    self.pos = p;
+                    self.error(
+                        codes::INVALID_LITERAL,
+                        format!(
+                            "malformed `{}(...)` literal: its value runs to the first `)`, on the same line",
+                            &self.text[start..self.pos].split('(').next().unwrap_or("")
+                        ),
+                        start,
+                        p,
+                    );
+                    return true;
                 }
-                b'(' | b'\n' | b'|' | b';' | b'[' | b']' | b'{' | b'}' | b',' => {
-                    return false;
-                }
-                _ => p += 1,
+                Some(_) => p += 1,
             }
         }
-        false
     }
 
     fn number(&mut self, start: usize) {
         let bytes = self.bytes;
+        // `0x` with no digit is accepted by Kusto too (as 0).
         if bytes[self.pos] == b'0' && matches!(self.peek_byte(1), b'x' | b'X') {
             self.pos += 2;
             while self.pos < bytes.len() && bytes[self.pos].is_ascii_hexdigit() {
@@ -401,12 +394,20 @@ impl Lexer<'_> {
         while self.pos < bytes.len() && bytes[self.pos].is_ascii_digit() {
             self.pos += 1;
         }
-        // A fraction needs a digit after the dot, so `1..2` stays `1` `..` `2`.
-        if self.peek_byte(0) == b'.' && self.peek_byte(1).is_ascii_digit() {
-            kind = TokenKind::Real;
-            self.pos += 1;
-            while self.pos < bytes.len() && bytes[self.pos].is_ascii_digit() {
+        if self.peek_byte(0) == b'.' {
+            let after = self.peek_byte(1);
+            if after.is_ascii_digit() {
+                kind = TokenKind::Real;
                 self.pos += 1;
+                while self.pos < bytes.len() && bytes[self.pos].is_ascii_digit() {
+                    self.pos += 1;
+                }
+            } else if after != b'.' && !after.is_ascii_alphabetic() && after != b'_' {
+                // `1000.` is a real; `1..2` stays `1` `..` `2`, and `1.x`
+                // is a member access, as Kusto reads them.
+                self.pos += 1;
+                self.push(TokenKind::Real, start);
+                return;
             }
         }
         if matches!(self.peek_byte(0), b'e' | b'E') {
@@ -511,10 +512,11 @@ impl Lexer<'_> {
         }
     }
 
-    /// ```` ```…``` ````: may span lines, no escapes.
-    fn multiline_string(&mut self, start: usize) {
+    /// ```` ```…``` ```` or `~~~…~~~` (`fence`): may span lines, no
+    /// escapes.
+    fn multiline_string(&mut self, start: usize, fence: &str) {
         self.pos += 3;
-        match self.text[self.pos..].find("```") {
+        match self.text[self.pos..].find(fence) {
             Some(end) => {
                 self.pos += end + 3;
             }
@@ -522,7 +524,7 @@ impl Lexer<'_> {
                 self.pos = self.bytes.len();
                 self.error(
                     codes::UNTERMINATED_STRING,
-                    "unterminated multi-line string literal (missing closing ```)".to_string(),
+                    format!("unterminated multi-line string literal (missing closing {fence})"),
                     start,
                     self.pos,
                 );
@@ -597,8 +599,10 @@ pub fn decode_string(raw: &str) -> String {
     if let Some(r) = rest.strip_prefix(['h', 'H']) {
         rest = r;
     }
-    if let Some(inner) = rest.strip_prefix("```") {
-        return inner.strip_suffix("```").unwrap_or(inner).to_string();
+    for fence in ["```", "~~~"] {
+        if let Some(inner) = rest.strip_prefix(fence) {
+            return inner.strip_suffix(fence).unwrap_or(inner).to_string();
+        }
     }
     let verbatim = rest.starts_with('@');
     if verbatim {

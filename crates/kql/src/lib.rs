@@ -18,7 +18,7 @@
 //! assert!(matches!(&pipeline.source.kind, SourceKind::Name(t) if t.name == "SigninLogs"));
 //! let stage = &pipeline.operators[0];
 //! assert_eq!(stage.span.slice(query), "| where ResultType == 50126 and AppDisplayName =~ 'Azure Portal'");
-//! let OperatorKind::Where { predicate } = &stage.kind else { panic!() };
+//! let OperatorKind::Where { predicate, .. } = &stage.kind else { panic!() };
 //! assert!(matches!(predicate.kind, ExprKind::Binary { .. }));
 //!
 //! // Errors come with codes and spans; the rest is still parsed.
@@ -120,6 +120,10 @@ pub struct Parsed {
     pub script: ast::Script,
     /// All errors, sorted by position. Empty when the query is valid.
     pub errors: Vec<ParseError>,
+    /// Problems in a query that parses: Kusto's parser accepts it, but it
+    /// probably fails or misleads when it runs (`int(abc)`). Their codes
+    /// are warnings (see [`codes`]).
+    pub warnings: Vec<ParseError>,
 }
 
 impl Parsed {
@@ -128,10 +132,19 @@ impl Parsed {
         self.errors.is_empty()
     }
 
-    /// The errors as IR diagnostics placed in the file through `map` (see
-    /// [`ParseError::to_diagnostic`]).
+    /// The errors and warnings as IR diagnostics placed in the file through
+    /// `map` (see [`ParseError::to_diagnostic`]).
     pub fn diagnostics(&self, map: &ruledex_ir::OffsetMap) -> Vec<ruledex_ir::Diagnostic> {
-        self.errors.iter().map(|e| e.to_diagnostic(map)).collect()
+        let warnings = self.warnings.iter().map(|w| {
+            let mut d = w.to_diagnostic(map);
+            d.severity = ruledex_ir::DiagnosticSeverity::Warning;
+            d
+        });
+        self.errors
+            .iter()
+            .map(|e| e.to_diagnostic(map))
+            .chain(warnings)
+            .collect()
     }
 }
 

@@ -99,6 +99,16 @@ impl Writer {
                 self.expr(&a.value);
                 self.out.push(')');
             }
+            Statement::Restrict(r) => {
+                self.out.push_str("(restrict-access");
+                self.table_list(&r.tables, indent);
+                self.out.push(')');
+            }
+            Statement::Pattern(p) => {
+                self.out.push_str("(declare-pattern ");
+                self.ident(&p.name);
+                self.out.push(')');
+            }
             Statement::Error(_) => self.out.push_str("(error-statement)"),
         }
     }
@@ -198,6 +208,16 @@ impl Writer {
         }
     }
 
+    fn schema(&mut self, schema: &Schema) {
+        self.out.push('(');
+        if schema.open {
+            self.out.push('*');
+        } else {
+            self.column_declarations(&schema.columns);
+        }
+        self.out.push(')');
+    }
+
     fn columns(&mut self, columns: &[ColumnAssignment]) {
         for c in columns {
             self.out.push(' ');
@@ -281,11 +301,17 @@ impl Writer {
         };
         let _ = write!(self.out, "({name}");
         match &op.kind {
-            Where { predicate } => self.exprs(std::slice::from_ref(predicate)),
+            Where { params, predicate } => {
+                self.params(params);
+                self.exprs(std::slice::from_ref(predicate));
+            }
+            Serialize { params, columns } => {
+                self.params(params);
+                self.columns(columns);
+            }
             Extend { columns }
             | Project { columns }
             | ProjectRename { columns }
-            | Serialize { columns }
             | Print { columns } => self.columns(columns),
             ProjectAway { columns } | ProjectKeep { columns } | ProjectReorder { columns } => {
                 self.patterns(columns)
@@ -356,6 +382,7 @@ impl Writer {
                 params,
                 items,
                 limit,
+                context_id,
                 on,
             } => {
                 self.params(params);
@@ -363,6 +390,11 @@ impl Writer {
                 if let Some(l) = limit {
                     self.out.push_str(" (limit ");
                     self.expr(l);
+                    self.out.push(')');
+                }
+                if let Some(id) = context_id {
+                    self.out.push_str(" (id ");
+                    self.expr(id);
                     self.out.push(')');
                 }
                 self.sub("on", on, indent);
@@ -446,12 +478,22 @@ impl Writer {
                     self.out.push(')');
                 }
             }
-            Evaluate { params, plugin } => {
+            Evaluate {
+                params,
+                plugin,
+                schema,
+            } => {
                 self.params(params);
                 self.out.push(' ');
                 self.expr(plugin);
+                if let Some(schema) = schema {
+                    self.out.push_str(" (schema ");
+                    self.schema(schema);
+                    self.out.push(')');
+                }
             }
-            Top { count, by } => {
+            Top { params, count, by } => {
+                self.params(params);
                 self.out.push(' ');
                 self.expr(count);
                 self.out.push_str(" (by");
@@ -500,10 +542,24 @@ impl Writer {
                 self.params(params);
                 self.sort_keys(keys);
             }
-            Distinct { columns } => self.exprs(columns),
-            Count | Getschema | Error => {}
-            Take { count } | Sample { count } => self.exprs(std::slice::from_ref(count)),
-            SampleDistinct { count, of } => {
+            Distinct { params, columns } => {
+                self.params(params);
+                self.columns(columns);
+            }
+            Count { name } => {
+                if let Some(name) = name {
+                    self.out.push_str(" (as ");
+                    self.ident(name);
+                    self.out.push(')');
+                }
+            }
+            Getschema | Error => {}
+            Take { params, count } | Sample { params, count } => {
+                self.params(params);
+                self.exprs(std::slice::from_ref(count));
+            }
+            SampleDistinct { params, count, of } => {
+                self.params(params);
                 self.out.push(' ');
                 self.expr(count);
                 self.out.push_str(" (of ");
@@ -537,6 +593,9 @@ impl Writer {
                     self.newline(indent + 1);
                     self.out.push_str("(step ");
                     self.ident(&step.name);
+                    if step.optional {
+                        self.out.push_str(" optional");
+                    }
                     self.params(&step.params);
                     self.out.push(' ');
                     self.expr(&step.condition);
@@ -597,7 +656,12 @@ impl Writer {
                     self.out.push(')');
                 }
             }
-            Datatable { columns, values } => {
+            Datatable {
+                params,
+                columns,
+                values,
+            } => {
+                self.params(params);
                 self.out.push_str(" (");
                 self.column_declarations(columns);
                 self.out.push_str(") [");
@@ -610,10 +674,12 @@ impl Writer {
                 self.out.push(']');
             }
             Externaldata {
+                params,
                 columns,
                 uris,
                 properties,
             } => {
+                self.params(params);
                 self.out.push_str(" (");
                 self.column_declarations(columns);
                 self.out.push_str(") [");
@@ -907,6 +973,12 @@ impl Writer {
                             let _ = write!(self.out, ":{}", c.ty.name);
                         }
                         TypeOfItem::Star(_) => self.out.push_str(" *"),
+                        TypeOfItem::Table { name, schema } => {
+                            self.out.push(' ');
+                            self.ident(name);
+                            self.out.push(':');
+                            self.schema(schema);
+                        }
                     }
                 }
                 self.out.push(')');
@@ -916,6 +988,11 @@ impl Writer {
                 self.expr(column);
                 self.out.push(' ');
                 self.expr(value);
+                self.out.push(')');
+            }
+            ExprKind::Bracketed(inner) => {
+                self.out.push_str("(bracketed ");
+                self.expr(inner);
                 self.out.push(')');
             }
             ExprKind::Error => self.out.push_str("(error)"),
@@ -979,6 +1056,7 @@ impl Writer {
                 self.out.push('}');
             }
             DynamicKind::Literal(l) => self.literal(l),
+            DynamicKind::Parameter(name) => self.out.push_str(&name.name),
         }
     }
 }

@@ -77,7 +77,12 @@ pub fn walk_statement<V: Visitor + ?Sized>(v: &mut V, statement: &Statement) {
         }
         Statement::Declare(d) => walk_parameters(v, &d.params),
         Statement::Alias(a) => v.visit_expr(&a.value),
-        Statement::Error(_) => {}
+        Statement::Restrict(r) => {
+            for t in &r.tables {
+                v.visit_tabular(t);
+            }
+        }
+        Statement::Pattern(_) | Statement::Error(_) => {}
     }
 }
 
@@ -139,16 +144,22 @@ fn walk_exprs<V: Visitor + ?Sized>(v: &mut V, exprs: &[Expr]) {
 pub fn walk_operator<V: Visitor + ?Sized>(v: &mut V, operator: &Operator) {
     use OperatorKind::*;
     match &operator.kind {
-        Where { predicate } => v.visit_expr(predicate),
+        Where { params, predicate } => {
+            walk_params(v, params);
+            v.visit_expr(predicate);
+        }
+        Serialize { params, columns } | Distinct { params, columns } => {
+            walk_params(v, params);
+            walk_columns(v, columns);
+        }
         Extend { columns }
         | Project { columns }
         | ProjectRename { columns }
-        | Serialize { columns }
         | Print { columns } => walk_columns(v, columns),
         ProjectAway { .. }
         | ProjectKeep { .. }
         | ProjectReorder { .. }
-        | Count
+        | Count { .. }
         | Getschema
         | Error => {}
         Summarize {
@@ -201,14 +212,15 @@ pub fn walk_operator<V: Visitor + ?Sized>(v: &mut V, operator: &Operator) {
             params,
             items,
             limit,
+            context_id,
             on,
         } => {
             walk_params(v, params);
             for i in items {
                 v.visit_expr(&i.column.expr);
             }
-            if let Some(l) = limit {
-                v.visit_expr(l);
+            for e in [limit, context_id].into_iter().flatten() {
+                v.visit_expr(e);
             }
             v.visit_tabular(on);
         }
@@ -245,11 +257,12 @@ pub fn walk_operator<V: Visitor + ?Sized>(v: &mut V, operator: &Operator) {
             }
             walk_columns(v, by);
         }
-        Evaluate { params, plugin } => {
+        Evaluate { params, plugin, .. } => {
             walk_params(v, params);
             v.visit_expr(plugin);
         }
-        Top { count, by } => {
+        Top { params, count, by } => {
+            walk_params(v, params);
             v.visit_expr(count);
             walk_sort_keys(v, by);
         }
@@ -276,9 +289,12 @@ pub fn walk_operator<V: Visitor + ?Sized>(v: &mut V, operator: &Operator) {
             walk_params(v, params);
             walk_sort_keys(v, keys);
         }
-        Distinct { columns } => walk_exprs(v, columns),
-        Take { count } | Sample { count } => v.visit_expr(count),
-        SampleDistinct { count, of } => {
+        Take { params, count } | Sample { params, count } => {
+            walk_params(v, params);
+            v.visit_expr(count);
+        }
+        SampleDistinct { params, count, of } => {
+            walk_params(v, params);
             v.visit_expr(count);
             v.visit_expr(of);
         }
@@ -455,7 +471,7 @@ pub fn walk_expr<V: Visitor + ?Sized>(v: &mut V, expr: &Expr) {
             v.visit_expr(low);
             v.visit_expr(high);
         }
-        ExprKind::Paren(inner) => v.visit_expr(inner),
+        ExprKind::Paren(inner) | ExprKind::Bracketed(inner) => v.visit_expr(inner),
         ExprKind::Tabular(t) => v.visit_tabular(t),
         ExprKind::ColumnMatch { column, value } => {
             v.visit_expr(column);

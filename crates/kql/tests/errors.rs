@@ -168,11 +168,42 @@ fn kql012_unmatched_close() {
 }
 
 #[test]
-fn kql013_invalid_literal() {
-    let (code, message, line, column, text) = first_error("print b = bool(maybe)");
+fn kql013_malformed_literal() {
+    // The literal's value runs to the first `)` on its line.
+    let (code, message, line, column, text) =
+        first_error("print d = datetime(2024-01-01\n| take 1");
     assert_eq!(code, codes::INVALID_LITERAL);
-    assert_eq!(message, "`maybe` is not a valid bool literal");
-    assert_eq!((line, column, text.as_str()), (1, 11, "bool(maybe)"));
+    assert_eq!(
+        message,
+        "malformed `datetime(...)` literal: its value runs to the first `)`, on the same line"
+    );
+    assert_eq!(
+        (line, column, text.as_str()),
+        (1, 11, "datetime(2024-01-01")
+    );
+}
+
+#[test]
+fn kql017_invalid_literal_value_is_a_warning() {
+    // Kusto's parser takes any text in a typed literal; the value is
+    // checked when the query runs.
+    let query = "print b = bool(maybe), i = int(1.5), n = long(-9223372036854775808)";
+    let parsed = parse(query);
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let warnings: Vec<_> = parsed
+        .warnings
+        .iter()
+        .map(|w| (w.code, w.span.slice(query)))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            (codes::INVALID_LITERAL_VALUE, "bool(maybe)"),
+            (codes::INVALID_LITERAL_VALUE, "int(1.5)"),
+        ]
+    );
+    let diagnostics = parsed.diagnostics(&OffsetMap::identity());
+    assert!(diagnostics.iter().all(|d| !d.is_error()));
 }
 
 #[test]

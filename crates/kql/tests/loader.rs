@@ -84,6 +84,33 @@ fn analytics_rule_metadata() {
 }
 
 #[test]
+fn a_fence_with_a_language_tag_closes_the_block_with_a_warning() {
+    // CommonMark would keep the first block open past ```Kusto, so the
+    // fence and the prose after it would end up in the query.
+    let (text, rules) = load("tagged-fence.md");
+    assert_eq!(rules.len(), 2);
+    for rule in &rules {
+        assert!(rule.parsed(), "{:?}", rule.diagnostics);
+    }
+    let first = &rules[0];
+    assert!(first
+        .query
+        .as_ref()
+        .unwrap()
+        .text
+        .ends_with("by UserPrincipalName\n"));
+    let warning = &first.diagnostics[0];
+    assert_eq!(warning.code, "KQL107");
+    assert_eq!(warning.span.unwrap().slice(&text), "```Kusto");
+    assert_eq!((warning.line, warning.column), (Some(11), Some(1)));
+    assert!(rules[1].diagnostics.is_empty());
+    assert_eq!(
+        rules[1].stages[1].span.slice(&text),
+        "| summarize dcount(Location) by UserPrincipalName"
+    );
+}
+
+#[test]
 fn markdown_blocks_and_notebook_queries_become_rules() {
     let (text, rules) = load("collection.md");
     let titles: Vec<&str> = rules.iter().map(|r| r.title.as_str()).collect();

@@ -101,7 +101,7 @@ fn expressions_render_back_as_written() {
     let query = "T | where tolower(Name) in~ ('a', \"b\") and Props.['x y'][0] != 1h";
     let parsed = parse(query);
     let pipeline = parsed.script.queries().next().expect("a query");
-    let OperatorKind::Where { predicate } = &pipeline.operators[0].kind else {
+    let OperatorKind::Where { predicate, .. } = &pipeline.operators[0].kind else {
         panic!("where expected");
     };
     assert_eq!(

@@ -53,6 +53,7 @@ pub mod dump;
 pub mod lower;
 pub mod modifier;
 pub mod parse;
+pub mod regex_syntax_check;
 pub mod value;
 
 use ruledex_ir::{resolve_positions, Diagnostic, Platform, Rule, RuleFormat, SourceFile};

@@ -103,6 +103,11 @@ pub fn lower_document(file: &SourceFile<'_>, doc: &SigmaDocument, index: Option<
         version: str_of("version"),
         ..Rule::default()
     };
+    // Converted rule sets write `author` as a list, against the
+    // specification (a warning): the names are still the authors.
+    if rule.authors.is_empty() {
+        rule.authors = strings("author");
+    }
     match doc.kind {
         DocumentKind::Correlation => rule.add_class(RuleClass::Correlation),
         DocumentKind::Filter => rule.add_class(RuleClass::Filter),

@@ -549,22 +549,12 @@ fn ends_with_unescaped(re: &str, suffix: &str) -> bool {
     backslashes % 2 == 0
 }
 
-/// Validate a pattern the way pySigma's default policy does (RE2 syntax,
-/// which the `regex` crate's parser shares: no look-around, no
-/// back-references).
-pub fn check_regex(pattern: &str, flags: &str) -> Result<(), ModifierError> {
-    let mut builder = regex_syntax::ParserBuilder::new();
-    builder
-        .case_insensitive(flags.contains('i'))
-        .multi_line(flags.contains('m'))
-        .dot_matches_new_line(flags.contains('s'))
-        .nest_limit(250);
-    builder.build().parse(pattern).map(|_| ()).map_err(|e| {
-        let detail = match &e {
-            regex_syntax::Error::Parse(p) => p.kind().to_string(),
-            regex_syntax::Error::Translate(t) => t.kind().to_string(),
-            other => other.to_string(),
-        };
+/// Validate a pattern as the Sigma specification reads `re` values:
+/// PCRE-like syntax ([`crate::regex_syntax_check`]), so `[(` inside a
+/// class is a literal and look-around is valid. `flags` (`i`, `m`, `s`)
+/// change matching, not syntax.
+pub fn check_regex(pattern: &str, _flags: &str) -> Result<(), ModifierError> {
+    crate::regex_syntax_check::check(pattern).map_err(|detail| {
         ModifierError::InvalidValue(format!("invalid regular expression: {detail}"))
     })
 }
@@ -864,7 +854,11 @@ mod tests {
         ));
         assert!(run(&["i"], vec![s("a")]).is_err());
         assert!(run(&["re"], vec![s("(a")]).is_err());
-        assert!(run(&["re"], vec![s("(?=a)")]).is_err());
+        // The specification's regular expressions are PCRE-like: look-around
+        // is valid, and `[` inside a class is a literal.
+        assert!(run(&["re"], vec![s("(?=a)")]).is_ok());
+        assert!(run(&["re"], vec![s("[^^=%![(; ]")]).is_ok());
+        assert!(run(&["re"], vec![s("[(")]).is_err());
         assert!(run(&["cidr"], vec![s("10.0.0.1/8")]).is_err());
         assert!(run(&["cidr"], vec![s("10.0.0.0/8")]).is_ok());
         assert!(run(&["cidr"], vec![s("fe80::/10")]).is_ok());

@@ -71,11 +71,14 @@ fn the_rule_page_shows_every_section_with_correct_content() {
     // Indicators: kinds, case flags, field-to-field, the IP-range match naming its binding.
     assert!(html.contains("id=\"indicator-1\""));
     assert!(html.contains("<td>eq <span class=\"flag\">case-insensitive</span>"));
-    assert!(html.contains("<td>field_ne <span class=\"flag\">exclusion</span>"));
+    // A field compared with another field is what the rule looks for, not
+    // an exclusion.
+    assert!(html.contains("<td>field_ne"));
+    assert!(!html.contains("<td>field_ne <span class=\"flag\">exclusion</span>"));
     assert!(html.contains("<td>cidr</td>"));
     assert!(html.contains("values from column prefixes of  <a href=\"#binding-cloud_ranges\">binding cloud_ranges</a>"));
-    // Exclusions listed on their own.
-    assert!(html.contains("<section id=\"exclusions\">"));
+    // This rule excludes nothing, so it has no exclusions section.
+    assert!(!html.contains("<section id=\"exclusions\">"));
     // Outputs with implicit names and their stage.
     assert!(html.contains("<code>set_ResourceDisplayName</code>"));
     assert!(html.contains("<code>count_</code>"));

@@ -422,7 +422,200 @@ enum Frame {
 /// Parse every document of a YAML stream.
 ///
 /// Errors carry a byte span pointing at the offending position.
+///
+/// Like PyYAML (which the rule formats' own tools use), a quoted scalar may
+/// continue on lines indented less than YAML 1.2 requires, down to column
+/// 0 under a top-level key; its value folds the same either way:
+///
+/// ```
+/// let text = "description: 'A long\ndescription'\nlevel: high\n";
+/// let docs = ruledex_yaml::parse(text).unwrap();
+/// let d = docs[0].get("description").unwrap();
+/// assert_eq!(d.as_str(), Some("A long description"));
+/// assert_eq!(d.span.slice(text), "'A long\ndescription'");
+/// ```
 pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
+    match parse_stream(text) {
+        Ok(docs) => Ok(docs),
+        Err(error) => {
+            // Read as PyYAML does: indent the quoted scalars' continuation
+            // lines, parse that, and map the spans back to `text`.
+            let Some(relaxed) = RelaxedText::indent_quoted_continuations(text) else {
+                return Err(error);
+            };
+            match parse_stream(&relaxed.text) {
+                Ok(mut docs) => {
+                    for doc in &mut docs {
+                        relaxed.map_spans(doc);
+                    }
+                    Ok(docs)
+                }
+                Err(_) => Err(error),
+            }
+        }
+    }
+}
+
+/// A copy of a text with spaces inserted at the start of some lines, and
+/// the way back to the original's offsets.
+struct RelaxedText {
+    text: String,
+    /// `(offset in the copy, offset in the original, spaces inserted)`,
+    /// in order.
+    insertions: Vec<(u32, u32, u32)>,
+}
+
+impl RelaxedText {
+    /// Indent every continuation line of a multi-line quoted scalar that
+    /// is not indented more than the line the scalar starts on. `None`
+    /// when there is nothing to indent, or when a continuation line is a
+    /// document marker (`---`, `...`), which PyYAML rejects too.
+    fn indent_quoted_continuations(text: &str) -> Option<RelaxedText> {
+        let bytes = text.as_bytes();
+        let mut out = String::with_capacity(text.len() + 64);
+        let mut insertions = Vec::new();
+        let mut i = 0;
+        let mut line_start = 0;
+        // Inside a quoted scalar: its quote and the indentation of the
+        // line it started on.
+        let mut quoted: Option<(u8, usize)> = None;
+        // Skipping a block scalar's lines: lines indented more than this.
+        let mut block: Option<usize> = None;
+        let indent_of = |from: usize| bytes[from..].iter().take_while(|b| **b == b' ').count();
+        while i < bytes.len() {
+            let b = bytes[i];
+            if i == line_start {
+                let indent = indent_of(i);
+                let rest = &text[i + indent..];
+                let blank = rest.starts_with('\n') || rest.starts_with("\r\n") || rest.is_empty();
+                if let Some(limit) = block {
+                    if blank || indent > limit {
+                        // Block scalar content: copied as it is.
+                        let end = text[i..].find('\n').map_or(bytes.len(), |n| i + n + 1);
+                        out.push_str(&text[i..end]);
+                        i = end;
+                        line_start = end;
+                        continue;
+                    }
+                    block = None;
+                }
+                if let Some((_, start_indent)) = quoted {
+                    if !blank && indent <= start_indent {
+                        if indent == 0 && (rest.starts_with("---") || rest.starts_with("...")) {
+                            return None;
+                        }
+                        let add = start_indent + 1 - indent;
+                        insertions.push((
+                            u32::try_from(out.len()).ok()?,
+                            u32::try_from(i).ok()?,
+                            u32::try_from(add).ok()?,
+                        ));
+                        out.extend(std::iter::repeat_n(' ', add));
+                    }
+                }
+            }
+            match quoted {
+                Some((b'\'', _)) if b == b'\'' => {
+                    if bytes.get(i + 1) == Some(&b'\'') {
+                        out.push_str("''");
+                        i += 2;
+                        continue;
+                    }
+                    quoted = None;
+                }
+                Some((b'"', _)) if b == b'\\' => {
+                    // An escape: the next character is content.
+                    let len = text[i + 1..].chars().next().map_or(0, char::len_utf8);
+                    out.push_str(&text[i..i + 1 + len]);
+                    i += 1 + len;
+                    if len == 1 && bytes[i - 1] == b'\n' {
+                        line_start = i;
+                    }
+                    continue;
+                }
+                Some((b'"', _)) if b == b'"' => quoted = None,
+                Some(_) => {}
+                None => match b {
+                    b'#' if i == line_start || bytes[i - 1].is_ascii_whitespace() => {
+                        // A comment: up to the line end.
+                        let end = text[i..].find('\n').map_or(bytes.len(), |n| i + n);
+                        out.push_str(&text[i..end]);
+                        i = end;
+                        continue;
+                    }
+                    b'\'' | b'"' if starts_scalar(bytes, line_start, i) => {
+                        quoted = Some((b, indent_of(line_start)));
+                    }
+                    b'|' | b'>' if starts_scalar(bytes, line_start, i) => {
+                        block = Some(indent_of(line_start));
+                    }
+                    _ => {}
+                },
+            }
+            let len = text[i..].chars().next().map_or(1, char::len_utf8);
+            out.push_str(&text[i..i + len]);
+            if b == b'\n' {
+                line_start = i + 1;
+            }
+            i += len;
+        }
+        (!insertions.is_empty()).then_some(RelaxedText {
+            text: out,
+            insertions,
+        })
+    }
+
+    /// The original offset of `offset` in the copy (inside inserted spaces:
+    /// where they were inserted).
+    fn original(&self, offset: u32) -> u32 {
+        let mut shift = 0;
+        for &(copy, original, added) in &self.insertions {
+            if offset < copy {
+                break;
+            }
+            if offset < copy + added {
+                return original;
+            }
+            shift += added;
+        }
+        offset - shift
+    }
+
+    /// Map every span of `node` back to the original text.
+    fn map_spans(&self, node: &mut Node) {
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            n.span = Span::new(self.original(n.span.start), self.original(n.span.end));
+            match &mut n.value {
+                Value::Sequence(items) => stack.extend(items.iter_mut()),
+                Value::Mapping(items) => {
+                    for (k, v) in items.iter_mut() {
+                        stack.push(k);
+                        stack.push(v);
+                    }
+                }
+                Value::Scalar { .. } => {}
+            }
+        }
+    }
+}
+
+/// Whether the character at `at` starts a scalar: only spaces, or a `:`,
+/// `-`, `?`, `[`, `{` or `,` indicator with spaces, before it on its line.
+fn starts_scalar(bytes: &[u8], line_start: usize, at: usize) -> bool {
+    let before = &bytes[line_start..at];
+    let trimmed = before.iter().rposition(|b| *b != b' ' && *b != b'\t');
+    match trimmed {
+        None => true,
+        Some(p) => {
+            let c = before[p];
+            (matches!(c, b':' | b'-' | b'?') && p + 1 < before.len())
+                || matches!(c, b'[' | b'{' | b',')
+        }
+    }
+}
+
+fn parse_stream(text: &str) -> Result<Vec<Node>, YamlError> {
     let positions = Positions::new(text);
     let mut docs = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
@@ -708,6 +901,40 @@ mod tests {
             let node = docs[0].get(key).unwrap();
             assert_eq!(node.text_map(text).to_file(0), at, "{text:?}");
         }
+    }
+
+    /// Quoted scalars continued at column 0 (or less indented than YAML
+    /// 1.2 wants), read as PyYAML reads them: the values below are what
+    /// `yaml.safe_load` gives.
+    #[test]
+    fn quoted_scalars_continue_on_lines_indented_less_like_pyyaml() {
+        let text = "description: 'This is a long\nline that continues\n\n  and a paragraph'\nlevel: high\n";
+        let docs = parse(text).unwrap();
+        let d = docs[0].get("description").unwrap();
+        assert_eq!(
+            d.as_str(),
+            Some("This is a long line that continues\nand a paragraph")
+        );
+        assert_eq!(d.span.slice(text), &text[13..text.find("\nlevel").unwrap()]);
+        assert_eq!(docs[0].get("level").unwrap().span.slice(text), "high");
+
+        let text = "a:\n  b: 'x\ny'\n  c: \"p\nq\"\n";
+        let docs = parse(text).unwrap();
+        let a = docs[0].get("a").unwrap();
+        assert_eq!(a.get("b").unwrap().as_str(), Some("x y"));
+        assert_eq!(a.get("c").unwrap().as_str(), Some("p q"));
+        assert_eq!(a.get("c").unwrap().span.slice(text), "\"p\nq\"");
+
+        // Quotes in comments, plain scalars and block scalars are not
+        // quoted scalars.
+        let text = "# it's a comment\ntitle: it's plain\nbody: |\n  don't\nnote: 'a\nb'\n";
+        let docs = parse(text).unwrap();
+        assert_eq!(docs[0].get("title").unwrap().as_str(), Some("it's plain"));
+        assert_eq!(docs[0].get("body").unwrap().as_str(), Some("don't\n"));
+        assert_eq!(docs[0].get("note").unwrap().as_str(), Some("a b"));
+
+        // A document marker inside a quoted scalar ends it for PyYAML too.
+        assert!(parse("a: 'x\n---\ny'\n").is_err());
     }
 
     #[test]

@@ -50,7 +50,11 @@ def markdown_queries(path):
                 block = None
                 # a non-KQL fence: skip until its closing fence
                 block = "skip"
-        elif m and m.group(1) == "":
+        elif m and (m.group(1) == "" or (
+                # A closing fence with a language tag ends a KQL block, as
+                # ruledex's Markdown loader reads it (CommonMark would not),
+                # unless it can close a multi-line string.
+                block != "skip" and "\n".join(block).count("```") % 2 == 0)):
             if block != "skip" and "".join(block).strip():
                 yield "\n".join(block) + "\n"
             block = None

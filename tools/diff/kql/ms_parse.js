@@ -24,12 +24,18 @@ async function main() {
   for await (const line of input) {
     if (!line.trim()) continue;
     const record = JSON.parse(line);
-    const code = Kusto.KustoCode.Parse(record.query);
-    const diags = code.GetSyntaxDiagnostics();
     const out = [];
-    for (let i = 0; i < diags.Count; i++) {
-      const d = diags.getItem(i);
-      out.push([d.Code, d.Message, d.Start, d.Length]);
+    try {
+      const code = Kusto.KustoCode.Parse(record.query);
+      const diags = code.GetSyntaxDiagnostics();
+      for (let i = 0; i < diags.Count; i++) {
+        const d = diags.getItem(i);
+        out.push([d.Code, d.Message, d.Start, d.Length]);
+      }
+    } catch (e) {
+      // The parser itself fails on a few malformed inputs; that is no
+      // acceptance, so it counts as a rejection with a code of its own.
+      out.push(['CRASH', String(e && e.message || e), 0, 0]);
     }
     process.stdout.write(JSON.stringify({ id: record.id, ok: out.length === 0, diagnostics: out }) + '\n');
   }

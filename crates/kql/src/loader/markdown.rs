@@ -2,7 +2,9 @@
 //! XDR hunting-query collections: one rule per block, titled from the
 //! document's headings.
 
-use ruledex_ir::{AttackKind, AttackRef, OffsetMap, Rule, RuleClass, RuleFormat, SourceFile};
+use ruledex_ir::{
+    AttackKind, AttackRef, Diagnostic, OffsetMap, Rule, RuleClass, RuleFormat, SourceFile,
+};
 
 /// Markdown with fenced KQL blocks (info string `kusto`/`kql`, or no info
 /// string and content that reads as KQL).
@@ -100,6 +102,16 @@ impl RuleFormat for MarkdownFormat {
             let map = OffsetMap::locate_lines(file.text, block_map.to_file(offset as u32), text);
             super::attach_query(&mut rule, text, &map, file.text);
             rule.platform = super::platform_from_tables(&rule);
+            if let (Some((start, end)), 0) = (block.tagged_close, offset) {
+                rule.diagnostics.push(
+                    Diagnostic::warning(
+                        crate::codes::TAGGED_CLOSING_FENCE,
+                        "the query ends at a closing fence that carries a language tag",
+                    )
+                    .with_span(ruledex_ir::Span::from_range(start..end))
+                    .with_note("Markdown closes a code block only with a bare fence (```); this one was read as the end of the block, as its author meant"),
+                );
+            }
             if count > 1 && offset == 0 {
                 // The whole block, as the file has it.
                 let whole = ruledex_ir::Span::from_range(0..block.content.len());
@@ -124,6 +136,9 @@ struct Block {
     content_start: usize,
     /// The content, with the fence's indentation removed.
     content: String,
+    /// The byte range of a closing fence that carries a language tag
+    /// (` ```Kusto `), when that is what ended the block.
+    tagged_close: Option<(usize, usize)>,
 }
 
 /// Every query of `text`: its fenced KQL blocks, or, in a document without
@@ -166,6 +181,7 @@ fn query_section_block(text: &str, heading: usize, body: usize, end: usize) -> O
         fence_end: end,
         content_start: body + lead,
         content: format!("{content}\n"),
+        tagged_close: None,
     })
 }
 
@@ -195,20 +211,34 @@ fn fenced_kql_blocks(text: &str) -> Vec<Block> {
                 content.clear();
             }
             Some((start, content_start, info, _, c, len))
-                if indent <= 3
-                    && fence_char == Some(*c)
-                    && fence_len >= *len
-                    && rest[fence_len..].trim().is_empty() =>
+                if indent <= 3 && fence_char == Some(*c) && fence_len >= *len =>
             {
-                if is_kql_block(info, &content) {
-                    blocks.push(Block {
-                        fence_start: *start,
-                        fence_end: offset + line.len(),
-                        content_start: *content_start,
-                        content: std::mem::take(&mut content),
-                    });
+                let tag = rest[fence_len..].trim();
+                // CommonMark closes only on a bare fence; a fence with a
+                // language tag (` ```Kusto `) keeps the block open. Authors
+                // who write one at the end of a KQL block mean it to close
+                // the block, so it does, with a warning — unless it can be
+                // the start of a multi-line string (an even number of
+                // ``` before it in the block).
+                let tagged = !tag.is_empty()
+                    && is_language_tag(tag)
+                    && is_kql_block(info, &content)
+                    && content.matches("```").count() % 2 == 0;
+                if tag.is_empty() || tagged {
+                    if is_kql_block(info, &content) {
+                        blocks.push(Block {
+                            fence_start: *start,
+                            fence_end: offset + line.len(),
+                            content_start: *content_start,
+                            content: std::mem::take(&mut content),
+                            tagged_close: tagged.then_some((offset, offset + trimmed.len())),
+                        });
+                    }
+                    open = None;
+                } else {
+                    let strip = indent.min(open.as_ref().map_or(0, |o| o.3));
+                    content.push_str(&line[strip..]);
                 }
-                open = None;
             }
             Some((_, _, _, fence_indent, _, _)) => {
                 // Content lines lose up to the fence's indentation.
@@ -227,10 +257,20 @@ fn fenced_kql_blocks(text: &str) -> Vec<Block> {
                 fence_end: text.len(),
                 content_start,
                 content,
+                tagged_close: None,
             });
         }
     }
     blocks
+}
+
+/// A fence's info string that is a single language name (`Kusto`, `kql`,
+/// `text`), not prose.
+fn is_language_tag(tag: &str) -> bool {
+    tag.len() <= 20
+        && tag
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '.'))
 }
 
 fn is_kql_block(info: &str, content: &str) -> bool {
@@ -376,6 +416,21 @@ mod tests {
         );
         let doc = Document::read(text);
         assert_eq!(doc.tactics, vec!["Initial access"]);
+    }
+
+    #[test]
+    fn a_tagged_fence_inside_a_multiline_string_stays_content() {
+        // The ``` before it opened a KQL string; this one closes it.
+        let text = "```kusto\nprint x = ```a\n```kql\n| take 1\n```\n";
+        let blocks = kql_blocks(text);
+        assert_eq!(blocks.len(), 1);
+        assert_eq!(blocks[0].content, "print x = ```a\n```kql\n| take 1\n");
+        assert!(blocks[0].tagged_close.is_none());
+        // Without the open string, the same fence ends the block.
+        let text = "```kusto\nT | take 1\n```kql\nprose\n";
+        let blocks = kql_blocks(text);
+        assert_eq!(blocks[0].content, "T | take 1\n");
+        assert_eq!(blocks[0].tagged_close, Some((20, 26)));
     }
 
     #[test]

@@ -522,11 +522,11 @@ impl<'q> Lowering<'q> {
         let mut stage = self.new_stage(&kind, op.span);
         let produced = (kind.clone(), at.clone());
         match &op.kind {
-            OperatorKind::Where { predicate } => {
+            OperatorKind::Where { predicate, .. } => {
                 stage.predicate = Some(self.ctx().predicate(predicate, columns));
             }
             OperatorKind::Extend { columns: items }
-            | OperatorKind::Serialize { columns: items } => {
+            | OperatorKind::Serialize { columns: items, .. } => {
                 self.assignments(items, &produced, columns, &mut stage);
             }
             OperatorKind::Summarize { aggregates, by, .. } => {
@@ -676,19 +676,28 @@ impl<'q> Lowering<'q> {
                     });
                 }
             }
-            OperatorKind::Evaluate { plugin, .. } => {
+            OperatorKind::Evaluate { plugin, schema, .. } => {
                 self.evaluate(plugin, columns, &mut stage);
+                // A declared output schema names the plugin's columns.
+                if let Some(schema) = schema.as_ref().filter(|s| !s.open) {
+                    let expression = self.expr_text(plugin);
+                    *columns = Columns::default();
+                    for c in &schema.columns {
+                        columns.set(Column {
+                            name: c.name.name.clone(),
+                            origin: Origin::Computed {
+                                expression: expression.clone(),
+                            },
+                            produced_by: Some(produced.clone()),
+                        });
+                    }
+                }
             }
-            OperatorKind::Distinct { columns: items } => {
-                if !items.iter().any(|e| matches!(e.kind, ExprKind::Star)) {
+            OperatorKind::Distinct { columns: items, .. } => {
+                if !items.iter().any(|e| matches!(e.expr.kind, ExprKind::Star)) {
                     let mut next = Columns::default();
-                    for (n, e) in items.iter().enumerate() {
-                        let item = ColumnAssignment {
-                            names: Vec::new(),
-                            expr: e.clone(),
-                            span: e.span,
-                        };
-                        for (name, origin) in self.classify_assignment(&item, n, columns) {
+                    for (n, item) in items.iter().enumerate() {
+                        for (name, origin) in self.classify_assignment(item, n, columns) {
                             next.set(Column {
                                 name,
                                 origin,
@@ -699,10 +708,10 @@ impl<'q> Lowering<'q> {
                     *columns = next;
                 }
             }
-            OperatorKind::Count => {
+            OperatorKind::Count { name } => {
                 *columns = Columns::default();
                 columns.set(Column {
-                    name: "Count".into(),
+                    name: name.as_ref().map_or("Count", |n| n.name.as_str()).into(),
                     origin: Origin::Aggregate {
                         expression: "count".into(),
                     },
@@ -1334,7 +1343,7 @@ fn stage_kind(kind: &OperatorKind, written: &str) -> String {
         OperatorKind::TopHitters { .. } => "top-hitters",
         OperatorKind::Sort { .. } => "sort",
         OperatorKind::Distinct { .. } => "distinct",
-        OperatorKind::Count => "count",
+        OperatorKind::Count { .. } => "count",
         OperatorKind::Take { .. } => "take",
         OperatorKind::Sample { .. } => "sample",
         OperatorKind::SampleDistinct { .. } => "sample-distinct",

@@ -616,9 +616,11 @@ impl Ctx<'_> {
                 .first()
                 .map(|n| n.name.clone())
                 .or_else(|| columns[0].expr.as_name().map(|n| n.name.clone())),
-            crate::ast::OperatorKind::Distinct { columns } if columns.len() == 1 => {
-                columns[0].as_name().map(|n| n.name.clone())
-            }
+            crate::ast::OperatorKind::Distinct { columns, .. } if columns.len() == 1 => columns[0]
+                .names
+                .first()
+                .map(|n| n.name.clone())
+                .or_else(|| columns[0].expr.as_name().map(|n| n.name.clone())),
             crate::ast::OperatorKind::Summarize { aggregates, by, .. }
                 if aggregates.is_empty() && by.len() == 1 =>
             {
@@ -762,6 +764,8 @@ fn dynamic_values(value: &DynamicValue, query: &str) -> Vec<Value> {
             DynamicKind::Array(items) => stack.extend(items.iter().rev()),
             DynamicKind::Object(_) => out.push(Value::String(v.span.slice(query).to_string())),
             DynamicKind::Literal(l) => out.extend(literal_values(l, query)),
+            // Filled in by the client: no value known here.
+            DynamicKind::Parameter(_) => {}
         }
     }
     out

@@ -5,7 +5,7 @@
 //! `in`, `has_any`, `between` (one level, left-associative); `+ -`;
 //! `* / %`; unary `-`/`+`; postfix `.member`, `[index]`, calls.
 
-use super::Parser;
+use super::{keywords, Parser};
 use crate::ast::*;
 use crate::error::codes;
 use crate::lexer::{decode_string, TokenKind};
@@ -26,132 +26,9 @@ pub(super) const BP_STRING: u8 = 4;
 const BP_RELATIONAL: u8 = 5;
 const BP_ADD: u8 = 6;
 const BP_MUL: u8 = 7;
-const BP_UNARY: u8 = 8;
-/// Above every infix operator: only postfix forms follow.
+/// Above every infix operator: only postfix forms follow (a unary sign
+/// takes a postfix-level operand).
 pub(super) const BP_POSTFIX: u8 = 9;
-
-/// Words that cannot be used as a bare name in an expression (Kusto
-/// requires `['word']` for them).
-pub(super) const RESERVED_NAMES: &[&str] = &[
-    "and",
-    "or",
-    "has",
-    "has_cs",
-    "has_any",
-    "has_all",
-    "hasprefix",
-    "hasprefix_cs",
-    "hassuffix",
-    "hassuffix_cs",
-    "contains",
-    "contains_cs",
-    "containscs",
-    "notcontains",
-    "notcontainscs",
-    "startswith",
-    "startswith_cs",
-    "endswith",
-    "endswith_cs",
-    "like",
-    "likecs",
-    "notlike",
-    "notlikecs",
-    "in",
-    "between",
-    "by",
-    "to",
-    "of",
-    "string",
-    "int",
-    "long",
-    "datetime",
-    "time",
-    "timespan",
-    "real",
-    "decimal",
-    "dynamic",
-    "date",
-    "double",
-    "boolean",
-    "set",
-    "where",
-    "project",
-    "asc",
-    "desc",
-    "first",
-    "last",
-    "print",
-    "union",
-    "find",
-    "search",
-    "title",
-    "materialize",
-    "toscalar",
-    "as",
-    "invoke",
-    "sample",
-    "external_data",
-    "externaldata",
-    "datatable",
-    "isfuzzy",
-    "bagexpansion",
-    "with_itemindex",
-    "others",
-];
-
-/// Words that cannot name a new column or a `let` binding without
-/// brackets (`extend ['between'] = 1`).
-pub(super) const DECLARATION_RESERVED: &[&str] = &[
-    "and",
-    "or",
-    "has_any",
-    "has_all",
-    "between",
-    "asc",
-    "desc",
-    "first",
-    "last",
-    "project",
-    "kind",
-    "true",
-    "false",
-    "union",
-    "like",
-    "likecs",
-    "notlike",
-    "notlikecs",
-    "has_cs",
-    "hasprefix",
-    "hasprefix_cs",
-    "hassuffix",
-    "hassuffix_cs",
-    "contains_cs",
-    "containscs",
-    "notcontains",
-    "notcontainscs",
-    "startswith",
-    "startswith_cs",
-    "endswith",
-    "endswith_cs",
-    "string",
-    "int",
-    "long",
-    "datetime",
-    "time",
-    "timespan",
-    "real",
-    "decimal",
-    "dynamic",
-    "date",
-    "double",
-    "boolean",
-    "external_data",
-    "isfuzzy",
-    "bagexpansion",
-    "with_itemindex",
-    "others",
-    "withsource",
-];
 
 /// The infix operator at the cursor and how many tokens spell it.
 #[derive(Clone, Copy)]
@@ -174,7 +51,7 @@ impl Infix {
             Infix::Binary(Lt | Le | Gt | Ge) => BP_RELATIONAL,
             Infix::Binary(Add | Subtract) => BP_ADD,
             Infix::Binary(Multiply | Divide | Modulo) => BP_MUL,
-            Infix::ColumnMatch => BP_EQUALITY,
+            Infix::ColumnMatch => BP_STRING,
             Infix::Binary(_) => BP_STRING,
         }
     }
@@ -276,7 +153,9 @@ impl Parser<'_> {
             TokenKind::Star => simple(Multiply),
             TokenKind::Slash => simple(Divide),
             TokenKind::Percent => simple(Modulo),
-            TokenKind::Colon if self.search_mode => Some((Infix::ColumnMatch, 1)),
+            // `Col : "term"` is a string operator anywhere, not only in
+            // `search`.
+            TokenKind::Colon => Some((Infix::ColumnMatch, 1)),
             TokenKind::Ident => {
                 let word = self.text_of(self.nth(n));
                 if word == "matches" {
@@ -473,7 +352,26 @@ impl Parser<'_> {
         };
         if let Some(op) = op {
             let start = self.bump().span.start;
-            let operand = self.parse_expr_bp(BP_UNARY);
+            // The operand is a primary with its postfix accesses: Kusto
+            // rejects a sign after a sign (`--1`, `- -a`).
+            let operand = if matches!(self.kind(), TokenKind::Minus | TokenKind::Plus) {
+                let found = self.describe_current();
+                let span = self.tok().span;
+                self.error(
+                    codes::MISSING_EXPRESSION,
+                    format!("expected an expression after the sign, found {found}"),
+                    span,
+                );
+                self.bump();
+                self.error_expr_here()
+            } else if self.enter() {
+                let primary = self.parse_primary();
+                let operand = self.parse_postfix(primary);
+                self.leave();
+                operand
+            } else {
+                self.error_expr_here()
+            };
             return Expr {
                 kind: ExprKind::Unary {
                     op,
@@ -521,7 +419,9 @@ impl Parser<'_> {
                         self.error_expected("a member name after `.`");
                         break;
                     };
-                    if !member.quoted && RESERVED_NAMES.contains(&member.name.as_str()) {
+                    // After a dot, calls too (`x.dynamic(1)`): a keyword
+                    // is never a member.
+                    if !member.quoted && keywords::reserved_in_expression(&member.name) {
                         self.error(
                             codes::RESERVED_NAME,
                             format!(
@@ -610,8 +510,28 @@ impl Parser<'_> {
                     }
                     _ => {}
                 }
-                let callable_keyword = word == "toscalar" && self.nth_kind(1) == TokenKind::LParen;
-                if RESERVED_NAMES.contains(&word) && !callable_keyword {
+                // A type name calls only with the `(` right after it
+                // (`int64(x)`); other callable words take spaces.
+                let with_kind = matches!(word, "toscalar" | "totable")
+                    && self.nth_is_word(1, "kind")
+                    && self.nth_kind(2) == TokenKind::Assign;
+                let is_call = with_kind
+                    || (self.nth_kind(1) == TokenKind::LParen
+                        && (self.nth_touches_previous(1) || !keywords::is_type_name(word)));
+                let callable_keyword = matches!(word, "toscalar" | "totable") && is_call;
+                if word == "hint" && self.at_hint_keyword() {
+                    self.error(
+                        codes::RESERVED_NAME,
+                        "`hint.*` names are operator options, not columns (write ['hint'] for a column named hint)",
+                        t.span,
+                    );
+                }
+                let reserved = if is_call {
+                    !keywords::callable(word)
+                } else {
+                    keywords::reserved_in_expression(word)
+                };
+                if reserved {
                     self.error(
                         codes::RESERVED_NAME,
                         format!(
@@ -625,9 +545,20 @@ impl Parser<'_> {
                     span: t.span,
                     quoted: false,
                 });
+                // `toscalar kind=nooptimization (...)`: the option before
+                // the parenthesis.
+                if matches!(word, "toscalar" | "totable")
+                    && self.at_word("kind")
+                    && self.nth_kind(1) == TokenKind::Assign
+                {
+                    self.bump();
+                    self.bump();
+                    self.parse_param_value();
+                }
                 if self.at(TokenKind::LParen) {
-                    // Only `toscalar` takes a bare pipeline as argument.
-                    let tabular_args = callable_keyword;
+                    // Only `toscalar` and `totable` take a bare pipeline as
+                    // argument.
+                    let tabular_args = callable_keyword || matches!(word, "toscalar" | "totable");
                     let args = self.parse_arguments_of(tabular_args);
                     let span = self.span_from(start);
                     return Expr {
@@ -645,7 +576,8 @@ impl Parser<'_> {
                     kind: ExprKind::Name(name),
                 }
             }
-            TokenKind::LBracket if self.at_name() => {
+            // `['name']`, and `{name}`, a parameter the client fills in.
+            TokenKind::LBracket | TokenKind::LBrace if self.at_name() => {
                 let name = self.parse_name().unwrap_or_else(|| Ident {
                     name: String::new(),
                     span: t.span,
@@ -654,6 +586,20 @@ impl Parser<'_> {
                 Expr {
                     span: name.span,
                     kind: ExprKind::Name(name),
+                }
+            }
+            TokenKind::LBracket => {
+                let open = self.bump();
+                if !self.enter() {
+                    self.expect_close(TokenKind::RBracket, open);
+                    return self.error_expr_here();
+                }
+                let inner = self.parse_expr();
+                self.leave();
+                self.expect_close(TokenKind::RBracket, open);
+                Expr {
+                    kind: ExprKind::Bracketed(Box::new(inner)),
+                    span: self.span_from(start),
                 }
             }
             TokenKind::LParen => {
@@ -703,6 +649,28 @@ impl Parser<'_> {
         }
     }
 
+    /// `hint.strategy` and the other hint keywords at the cursor (Kusto
+    /// reads each as one keyword, so they are no path).
+    fn at_hint_keyword(&self) -> bool {
+        self.at_word("hint")
+            && self.nth_kind(1) == TokenKind::Dot
+            && self.nth_touches_previous(1)
+            && self.nth_touches_previous(2)
+            && self.nth_kind(2) == TokenKind::Ident
+            && matches!(
+                self.text_of(self.nth(2)),
+                "concurrency"
+                    | "distribution"
+                    | "materialized"
+                    | "num_partitions"
+                    | "shufflekey"
+                    | "spread"
+                    | "remote"
+                    | "strategy"
+                    | "progressive_top"
+            )
+    }
+
     /// After a `*` at the cursor: is the operator that follows `==` or a
     /// string operator?
     fn star_comparison_follows(&self) -> bool {
@@ -731,13 +699,30 @@ impl Parser<'_> {
         self.parse_arguments_of(false)
     }
 
-    /// `( [name =] value, ... )`; with `tabular`, values may be pipelines
-    /// (`toscalar(T | count)`, `materialize(T | where ...)`).
+    /// `( [name =] value, ... )`; with `tabular`, the one argument of
+    /// `toscalar(...)`, `totable(...)` or `materialize(...)`: a pipeline,
+    /// unnamed and required.
     pub(super) fn parse_arguments_of(&mut self, tabular: bool) -> Vec<Argument> {
         let mut args = Vec::new();
         let Some(open) = self.eat(TokenKind::LParen) else {
             return args;
         };
+        if tabular {
+            if self.at(TokenKind::RParen) {
+                self.error_expected("a query");
+            } else if self.enter() {
+                let start = self.tok().span.start;
+                let value = self.parse_pipe_expr_or_implicit();
+                self.leave();
+                args.push(Argument {
+                    name: None,
+                    value,
+                    span: self.span_from(start),
+                });
+            }
+            self.expect_close(TokenKind::RParen, open);
+            return args;
+        }
         if !self.enter() {
             self.expect_close(TokenKind::RParen, open);
             return args;
@@ -762,8 +747,6 @@ impl Parser<'_> {
                     kind: ExprKind::Star,
                     span: star.span,
                 }
-            } else if tabular {
-                self.parse_pipe_expr()
             } else {
                 self.parse_expr()
             };
@@ -781,7 +764,9 @@ impl Parser<'_> {
         args
     }
 
-    /// `typeof(type)` / `typeof(Name:type, ..., *)`.
+    /// `typeof(type)` / `typeof(Name:type, ..., *)`. As in Kusto's parser,
+    /// a lone type may be any name (`typeof(int16)`, checked by the
+    /// engine), while the columns of a list take scalar types.
     fn parse_typeof(&mut self) -> Expr {
         let start = self.bump().span.start;
         let mut items = Vec::new();
@@ -790,22 +775,34 @@ impl Parser<'_> {
                 let before = self.pos;
                 if let Some(star) = self.eat(TokenKind::Star) {
                     items.push(TypeOfItem::Star(star.span));
-                } else if self.nth_kind(1) == TokenKind::Colon
-                    || (self.at(TokenKind::LBracket) && self.nth_kind(3) == TokenKind::Colon)
+                } else if self
+                    .name_len(0)
+                    .is_some_and(|len| self.nth_kind(len) == TokenKind::Colon)
                 {
-                    if let Some(c) = self.parse_column_declaration() {
-                        items.push(TypeOfItem::Column(c));
+                    let item_start = self.tok().span.start;
+                    let name = self.parse_name();
+                    self.bump(); // `:`
+                    if self.at(TokenKind::LParen) {
+                        let schema = self.parse_schema_or_star();
+                        if let Some(name) = name {
+                            items.push(TypeOfItem::Table { name, schema });
+                        }
+                    } else if let Some(ty) = self.parse_type_name() {
+                        if let Some(name) = name {
+                            items.push(TypeOfItem::Column(ColumnDeclaration {
+                                name,
+                                ty,
+                                span: self.span_from(item_start),
+                            }));
+                        }
                     }
-                } else if self.at(TokenKind::TypedLiteral) {
-                    // `typeof(string)` never lexes as a typed literal, but
-                    // keep the name if a `(` made it one.
-                    let t = self.bump();
-                    items.push(TypeOfItem::Type(TypeName {
-                        name: self.text_of(t).to_string(),
-                        span: t.span,
-                    }));
-                } else if let Some(ty) = self.parse_type_name() {
-                    items.push(TypeOfItem::Type(ty));
+                } else if items.is_empty() && self.nth_kind(1) == TokenKind::RParen {
+                    if let Some(ty) = self.parse_any_type_name() {
+                        items.push(TypeOfItem::Type(ty));
+                    }
+                } else {
+                    self.error_expected("`Name: type` or `*` in a typeof list");
+                    self.skip_nested_construct();
                 }
                 if self.eat(TokenKind::Comma).is_none() {
                     break;
@@ -819,6 +816,20 @@ impl Parser<'_> {
         Expr {
             kind: ExprKind::TypeOf(items),
             span: self.span_from(start),
+        }
+    }
+
+    /// Any identifier as a type name, or an error.
+    pub(super) fn parse_any_type_name(&mut self) -> Option<TypeName> {
+        if self.at(TokenKind::Ident) {
+            let t = self.bump();
+            Some(TypeName {
+                name: self.text_of(t).to_string(),
+                span: t.span,
+            })
+        } else {
+            self.error_expected("a type name");
+            None
         }
     }
 
@@ -872,31 +883,38 @@ impl Parser<'_> {
         Literal { kind, span: t.span }
     }
 
-    /// `type(text)`: split and check the inside.
+    /// `type(text)`: split, and check the inside. Kusto's parser takes any
+    /// text there and the engine rejects a bad value when the query runs,
+    /// so a bad value is a warning ([`codes::INVALID_LITERAL_VALUE`]), not
+    /// an error. A literal the lexer found malformed (no `)`) was reported
+    /// there.
     fn typed_literal(&mut self, raw: &str, span: Span) -> LiteralKind {
-        let (ty, rest) = raw.split_once('(').unwrap_or((raw, ")"));
+        let (ty, rest) = raw.split_once('(').unwrap_or((raw, ""));
         let ty = ty.trim().to_string();
+        let closed = rest.ends_with(')');
         let text = rest.strip_suffix(')').unwrap_or(rest).trim().to_string();
         let quoted = text.starts_with(['\'', '"']);
+        let unsigned = text
+            .strip_prefix(['+', '-'])
+            .map_or(text.as_str(), str::trim_start);
         let valid = text == "null"
             || quoted
             || match ty.as_str() {
                 "int" | "long" => {
-                    let digits = text.trim_start_matches(['+', '-']).trim_start();
-                    parse_int(digits).is_some()
+                    parse_int(unsigned).is_some()
+                        || (text.starts_with('-')
+                            && unsigned.parse::<i128>().is_ok_and(|v| v <= 1 << 63))
                 }
                 "real" | "double" | "decimal" => {
-                    let v = text.trim_start_matches(['+', '-']).trim_start();
-                    v == "inf" || v == "nan" || v.parse::<f64>().is_ok()
+                    unsigned == "inf" || unsigned == "nan" || unsigned.parse::<f64>().is_ok()
                 }
-                "bool" | "boolean" => text == "true" || text == "false",
-                "string" => false,
+                "bool" => text == "true" || text == "false",
                 _ => !text.is_empty(),
             };
-        if !valid {
-            self.error(
-                codes::INVALID_LITERAL,
-                format!("`{text}` is not a valid {ty} literal"),
+        if closed && !valid {
+            self.warn(
+                codes::INVALID_LITERAL_VALUE,
+                format!("`{text}` is not a valid {ty} value (Kusto parses the query, but rejects it when it runs)"),
                 span,
             );
         }
@@ -942,6 +960,24 @@ impl Parser<'_> {
             };
         }
         let kind = match t.kind {
+            TokenKind::LBrace if self.client_parameter_at(0) => match self.parse_name() {
+                Some(name) => DynamicKind::Parameter(name),
+                None => DynamicKind::Null,
+            },
+            // A nested `dynamic(...)` is its value.
+            TokenKind::Ident
+                if self.text_of(t) == "dynamic" && self.nth_kind(1) == TokenKind::LParen =>
+            {
+                self.bump();
+                let open = self.bump();
+                let inner = if self.at(TokenKind::RParen) {
+                    DynamicKind::Null
+                } else {
+                    self.parse_dynamic_value().kind
+                };
+                self.expect_close(TokenKind::RParen, open);
+                inner
+            }
             TokenKind::LBracket => {
                 let open = self.bump();
                 let mut items = Vec::new();
@@ -1001,17 +1037,23 @@ impl Parser<'_> {
                     span: t.span,
                 })
             }
+            // Every typed literal but `int(...)`, as in Kusto's JSON values.
+            TokenKind::TypedLiteral if self.text_of(t).starts_with("int(") => {
+                self.error(
+                    codes::INVALID_DYNAMIC,
+                    "an `int(...)` literal cannot stand in a dynamic value (write the number)",
+                    t.span,
+                );
+                self.bump();
+                DynamicKind::Null
+            }
             TokenKind::Int
             | TokenKind::Real
             | TokenKind::Timespan
             | TokenKind::String
             | TokenKind::TypedLiteral => DynamicKind::Literal(self.parse_literal_token()),
-            TokenKind::Minus
-                if matches!(
-                    self.nth_kind(1),
-                    TokenKind::Int | TokenKind::Real | TokenKind::Timespan
-                ) =>
-            {
+            // Only numbers take a sign in a dynamic value (not `-1d`).
+            TokenKind::Minus if matches!(self.nth_kind(1), TokenKind::Int | TokenKind::Real) => {
                 let sign = self.bump();
                 let mut literal = self.parse_literal_token();
                 {
@@ -1047,6 +1089,9 @@ impl Parser<'_> {
 /// Decimal or `0x` hexadecimal integer.
 fn parse_int(raw: &str) -> Option<i64> {
     if let Some(hex) = raw.strip_prefix("0x").or_else(|| raw.strip_prefix("0X")) {
+        if hex.is_empty() {
+            return Some(0); // `0x`, which Kusto reads as 0
+        }
         return u64::from_str_radix(hex, 16).ok().map(|v| v as i64);
     }
     raw.parse().ok()

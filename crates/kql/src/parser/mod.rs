@@ -13,12 +13,14 @@
 //! [`crate::MAX_DEPTH`] and skips the too-deep part without recursing.
 
 pub(crate) mod expr;
+mod keywords;
 mod tabular;
 
 use crate::ast::*;
 use crate::error::{codes, ParseError};
 use crate::lexer::{lex, Token, TokenKind};
 use crate::{Parsed, MAX_DEPTH, MAX_HEIGHT};
+use expr::BP_POSTFIX;
 use ruledex_ir::Span;
 
 /// Parse a whole script. See [`crate::parse`].
@@ -37,6 +39,7 @@ pub(crate) fn parse_script(text: &str) -> Parsed {
                 "query text too large (over 4 GiB)",
                 Span::new(0, 0),
             )],
+            warnings: Vec::new(),
         };
     }
     let lexed = lex(text);
@@ -48,6 +51,7 @@ pub(crate) fn parse_script(text: &str) -> Parsed {
         tokens: lexed.tokens,
         pos: 0,
         errors: lexed.errors,
+        warnings: Vec::new(),
         nesting: 0,
         height: 0,
         too_deep_reported: false,
@@ -61,7 +65,11 @@ pub(crate) fn parse_script(text: &str) -> Parsed {
     };
     let mut errors = parser.errors;
     errors.sort_by_key(|e| (e.span.start, e.span.end));
-    Parsed { script, errors }
+    Parsed {
+        script,
+        errors,
+        warnings: parser.warnings,
+    }
 }
 
 pub(crate) struct Parser<'a> {
@@ -69,6 +77,8 @@ pub(crate) struct Parser<'a> {
     tokens: Vec<Token>,
     pos: usize,
     errors: Vec<ParseError>,
+    /// Problems of a query that parses (see [`Parsed::warnings`]).
+    warnings: Vec<ParseError>,
     /// Current recursion depth (bounded by `MAX_DEPTH`).
     nesting: usize,
     /// Current tree height estimate: recursion plus operator chains
@@ -85,6 +95,11 @@ pub(crate) struct Parser<'a> {
     /// arguments).
     star_ok: bool,
 }
+
+/// Keywords that are values of some operator options (`kind=relaxed`,
+/// `toscalar(kind=nooptimization ...)`).
+const OPTION_VALUE_KEYWORDS: &[&str] =
+    &["simple", "relaxed", "regex", "nooptimization", "hotcache"];
 
 /// The scalar type names Kusto accepts in schemas and parameters.
 const SCALAR_TYPES: &[&str] = &[
@@ -270,6 +285,11 @@ impl<'a> Parser<'a> {
             return;
         }
         self.errors.push(ParseError::new(code, message, span));
+    }
+
+    /// A problem that does not stop the query from parsing.
+    fn warn(&mut self, code: &'static str, message: impl Into<String>, span: Span) {
+        self.warnings.push(ParseError::new(code, message, span));
     }
 
     /// `expected X, found Y` at the current token.
@@ -488,25 +508,53 @@ impl<'a> Parser<'a> {
 
     // ----- names ----------------------------------------------------------
 
-    /// True when a name starts here: an identifier or `['quoted']`.
+    /// True when a name starts here: an identifier, `['quoted']` (the
+    /// quoted name may be several adjacent strings, `['a' 'b']`), or a
+    /// client parameter `{name}`.
     fn at_name(&self) -> bool {
-        match self.kind() {
-            TokenKind::Ident => true,
-            TokenKind::LBracket => {
-                self.nth_kind(1) == TokenKind::String && self.nth_kind(2) == TokenKind::RBracket
-            }
-            _ => false,
+        self.kind() == TokenKind::Ident || self.nth_name_at(0)
+    }
+
+    /// The number of tokens of the name starting at token `n`, if one does.
+    fn name_len(&self, n: usize) -> Option<usize> {
+        if self.nth_kind(n) == TokenKind::Ident {
+            return Some(1);
         }
+        if self.client_parameter_at(n) {
+            return Some(3);
+        }
+        self.bracketed_name_len(n)
     }
 
-    /// True when token `n` starts a `['quoted']` name.
+    /// True when token `n` starts a `['quoted']` name or a `{name}`.
     fn nth_name_at(&self, n: usize) -> bool {
-        self.nth_kind(n) == TokenKind::LBracket
-            && self.nth_kind(n + 1) == TokenKind::String
-            && self.nth_kind(n + 2) == TokenKind::RBracket
+        self.bracketed_name_len(n).is_some() || self.client_parameter_at(n)
     }
 
-    /// Parse a name (identifier or `['quoted']`), if one is here.
+    /// The number of tokens of a `['quoted']` name starting at token `n`.
+    fn bracketed_name_len(&self, n: usize) -> Option<usize> {
+        if self.nth_kind(n) != TokenKind::LBracket {
+            return None;
+        }
+        let mut len = 1;
+        while self.nth_kind(n + len) == TokenKind::String {
+            len += 1;
+        }
+        (len > 1 && self.nth_kind(n + len) == TokenKind::RBracket).then_some(len + 1)
+    }
+
+    /// `{name}` at token `n`, written without spaces: a parameter that the
+    /// client (Kusto Explorer, a dashboard) replaces before running.
+    fn client_parameter_at(&self, n: usize) -> bool {
+        self.nth_kind(n) == TokenKind::LBrace
+            && self.nth_kind(n + 1) == TokenKind::Ident
+            && self.nth_kind(n + 2) == TokenKind::RBrace
+            && self.nth_touches_previous(n + 1)
+            && self.nth_touches_previous(n + 2)
+    }
+
+    /// Parse a name (identifier, `['quoted']` or `{parameter}`), if one is
+    /// here. A client parameter keeps its braces in the name.
     fn parse_name(&mut self) -> Option<Ident> {
         match self.kind() {
             TokenKind::Ident => {
@@ -517,14 +565,30 @@ impl<'a> Parser<'a> {
                     quoted: false,
                 })
             }
-            TokenKind::LBracket if self.at_name() => {
+            TokenKind::LBracket => {
+                let len = self.bracketed_name_len(0)?;
                 let open = self.bump();
-                let s = self.bump();
+                let mut name = String::new();
+                for _ in 1..len - 1 {
+                    let s = self.bump();
+                    name.push_str(&crate::lexer::decode_string(self.text_of(s)));
+                }
                 let close = self.bump();
                 Some(Ident {
-                    name: crate::lexer::decode_string(self.text_of(s)),
+                    name,
                     span: open.span.cover(close.span),
                     quoted: true,
+                })
+            }
+            TokenKind::LBrace if self.client_parameter_at(0) => {
+                let open = self.bump();
+                self.bump();
+                let close = self.bump();
+                let span = open.span.cover(close.span);
+                Some(Ident {
+                    name: self.text[span.start as usize..span.end as usize].to_string(),
+                    span,
+                    quoted: false,
                 })
             }
             _ => None,
@@ -549,17 +613,79 @@ impl<'a> Parser<'a> {
     /// Report a keyword used as a declared name (`let between = ...`,
     /// `extend asc = ...`); `is_let` adds the words only `let` rejects.
     fn check_declared_name(&mut self, name: &Ident, is_let: bool) {
-        use expr::{DECLARATION_RESERVED, RESERVED_NAMES};
         let word = name.name.as_str();
         if name.quoted || word.is_empty() {
             return;
         }
-        if DECLARATION_RESERVED.contains(&word) || (is_let && RESERVED_NAMES.contains(&word)) {
+        let reserved = if is_let {
+            keywords::reserved_in_let(word)
+        } else {
+            keywords::reserved_in_declaration(word)
+        };
+        // `@` is a name only where it is read (`print @`), never a new one;
+        // `true` and `false` are literals.
+        if reserved || matches!(word, "@" | "true" | "false") {
             self.error(
                 codes::RESERVED_NAME,
                 format!("`{word}` is a keyword; write ['{word}'] to use it as a name"),
                 name.span,
             );
+        }
+    }
+
+    /// An option's value (`kind=inner`, `isfuzzy=true`, `hint.spread=2`)
+    /// or a parameter default: a literal (a number signed without a space,
+    /// `dynamic(...)`, `typeof(...)`), or a word that is not a keyword
+    /// (the keywords some options take as values, `kind=relaxed`, too).
+    fn parse_param_value(&mut self) -> Expr {
+        let t = self.tok();
+        match t.kind {
+            TokenKind::Ident => {
+                let word = self.text_of(t);
+                if matches!(word, "true" | "false" | "typeof")
+                    || (word == "dynamic" && self.nth_kind(1) == TokenKind::LParen)
+                {
+                    return self.parse_expr_bp(BP_POSTFIX);
+                }
+                if keywords::reserved_in_expression(word) && !OPTION_VALUE_KEYWORDS.contains(&word)
+                {
+                    self.error(
+                        codes::RESERVED_NAME,
+                        format!("`{word}` is a keyword, not a value here"),
+                        t.span,
+                    );
+                }
+                let name = self.parse_name().unwrap_or_else(|| Ident {
+                    name: String::new(),
+                    span: t.span,
+                    quoted: false,
+                });
+                Expr {
+                    span: name.span,
+                    kind: ExprKind::Name(name),
+                }
+            }
+            TokenKind::Int
+            | TokenKind::Real
+            | TokenKind::Timespan
+            | TokenKind::String
+            | TokenKind::TypedLiteral => self.parse_expr_bp(BP_POSTFIX),
+            TokenKind::Minus | TokenKind::Plus
+                if matches!(self.nth_kind(1), TokenKind::Int | TokenKind::Real)
+                    && self.nth_touches_previous(1) =>
+            {
+                self.parse_expr_bp(BP_POSTFIX)
+            }
+            TokenKind::LBrace | TokenKind::LBracket if self.nth_name_at(0) => {
+                self.parse_expr_bp(BP_POSTFIX)
+            }
+            _ => {
+                self.error_expected("a value (a literal or a name)");
+                Expr {
+                    kind: ExprKind::Error,
+                    span: Span::empty(self.prev_end()),
+                }
+            }
         }
     }
 
@@ -612,6 +738,31 @@ impl<'a> Parser<'a> {
             ty,
             span: self.span_from(start),
         })
+    }
+
+    /// `( Name: type, ... )` or `(*)` as a [`Schema`]; the cursor is on
+    /// `(`.
+    fn parse_schema_or_star(&mut self) -> Schema {
+        let start = self.tok().span.start;
+        if self.at(TokenKind::LParen)
+            && self.nth_kind(1) == TokenKind::Star
+            && self.nth_kind(2) == TokenKind::RParen
+        {
+            self.bump();
+            self.bump();
+            self.bump();
+            return Schema {
+                columns: Vec::new(),
+                open: true,
+                span: self.span_from(start),
+            };
+        }
+        let columns = self.parse_schema();
+        Schema {
+            columns,
+            open: false,
+            span: self.span_from(start),
+        }
     }
 
     /// `( Name: type, ... )` — the cursor is on `(`.
@@ -718,7 +869,7 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_statement(&mut self) -> Statement {
-        let next_is_name = matches!(self.nth_kind(1), TokenKind::Ident | TokenKind::LBracket);
+        let next_is_name = self.nth_kind(1) == TokenKind::Ident || self.nth_name_at(1);
         if self.at_word("let") && next_is_name {
             return self.parse_let();
         }
@@ -730,6 +881,12 @@ impl<'a> Parser<'a> {
         }
         if self.at_word("alias") && self.nth_is_word(1, "database") {
             return self.parse_alias();
+        }
+        if self.at_word("declare") && self.nth_is_word(1, "pattern") {
+            return self.parse_pattern();
+        }
+        if self.at_word("restrict") && self.nth_is_word(1, "access") {
+            return self.parse_restrict();
         }
         Statement::Query(self.parse_tabular_or_implicit())
     }
@@ -888,8 +1045,9 @@ impl<'a> Parser<'a> {
         } else {
             ParameterType::Scalar(self.parse_type_name()?)
         };
+        // A default is a literal or a name, not an expression.
         let default = if self.eat(TokenKind::Assign).is_some() {
-            Some(self.parse_expr())
+            Some(self.parse_param_value())
         } else {
             None
         };
@@ -903,7 +1061,7 @@ impl<'a> Parser<'a> {
 
     fn parse_set(&mut self) -> Statement {
         let start = self.bump().span.start;
-        let name = self.parse_dotted_name().unwrap_or_else(|| Ident {
+        let name = self.parse_name().unwrap_or_else(|| Ident {
             name: String::new(),
             span: Span::empty(start),
             quoted: false,
@@ -923,11 +1081,84 @@ impl<'a> Parser<'a> {
     fn parse_declare(&mut self) -> Statement {
         let start = self.bump().span.start;
         self.bump(); // query_parameters
+        let open = self.tok().span;
         let params = self.parse_parameter_list();
+        if params.is_empty() {
+            self.error(
+                codes::UNEXPECTED_TOKEN,
+                "`declare query_parameters` needs at least one parameter",
+                open,
+            );
+        }
         Statement::Declare(DeclareStatement {
             params,
             span: self.span_from(start),
         })
+    }
+
+    /// `restrict access to (Table, Pattern*, ...)`.
+    fn parse_restrict(&mut self) -> Statement {
+        let start = self.bump().span.start;
+        self.bump(); // access
+        self.expect_word("to");
+        let tables = self.parse_restricted_tables();
+        Statement::Restrict(RestrictStatement {
+            tables,
+            span: self.span_from(start),
+        })
+    }
+
+    /// `declare pattern Name [= (Params) [[Path: type]] { (Args)[.[Path]] =
+    /// { Body }; ... }]`: the definition is checked for shape and not kept.
+    fn parse_pattern(&mut self) -> Statement {
+        let start = self.bump().span.start;
+        self.bump(); // pattern
+        let name = self.expect_name("a pattern name");
+        if self.eat(TokenKind::Assign).is_some() {
+            self.parse_parameter_list();
+            if let Some(open) = self.eat(TokenKind::LBracket) {
+                self.parse_parameter();
+                self.expect_close(TokenKind::RBracket, open);
+            }
+            if let Some(open) = self.expect(TokenKind::LBrace, "`{` and the pattern's matches") {
+                if self.enter() {
+                    while self.at(TokenKind::LParen) {
+                        let before = self.pos;
+                        self.parse_pattern_match();
+                        if self.pos == before {
+                            break;
+                        }
+                    }
+                    self.leave();
+                }
+                self.expect_close(TokenKind::RBrace, open);
+            }
+        }
+        Statement::Pattern(PatternStatement {
+            name,
+            span: self.span_from(start),
+        })
+    }
+
+    /// `(Args)[.[Path]] = { Body };` inside a pattern declaration.
+    fn parse_pattern_match(&mut self) {
+        let open = self.bump();
+        self.comma_separated_until(open, TokenKind::RParen, Self::parse_expr);
+        if self.eat(TokenKind::Dot).is_some() {
+            if let Some(open) = self.expect(TokenKind::LBracket, "`[` and a path value") {
+                self.parse_expr();
+                self.expect_close(TokenKind::RBracket, open);
+            }
+        }
+        self.expect(TokenKind::Assign, "`=` and the pattern's body");
+        if let Some(open) = self.expect(TokenKind::LBrace, "`{` and the pattern's body") {
+            if self.enter() {
+                self.parse_statements(Some(open));
+                self.leave();
+            }
+            self.expect_close(TokenKind::RBrace, open);
+        }
+        self.expect(TokenKind::Semicolon, "`;` after the pattern's body");
     }
 
     fn parse_alias(&mut self) -> Statement {

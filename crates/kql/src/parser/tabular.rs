@@ -1,7 +1,7 @@
 //! Tabular expressions (`Source | op | op`) and every tabular operator.
 
-use super::expr::{BP_POSTFIX, BP_STRING, DECLARATION_RESERVED, RESERVED_NAMES};
-use super::{tabular_into_scalar, Classified, Parser, OPERATOR_NAMES};
+use super::expr::{BP_POSTFIX, BP_STRING};
+use super::{keywords, tabular_into_scalar, Classified, Parser, OPERATOR_NAMES};
 use crate::ast::*;
 use crate::error::codes;
 use crate::lexer::{Token, TokenKind};
@@ -20,29 +20,115 @@ fn hyphenated_names() -> impl Iterator<Item = &'static str> {
         .filter(|n| n.contains('-'))
 }
 
-/// Parameter names an operator accepts as `name=value` before its arguments
-/// (besides `hint.*`, accepted everywhere).
-fn allowed_params(op: &str) -> &'static [&'static str] {
+/// Option names every operator that takes `name=value` options accepts
+/// before its arguments (Kusto's parser knows them all everywhere; the
+/// engine checks which apply).
+const KNOWN_PARAMS: &[&str] = &[
+    "kind",
+    "withsource",
+    "with_source",
+    "isfuzzy",
+    "hint.strategy",
+    "hint.remote",
+    "hint.shufflekey",
+    "hint.num_partitions",
+    "hint.concurrency",
+    "hint.spread",
+    "hint.materialized",
+    "hint.distribution",
+    "hint.progressive_top",
+    "hint.pass_filters",
+    "bagexpansion",
+    "with_itemindex",
+    "decodeblocks",
+    "with_match_id",
+    "with_step_name",
+    "cycles",
+];
+
+/// Option names an operator accepts besides [`KNOWN_PARAMS`].
+fn extra_params(op: &str) -> &'static [&'static str] {
     match op {
-        "join" => &["kind", "withsource"],
-        "lookup" => &["kind"],
-        "union" => &["kind", "withsource", "isfuzzy"],
-        "mv-expand" | "mvexpand" => &["bagexpansion", "with_itemindex", "kind"],
-        "mv-apply" | "mvapply" => &["with_itemindex", "kind"],
-        "parse" | "parse-where" => &["kind", "flags"],
-        "make-series" | "search" | "reduce" => &["kind"],
-        "find" => &["withsource", "datascope", "isfuzzy", "kind"],
-        "scan" => &["with_match_id"],
-        "consume" => &["decodeblocks"],
+        "parse" | "parse-where" => &["flags"],
+        "reduce" => &["threshold", "characters"],
         "make-graph" => &["with_node_id"],
-        "graph-match" => &["cycles"],
         "graph-shortest-paths" => &["output"],
         "graph-to-table" => &["with_node_id", "with_source_id", "with_target_id"],
-        "graph-mark-components" => &["kind", "with_component_id"],
-        "macro-expand" => &["kind", "isfuzzy"],
+        "graph-mark-components" => &["with_component_id"],
         _ => &[],
     }
 }
+
+/// Operator words that Kusto's parser reads as a table name, not as an
+/// operator, when they start a query (`take 1` alone is the table `take`
+/// followed by a stray `1`), found by running each operator as a statement
+/// through it (`tools/diff/kql/grammar_probes.py`).
+const NAMES_AT_QUERY_START: &[&str] = &[
+    "consume",
+    "count",
+    "distinct",
+    "extend",
+    "filter",
+    "fork",
+    "getschema",
+    "join",
+    "limit",
+    "lookup",
+    "mvapply",
+    "mvexpand",
+    "order",
+    "parse",
+    "scan",
+    "serialize",
+    "sort",
+    "summarize",
+    "take",
+    "top",
+];
+
+/// The visualizations of `render` (keywords to Kusto's parser; any other
+/// name that is no keyword is accepted too).
+const CHART_TYPES: &[&str] = &[
+    "table",
+    "list",
+    "barchart",
+    "piechart",
+    "ladderchart",
+    "timechart",
+    "linechart",
+    "anomalychart",
+    "pivotchart",
+    "areachart",
+    "stackedareachart",
+    "scatterchart",
+    "timepivot",
+    "columnchart",
+    "card",
+    "treemap",
+    "3Dchart",
+    "plotly",
+    "graph",
+    "timeline",
+];
+
+/// The properties of `render ... with (...)`.
+const RENDER_PROPERTIES: &[&str] = &[
+    "kind",
+    "title",
+    "accumulate",
+    "xcolumn",
+    "ycolumns",
+    "anomalycolumns",
+    "series",
+    "xtitle",
+    "ytitle",
+    "xaxis",
+    "yaxis",
+    "legend",
+    "ysplit",
+    "ymin",
+    "ymax",
+];
 
 impl Parser<'_> {
     // ----- tabular expressions -------------------------------------------
@@ -55,17 +141,42 @@ impl Parser<'_> {
     }
 
     /// A statement or parenthesized query: like [`Self::parse_tabular`],
-    /// but an operator keyword that cannot be a name (`where`, `project`)
-    /// starts a query without a source, as Kusto's parser allows.
+    /// but most operator keywords (`where`, `project`, `mv-expand`,
+    /// `render`, …) start a query without a source, as Kusto's parser
+    /// reads them. The operator words that are also ordinary names there
+    /// (`take`, `summarize`, `join`, … see [`NAMES_AT_QUERY_START`]) are
+    /// table names, `count(` and `range(` are the functions, and the
+    /// operators that make rows of their own (`union`, `print`, `range x
+    /// from …`) are sources.
     pub(super) fn parse_tabular_or_implicit(&mut self) -> TabularExpression {
-        if self.at(TokenKind::Ident)
-            && matches!(
-                self.text_of(self.tok()),
-                "where" | "project" | "sample" | "invoke" | "as"
-            )
-            && self.nth_kind(1) != TokenKind::LParen
-        {
-            return self.parse_subquery();
+        if self.at_operator_start() {
+            let (name, len) = self.peek_operator_name();
+            // A word that can be a name, alone before `|`, is the table.
+            let alone = len == 1
+                && !keywords::reserved_in_expression(&name)
+                && matches!(
+                    self.nth_kind(1),
+                    TokenKind::Pipe | TokenKind::Semicolon | TokenKind::RParen | TokenKind::Eof
+                );
+            let function = NAMES_AT_QUERY_START.contains(&name.as_str())
+                || alone
+                || (matches!(name.as_str(), "count" | "range")
+                    && self.nth_kind(1) == TokenKind::LParen);
+            let source = matches!(
+                name.as_str(),
+                "union"
+                    | "print"
+                    | "search"
+                    | "find"
+                    | "range"
+                    | "evaluate"
+                    | "datatable"
+                    | "externaldata"
+                    | "macro-expand"
+            );
+            if !function && !source {
+                return self.parse_subquery();
+            }
         }
         self.parse_tabular()
     }
@@ -154,8 +265,12 @@ impl Parser<'_> {
         {
             let joined = format!("{name}-{}", self.text_of(self.nth(len + 1)));
             // Only known hyphenated names join: `project-reo` is `project`
-            // followed by `-reo`, as Kusto reads it.
+            // followed by `-reo`, as Kusto reads it; but a known name run
+            // on into more letters (`project-awayt`) is one unknown word.
             if !hyphenated_names().any(|n| n.starts_with(joined.as_str())) {
+                if hyphenated_names().any(|n| joined.starts_with(n) && joined.len() > n.len()) {
+                    return (joined, len + 2);
+                }
                 break;
             }
             name = joined;
@@ -185,7 +300,9 @@ impl Parser<'_> {
                     TokenKind::Pipe | TokenKind::Semicolon | TokenKind::Eof
                 ),
                 "macro" => self.peek_operator_name().0 == "macro-expand",
-                "datatable" | "externaldata" | "external_data" => next == TokenKind::LParen,
+                "datatable" | "externaldata" | "external_data" => {
+                    matches!(next, TokenKind::LParen | TokenKind::Ident)
+                }
                 "range" => next == TokenKind::Ident && self.nth_is_word(2, "from"),
                 "evaluate" => next == TokenKind::Ident,
                 _ => false,
@@ -277,16 +394,29 @@ impl Parser<'_> {
 
     // ----- name patterns ------------------------------------------------
 
-    /// Is a name pattern containing `*` at the cursor (`Device*`, `*Logs`)?
+    /// True when token `n` can be part of a name pattern: `*`, a name
+    /// that may stand in a column list, or digits (`*1`, `Col2024*`).
+    fn is_pattern_part(&self, n: usize) -> bool {
+        match self.nth_kind(n) {
+            TokenKind::Star | TokenKind::Int => true,
+            TokenKind::Ident => !keywords::reserved_in_column_list(self.text_of(self.nth(n))),
+            _ => false,
+        }
+    }
+
+    /// Is a name pattern containing `*` at the cursor (`Device*`, `*Logs`,
+    /// `*1`)? Its pieces touch, and it starts with a name or `*`.
     fn at_pattern_with_star(&self) -> bool {
+        if !matches!(self.kind(), TokenKind::Ident | TokenKind::Star) {
+            return false;
+        }
         let mut n = 0;
         let mut saw_star = false;
         loop {
-            match self.nth_kind(n) {
-                TokenKind::Star => saw_star = true,
-                TokenKind::Ident => {}
-                _ => return saw_star,
+            if !self.is_pattern_part(n) {
+                return saw_star;
             }
+            saw_star |= self.nth_kind(n) == TokenKind::Star;
             n += 1;
             if !self.nth_touches_previous(n) {
                 return saw_star;
@@ -294,11 +424,11 @@ impl Parser<'_> {
         }
     }
 
-    /// A column or table name that may contain `*`, from touching
-    /// identifier and `*` tokens, or a `['quoted']` name.
+    /// A column or table name that may contain `*`, from touching names,
+    /// digits and `*` tokens, or a `['quoted']` name.
     fn parse_name_pattern(&mut self) -> NamePattern {
         let start = self.tok().span.start;
-        if self.at(TokenKind::LBracket) {
+        if self.nth_name_at(0) {
             if let Some(ident) = self.parse_name() {
                 return NamePattern {
                     text: ident.name,
@@ -307,25 +437,27 @@ impl Parser<'_> {
             }
         }
         let mut text = String::new();
-        let mut first = true;
-        while matches!(self.kind(), TokenKind::Ident | TokenKind::Star)
-            && (first || self.nth_touches_previous(0))
-        {
+        if self.at_pattern_with_star() {
+            let mut first = true;
+            while self.is_pattern_part(0) && (first || self.nth_touches_previous(0)) {
+                let t = self.bump();
+                text.push_str(self.text_of(t));
+                first = false;
+            }
+        } else if self.at(TokenKind::Ident) {
             let t = self.bump();
             text.push_str(self.text_of(t));
-            first = false;
-        }
-        if text.is_empty() {
+            if keywords::reserved_in_column_list(&text) || matches!(text.as_str(), "true" | "false")
+            {
+                let span = self.span_from(start);
+                self.error(
+                    codes::RESERVED_NAME,
+                    format!("`{text}` is a keyword; write ['{text}'] to use it as a column name"),
+                    span,
+                );
+            }
+        } else {
             self.error_expected("a column name");
-        } else if RESERVED_NAMES.contains(&text.as_str())
-            || matches!(text.as_str(), "kind" | "true" | "false")
-        {
-            let span = self.span_from(start);
-            self.error(
-                codes::RESERVED_NAME,
-                format!("`{text}` is a keyword; write ['{text}'] to use it as a column name"),
-                span,
-            );
         }
         NamePattern {
             text,
@@ -333,19 +465,19 @@ impl Parser<'_> {
         }
     }
 
-    fn parse_name_pattern_list(&mut self) -> Vec<NamePattern> {
+    /// Column names and patterns; with `ordered` (`project-reorder`), each
+    /// may be followed by `asc`, `desc`, `granny-asc` or `granny-desc`.
+    fn parse_name_pattern_list(&mut self, ordered: bool) -> Vec<NamePattern> {
         let mut out = Vec::new();
         loop {
             let before = self.pos;
             out.push(self.parse_name_pattern());
             // `project-reorder` allows an order after each column: `asc`,
             // `desc`, `granny-asc`, `granny-desc`.
-            if self.at_word("asc") || self.at_word("desc") {
+            if !ordered {
+            } else if self.at_word("asc") || self.at_word("desc") {
                 self.bump();
-            } else if self.at_word("granny")
-                && self.nth_kind(1) == TokenKind::Minus
-                && (self.nth_is_word(2, "asc") || self.nth_is_word(2, "desc"))
-            {
+            } else if self.at_granny_order() {
                 self.bump();
                 self.bump();
                 self.bump();
@@ -363,27 +495,47 @@ impl Parser<'_> {
     /// operator accepts (and `hint.*`) are taken, so `extend x = 1` is not
     /// mistaken for an option.
     fn parse_params(&mut self, op: &str) -> Vec<NamedParameter> {
-        let allowed = allowed_params(op);
         let mut params = Vec::new();
-        loop {
-            if !self.at(TokenKind::Ident) {
-                break;
-            }
-            let word = self.text_of(self.tok());
-            let is_hint = word == "hint"
-                && self.nth_kind(1) == TokenKind::Dot
-                && self.nth_kind(2) == TokenKind::Ident
-                && self.nth_kind(3) == TokenKind::Assign;
-            let is_allowed = allowed.contains(&word) && self.nth_kind(1) == TokenKind::Assign;
-            if !is_hint && !is_allowed {
-                break;
-            }
+        while let Some(len) = self.param_name_len(op) {
             let start = self.tok().span.start;
-            let Some(name) = self.parse_dotted_name() else {
-                break;
+            let first = self.bump();
+            let mut name = Ident {
+                name: self.text_of(first).to_string(),
+                span: first.span,
+                quoted: false,
             };
+            for _ in 1..len {
+                let t = self.bump();
+                name.name.push_str(self.text_of(t));
+                name.span = name.span.cover(t.span);
+            }
             self.bump(); // `=`
-            let value = self.parse_param_value();
+                         // The options that name a new column take a name first, even
+                         // a word such as `typeof`.
+            let declares = matches!(
+                name.name.as_str(),
+                "withsource"
+                    | "with_source"
+                    | "with_itemindex"
+                    | "with_match_id"
+                    | "with_step_name"
+            );
+            let declared =
+                if declares && (self.nth_kind(1) != TokenKind::LParen || self.at_word("typeof")) {
+                    self.parse_name()
+                } else {
+                    None
+                };
+            let value = match declared {
+                Some(declared) => {
+                    self.check_declared_name(&declared, true);
+                    Expr {
+                        span: declared.span,
+                        kind: ExprKind::Name(declared),
+                    }
+                }
+                None => self.parse_param_value(),
+            };
             params.push(NamedParameter {
                 name,
                 value,
@@ -393,33 +545,26 @@ impl Parser<'_> {
         params
     }
 
-    /// A parameter value: a name, a literal, or a signed number.
-    fn parse_param_value(&mut self) -> Expr {
-        match self.kind() {
-            TokenKind::Ident
-                if !matches!(self.text_of(self.tok()), "true" | "false" | "dynamic") =>
-            {
-                let word = self.text_of(self.tok());
-                if RESERVED_NAMES.contains(&word) {
-                    let span = self.tok().span;
-                    self.error(
-                        codes::RESERVED_NAME,
-                        format!("`{word}` is a keyword, not a value here"),
-                        span,
-                    );
-                }
-                let name = self.parse_name().unwrap_or_else(|| Ident {
-                    name: String::new(),
-                    span: Span::empty(0),
-                    quoted: false,
-                });
-                Expr {
-                    span: name.span,
-                    kind: ExprKind::Name(name),
-                }
-            }
-            _ => self.parse_expr_bp(BP_POSTFIX),
+    /// The number of tokens of an option name `op` takes (`kind`,
+    /// `hint.strategy`), when one followed by `=` is at the cursor.
+    fn param_name_len(&self, op: &str) -> Option<usize> {
+        if !self.at(TokenKind::Ident) {
+            return None;
         }
+        let mut name = self.text_of(self.tok()).to_string();
+        let mut len = 1;
+        while self.nth_kind(len) == TokenKind::Dot
+            && self.nth_kind(len + 1) == TokenKind::Ident
+            && self.nth_touches_previous(len)
+            && self.nth_touches_previous(len + 1)
+        {
+            name.push('.');
+            name.push_str(self.text_of(self.nth(len + 1)));
+            len += 2;
+        }
+        let known =
+            KNOWN_PARAMS.contains(&name.as_str()) || extra_params(op).contains(&name.as_str());
+        (known && self.nth_kind(len) == TokenKind::Assign).then_some(len)
     }
 
     /// `name = value, ...` (the inside of `with (...)` option lists).
@@ -459,11 +604,8 @@ impl Parser<'_> {
 
     /// Is `name =` (a single `=`) at the cursor?
     fn at_assignment(&self) -> bool {
-        match self.kind() {
-            TokenKind::Ident => self.nth_kind(1) == TokenKind::Assign,
-            TokenKind::LBracket => self.at_name() && self.nth_kind(3) == TokenKind::Assign,
-            _ => false,
-        }
+        self.name_len(0)
+            .is_some_and(|len| self.nth_kind(len) == TokenKind::Assign)
     }
 
     /// Is `(a, b) =` at the cursor?
@@ -523,11 +665,11 @@ impl Parser<'_> {
     }
 
     /// Name patterns, or none at the end of the operator.
-    fn parse_name_pattern_list_or_none(&mut self) -> Vec<NamePattern> {
+    fn parse_name_pattern_list_or_none(&mut self, ordered: bool) -> Vec<NamePattern> {
         if self.at_operator_end() {
             Vec::new()
         } else {
-            self.parse_name_pattern_list()
+            self.parse_name_pattern_list(ordered)
         }
     }
 
@@ -536,25 +678,36 @@ impl Parser<'_> {
         self.comma_separated(Self::parse_column_assignment)
     }
 
-    /// `distinct` columns, where `*` is allowed.
-    fn parse_distinct_columns(&mut self) -> Vec<Expr> {
-        let mut out = Vec::new();
-        loop {
-            let before = self.pos;
-            if self.at_lone_star() {
-                let star = self.bump();
-                out.push(Expr {
-                    kind: ExprKind::Star,
+    /// `distinct` columns: `[Name =] Expr` or `*`.
+    fn parse_distinct_columns(&mut self) -> Vec<ColumnAssignment> {
+        self.comma_separated(|p| {
+            if p.at_lone_star() {
+                let star = p.bump();
+                ColumnAssignment {
+                    names: Vec::new(),
+                    expr: Expr {
+                        kind: ExprKind::Star,
+                        span: star.span,
+                    },
                     span: star.span,
-                });
+                }
             } else {
-                out.push(self.parse_expr());
+                p.parse_column_assignment()
             }
-            if self.eat(TokenKind::Comma).is_none() || self.pos == before {
-                break;
+        })
+    }
+
+    /// An expression that may be written `Name = Expr` where the name
+    /// means nothing (`take x = 10`, `sort by a = b`): Kusto's parser
+    /// accepts the name and the engine ignores it; so does this parser.
+    fn parse_named_expr_value(&mut self) -> Expr {
+        if self.at_assignment() {
+            if let Some(name) = self.parse_name() {
+                self.check_declared_name(&name, false);
             }
+            self.bump(); // `=`
         }
-        out
+        self.parse_expr()
     }
 
     /// A comma-separated list of expressions.
@@ -565,11 +718,21 @@ impl Parser<'_> {
     /// `expr [asc|desc] [nulls first|last]`.
     fn parse_sort_key(&mut self) -> SortKey {
         let start = self.tok().span.start;
-        let expr = self.parse_expr();
+        let expr = self.parse_named_expr_value();
         let order = if self.eat_word("asc").is_some() {
             Some(SortOrder::Ascending)
         } else if self.eat_word("desc").is_some() {
             Some(SortOrder::Descending)
+        } else if self.at_granny_order() {
+            // `granny-asc`/`granny-desc`: a legacy string ordering.
+            self.bump();
+            self.bump();
+            let order = self.bump();
+            Some(if self.text_of(order) == "asc" {
+                SortOrder::Ascending
+            } else {
+                SortOrder::Descending
+            })
         } else {
             None
         };
@@ -590,6 +753,15 @@ impl Parser<'_> {
             nulls,
             span: self.span_from(start),
         }
+    }
+
+    /// `granny-asc` or `granny-desc` at the cursor.
+    fn at_granny_order(&self) -> bool {
+        self.at_word("granny")
+            && self.nth_kind(1) == TokenKind::Minus
+            && (self.nth_is_word(2, "asc") || self.nth_is_word(2, "desc"))
+            && self.nth_touches_previous(1)
+            && self.nth_touches_previous(2)
     }
 
     fn parse_sort_keys(&mut self) -> Vec<SortKey> {
@@ -630,7 +802,15 @@ impl Parser<'_> {
         let Some(open) = self.expect(TokenKind::LParen, "`(` and a list of tables") else {
             return Vec::new();
         };
-        self.table_list_until(open, TokenKind::RParen, true)
+        // At least one table, and no trailing comma.
+        let tables = self.comma_separated(|p| p.parse_table_reference(true));
+        self.expect_close(TokenKind::RParen, open);
+        tables
+    }
+
+    /// `(Table, Pattern*, ...)` of `restrict access to`.
+    pub(super) fn parse_restricted_tables(&mut self) -> Vec<TabularExpression> {
+        self.parse_table_list_in_parens()
     }
 
     /// Comma-separated table references after `open` (already taken), up
@@ -642,6 +822,203 @@ impl Parser<'_> {
         allow_pattern: bool,
     ) -> Vec<TabularExpression> {
         self.comma_separated_until(open, close, |p| p.parse_table_reference(allow_pattern))
+    }
+
+    /// `( Subquery )` whose subquery starts with an operator (`mv-apply`,
+    /// `partition`, `facet`): Kusto's parser wants the operator there, not
+    /// a table (`(T | take 1)` is rejected).
+    fn parse_operator_subquery(&mut self) -> TabularExpression {
+        let start = self.tok().span.start;
+        let Some(open) = self.expect(TokenKind::LParen, "`(` and a subquery") else {
+            return error_tabular(start);
+        };
+        if !self.at_operator_start() && !self.at(TokenKind::RParen) {
+            let found = self.describe_current();
+            let span = self.tok().span;
+            self.error(
+                codes::MISSING_OPERATOR,
+                format!("expected a tabular operator to start the subquery, found {found}"),
+                span,
+            );
+        }
+        self.enclosed_tabular(open, TokenKind::RParen, Self::parse_subquery)
+    }
+
+    /// A column or a path to one (`a`, `a.b`, `['a'].b`): `facet by` and
+    /// `partition by` take these, not expressions.
+    fn parse_entity_path(&mut self) -> Expr {
+        let start = self.tok().span.start;
+        let Some(name) = self.parse_name() else {
+            self.error_expected("a column name");
+            return self.error_expr();
+        };
+        if !name.quoted && keywords::reserved_in_expression(&name.name) {
+            self.error(
+                codes::RESERVED_NAME,
+                format!(
+                    "`{0}` is a keyword; write ['{0}'] to use it as a column name",
+                    name.name
+                ),
+                name.span,
+            );
+        }
+        let mut expr = Expr {
+            span: name.span,
+            kind: ExprKind::Name(name),
+        };
+        while self.at(TokenKind::Dot) && self.nth_name_at(1)
+            || self.at(TokenKind::Dot) && self.nth_kind(1) == TokenKind::Ident
+        {
+            self.bump();
+            let Some(member) = self.parse_name() else {
+                break;
+            };
+            expr = Expr {
+                kind: ExprKind::Path {
+                    target: Box::new(expr),
+                    member,
+                },
+                span: self.span_from(start),
+            };
+        }
+        expr
+    }
+
+    /// The plugin of `evaluate`: a call `name(args)`.
+    fn parse_plugin_call(&mut self, op: &str) -> Expr {
+        if self.at(TokenKind::Ident) && self.nth_kind(1) == TokenKind::LParen {
+            return self.parse_expr_bp(BP_POSTFIX);
+        }
+        if self.at_operator_end() {
+            return self.parse_required_expr(op);
+        }
+        self.error_expected("a plugin call such as `bag_unpack(Column)`");
+        self.skip_to_sync();
+        self.error_expr()
+    }
+
+    /// The function of `invoke`: a call, or a chain of calls
+    /// (`f().g()`), starting with a call.
+    fn parse_invoked_call(&mut self, op: &str) -> Expr {
+        let starts_with_call = self
+            .name_len(0)
+            .is_some_and(|len| self.nth_kind(len) == TokenKind::LParen);
+        if starts_with_call {
+            return self.parse_expr_bp(BP_POSTFIX);
+        }
+        if self.at_operator_end() {
+            return self.parse_required_expr(op);
+        }
+        self.error_expected("a function call after `invoke`");
+        self.skip_to_sync();
+        self.error_expr()
+    }
+
+    /// `datascope=hotcache|all|default` before `find` and `search`
+    /// arguments, as a parameter.
+    fn parse_datascope(&mut self) -> Option<NamedParameter> {
+        if !(self.at_word("datascope") && self.nth_kind(1) == TokenKind::Assign) {
+            return None;
+        }
+        let start = self.tok().span.start;
+        let name = self.parse_name()?;
+        self.bump(); // `=`
+        let value = match self.kind() {
+            TokenKind::Ident
+                if matches!(self.text_of(self.tok()), "hotcache" | "all" | "default") =>
+            {
+                let t = self.bump();
+                Expr {
+                    span: t.span,
+                    kind: ExprKind::Name(Ident {
+                        name: self.text_of(t).to_string(),
+                        span: t.span,
+                        quoted: false,
+                    }),
+                }
+            }
+            _ => {
+                self.error_expected("`hotcache`, `all` or `default` after `datascope=`");
+                self.error_expr()
+            }
+        };
+        Some(NamedParameter {
+            name,
+            value,
+            span: self.span_from(start),
+        })
+    }
+
+    /// A value of `datatable`: a literal (a signed number, `dynamic(...)`,
+    /// `typeof(...)`, a client parameter), not an expression.
+    fn parse_datatable_value(&mut self) -> Expr {
+        let literal_start = match self.kind() {
+            TokenKind::Int
+            | TokenKind::Real
+            | TokenKind::Timespan
+            | TokenKind::String
+            | TokenKind::TypedLiteral => true,
+            TokenKind::Minus | TokenKind::Plus => {
+                matches!(self.nth_kind(1), TokenKind::Int | TokenKind::Real)
+                    && self.nth_touches_previous(1)
+            }
+            TokenKind::Ident => matches!(
+                self.text_of(self.tok()),
+                "true" | "false" | "dynamic" | "typeof"
+            ),
+            TokenKind::LBrace => self.client_parameter_at(0),
+            _ => false,
+        };
+        if !literal_start {
+            self.error_expected("a literal value in the datatable");
+            self.skip_nested_construct();
+            return self.error_expr();
+        }
+        let value = self.parse_expr_bp(BP_POSTFIX);
+        if !matches!(
+            self.kind(),
+            TokenKind::Comma | TokenKind::RBracket | TokenKind::Eof
+        ) {
+            self.error_expected("`,` or `]` after a datatable value (values are literals)");
+            self.skip_nested_construct();
+        }
+        value
+    }
+
+    /// One `name = value` option of a `with` list. With `known_only`, only
+    /// the names the operator takes (as for its leading options);
+    /// otherwise any single name.
+    fn parse_option(&mut self, op: &str, known_only: bool) -> Option<NamedParameter> {
+        let start = self.tok().span.start;
+        let len = if known_only {
+            self.param_name_len(op)
+        } else {
+            self.name_len(0)
+                .filter(|len| self.nth_kind(*len) == TokenKind::Assign)
+        };
+        let Some(len) = len else {
+            self.error_expected("an option `name = value`");
+            self.skip_nested_construct();
+            return None;
+        };
+        let first = self.bump();
+        let mut name = Ident {
+            name: self.text_of(first).to_string(),
+            span: first.span,
+            quoted: false,
+        };
+        for _ in 1..len {
+            let t = self.bump();
+            name.name.push_str(self.text_of(t));
+            name.span = name.span.cover(t.span);
+        }
+        self.bump(); // `=`
+        let value = self.parse_param_value();
+        Some(NamedParameter {
+            name,
+            value,
+            span: self.span_from(start),
+        })
     }
 
     // ----- operators ----------------------------------------------------
@@ -719,6 +1096,7 @@ impl Parser<'_> {
         let op = name.name.as_str();
         match op {
             "where" | "filter" => OperatorKind::Where {
+                params: self.parse_params(op),
                 predicate: self.parse_where_predicate(op),
             },
             "extend" => OperatorKind::Extend {
@@ -729,13 +1107,13 @@ impl Parser<'_> {
                 columns: self.parse_column_assignments_or_none(),
             },
             "project-away" => OperatorKind::ProjectAway {
-                columns: self.parse_name_pattern_list_or_none(),
+                columns: self.parse_name_pattern_list_or_none(false),
             },
             "project-keep" => OperatorKind::ProjectKeep {
-                columns: self.parse_name_pattern_list_or_none(),
+                columns: self.parse_name_pattern_list_or_none(false),
             },
             "project-reorder" => OperatorKind::ProjectReorder {
-                columns: self.parse_name_pattern_list_or_none(),
+                columns: self.parse_name_pattern_list_or_none(true),
             },
             "project-rename" => OperatorKind::ProjectRename {
                 columns: self.parse_column_assignments_or_none(),
@@ -759,7 +1137,7 @@ impl Parser<'_> {
             }
             "mv-expand" | "mvexpand" => {
                 let params = self.parse_params(op);
-                let items = self.parse_expand_items();
+                let items = self.parse_expand_items(false);
                 let limit = self.eat_word("limit").map(|_| self.parse_expr());
                 OperatorKind::MvExpand {
                     params,
@@ -769,10 +1147,11 @@ impl Parser<'_> {
             }
             "mv-apply" | "mvapply" => {
                 let params = self.parse_params(op);
-                let items = self.parse_expand_items();
+                let items = self.parse_expand_items(true);
                 let limit = self.eat_word("limit").map(|_| self.parse_expr());
+                let context_id = self.eat_word("id").map(|_| self.parse_expr());
                 let on = if self.expect_word("on").is_some() {
-                    self.parse_parenthesized_subquery()
+                    self.parse_operator_subquery()
                 } else {
                     error_tabular(self.tok().span.start)
                 };
@@ -780,6 +1159,7 @@ impl Parser<'_> {
                     params,
                     items,
                     limit,
+                    context_id,
                     on: Box::new(on),
                 }
             }
@@ -806,18 +1186,31 @@ impl Parser<'_> {
             "make-series" => self.parse_make_series(),
             "evaluate" => {
                 let params = self.parse_params(op);
-                let plugin = self.parse_required_expr(op);
-                OperatorKind::Evaluate { params, plugin }
+                let plugin = self.parse_plugin_call(op);
+                // `: (Col: type, ...)` fixes the plugin's output columns.
+                let schema = self
+                    .eat(TokenKind::Colon)
+                    .map(|_| self.parse_schema_or_star());
+                OperatorKind::Evaluate {
+                    params,
+                    plugin,
+                    schema,
+                }
             }
             "top" => {
-                let count = self.parse_required_expr(op);
+                let params = self.parse_params(op);
+                let count = if self.at_operator_end() {
+                    self.parse_required_expr(op)
+                } else {
+                    self.parse_named_expr_value()
+                };
                 // `top` ranks by one key only.
                 let by = if self.expect_word("by").is_some() {
                     vec![self.parse_sort_key()]
                 } else {
                     Vec::new()
                 };
-                OperatorKind::Top { count, by }
+                OperatorKind::Top { params, count, by }
             }
             "top-nested" => self.parse_top_nested(),
             "top-hitters" => {
@@ -840,39 +1233,67 @@ impl Parser<'_> {
                 OperatorKind::Sort { params, keys }
             }
             "distinct" => OperatorKind::Distinct {
+                params: self.parse_params(op),
                 columns: self.parse_distinct_columns(),
             },
-            "count" => OperatorKind::Count,
-            "take" | "limit" => OperatorKind::Take {
-                count: self.parse_required_expr(op),
+            "count" => OperatorKind::Count {
+                // A plain identifier only (not `['quoted']`).
+                name: self.eat_word("as").map(|_| {
+                    if self.at(TokenKind::Ident) {
+                        self.expect_name("a name")
+                    } else {
+                        self.error_expected("a name (an identifier) for the count after `as`");
+                        Ident {
+                            name: String::new(),
+                            span: Span::empty(self.prev_end()),
+                            quoted: false,
+                        }
+                    }
+                }),
             },
-            "sample" => OperatorKind::Sample {
-                count: self.parse_required_expr(op),
-            },
+            "take" | "limit" | "sample" => {
+                let params = self.parse_params(op);
+                let count = if self.at_operator_end() {
+                    self.parse_required_expr(op)
+                } else {
+                    self.parse_named_expr_value()
+                };
+                if op == "sample" {
+                    OperatorKind::Sample { params, count }
+                } else {
+                    OperatorKind::Take { params, count }
+                }
+            }
             "sample-distinct" => {
-                let count = self.parse_required_expr(op);
+                let params = self.parse_params(op);
+                let count = if self.at_operator_end() {
+                    self.parse_required_expr(op)
+                } else {
+                    self.parse_named_expr_value()
+                };
                 let of = if self.expect_word("of").is_some() {
-                    self.parse_expr()
+                    self.parse_named_expr_value()
                 } else {
                     self.error_expr()
                 };
-                OperatorKind::SampleDistinct { count, of }
+                OperatorKind::SampleDistinct { params, count, of }
             }
             "as" => {
                 let params = self.parse_params(op);
                 let name = self.expect_name("a name after `as`");
+                self.check_declared_name(&name, true);
                 OperatorKind::As { params, name }
             }
             "invoke" => OperatorKind::Invoke {
-                function: self.parse_required_expr(op),
+                function: self.parse_invoked_call(op),
             },
-            "serialize" => OperatorKind::Serialize {
-                columns: if self.at_operator_end() {
-                    Vec::new()
-                } else {
-                    self.parse_column_assignments()
-                },
-            },
+            "serialize" => {
+                let params = self.parse_params(op);
+                OperatorKind::Serialize {
+                    params,
+                    columns: self.parse_column_assignments_or_none(),
+                }
+            }
             "scan" => self.parse_scan(),
             "render" => self.parse_render(),
             "range" => {
@@ -891,7 +1312,8 @@ impl Parser<'_> {
                 columns: self.parse_column_assignments(),
             },
             "search" => {
-                let params = self.parse_params(op);
+                let mut params = self.parse_params(op);
+                params.extend(self.parse_datascope());
                 let tables = if self.eat_word("in").is_some() {
                     self.parse_table_list_in_parens()
                 } else {
@@ -907,17 +1329,26 @@ impl Parser<'_> {
             "find" => self.parse_find(),
             "getschema" => OperatorKind::Getschema,
             "datatable" => {
+                let params = self.parse_params(op);
                 let columns = self.parse_schema();
                 let mut values = Vec::new();
                 if let Some(open) = self.expect(TokenKind::LBracket, "`[` and the table's values") {
                     // Kusto tolerates a comma before the first value.
                     self.eat(TokenKind::Comma);
-                    values =
-                        self.comma_separated_until(open, TokenKind::RBracket, Self::parse_expr);
+                    values = self.comma_separated_until(
+                        open,
+                        TokenKind::RBracket,
+                        Self::parse_datatable_value,
+                    );
                 }
-                OperatorKind::Datatable { columns, values }
+                OperatorKind::Datatable {
+                    params,
+                    columns,
+                    values,
+                }
             }
             "externaldata" | "external_data" => {
+                let params = self.parse_params(op);
                 let columns = self.parse_schema();
                 let mut uris = Vec::new();
                 if let Some(open) = self.expect(TokenKind::LBracket, "`[` and storage URLs") {
@@ -928,7 +1359,23 @@ impl Parser<'_> {
                 } else {
                     Vec::new()
                 };
+                // Storage properties are plain names (`format`,
+                // `ignoreFirstRecord`), not operator options or keywords.
+                for p in &properties {
+                    let name = p.name.name.as_str();
+                    if name.contains('.')
+                        || KNOWN_PARAMS.contains(&name)
+                        || keywords::reserved_in_expression(name)
+                    {
+                        self.error(
+                            codes::UNEXPECTED_TOKEN,
+                            format!("`{name}` is not an externaldata property"),
+                            p.name.span,
+                        );
+                    }
+                }
                 OperatorKind::Externaldata {
+                    params,
                     columns,
                     uris,
                     properties,
@@ -936,12 +1383,26 @@ impl Parser<'_> {
             }
             "facet" => {
                 let columns = if self.expect_word("by").is_some() {
-                    self.parse_expr_list()
+                    self.comma_separated(Self::parse_entity_path)
                 } else {
                     Vec::new()
                 };
                 let with = if self.eat_word("with").is_some() {
-                    Some(Box::new(self.parse_parenthesized_subquery()))
+                    if self.at(TokenKind::LParen) {
+                        Some(Box::new(self.parse_operator_subquery()))
+                    } else {
+                        // `with Operator`: a one-operator subquery.
+                        let start = self.tok().span.start;
+                        let first = self.parse_operator(None);
+                        Some(Box::new(TabularExpression {
+                            source: Source {
+                                kind: SourceKind::Implicit,
+                                span: Span::empty(start),
+                            },
+                            operators: vec![first],
+                            span: self.span_from(start),
+                        }))
+                    }
                 } else {
                     None
                 };
@@ -949,9 +1410,16 @@ impl Parser<'_> {
             }
             "reduce" => {
                 let params = self.parse_params(op);
-                let by = self.keyword_expr("by");
-                let options = if self.eat_word("with").is_some() {
-                    self.parse_named_list()
+                let by = if self.expect_word("by").is_some() {
+                    self.parse_named_expr_value()
+                } else {
+                    self.error_expr()
+                };
+                let options = if self.eat_word("with").is_some() && !self.at_operator_end() {
+                    self.comma_separated(|p| p.parse_option(op, true))
+                        .into_iter()
+                        .flatten()
+                        .collect()
                 } else {
                     Vec::new()
                 };
@@ -995,19 +1463,24 @@ impl Parser<'_> {
             "partition" => {
                 let params = self.parse_params(op);
                 let by = if self.expect_word("by").is_some() {
-                    let name = self.expect_name("the partition column");
-                    Expr {
-                        span: name.span,
-                        kind: ExprKind::Name(name),
-                    }
+                    self.parse_entity_path()
                 } else {
                     self.error_expr()
                 };
+                // `in (scope)` before the subquery: run it over these
+                // partition values only.
+                if self.eat_word("in").is_some() {
+                    if self.at(TokenKind::Ident) && self.nth_kind(1) == TokenKind::LParen {
+                        self.parse_expr_bp(BP_POSTFIX);
+                    } else {
+                        self.error_expected("a function call or `dynamic(...)` after `in`");
+                    }
+                }
                 let subquery = if let Some(open) = self.eat(TokenKind::LBrace) {
                     // The braces hold a complete query, not an implicit one.
                     self.enclosed_tabular(open, TokenKind::RBrace, Self::parse_tabular)
                 } else {
-                    self.parse_parenthesized_subquery()
+                    self.parse_operator_subquery()
                 };
                 OperatorKind::Partition {
                     params,
@@ -1063,6 +1536,16 @@ impl Parser<'_> {
         if self.at_assignment() {
             let start = self.tok().span.start;
             if let Some(name) = self.parse_name() {
+                if !name.quoted && keywords::reserved_in_expression(&name.name) {
+                    self.error(
+                        codes::RESERVED_NAME,
+                        format!(
+                            "`{0}` is a keyword; write ['{0}'] to use it as a column name",
+                            name.name
+                        ),
+                        name.span,
+                    );
+                }
                 self.bump(); // `=`
                 let left = Expr {
                     span: name.span,
@@ -1129,6 +1612,21 @@ impl Parser<'_> {
         } else {
             Vec::new()
         };
+        // The legacy `by Col bin = size` form: the bin size of the
+        // group-by columns, kept as an option.
+        let mut params = params;
+        if self.at_word("bin") && self.nth_kind(1) == TokenKind::Assign {
+            let start = self.tok().span.start;
+            if let Some(name) = self.parse_name() {
+                self.bump(); // `=`
+                let value = self.parse_expr();
+                params.push(NamedParameter {
+                    name,
+                    value,
+                    span: self.span_from(start),
+                });
+            }
+        }
         OperatorKind::Summarize {
             params,
             aggregates,
@@ -1157,8 +1655,30 @@ impl Parser<'_> {
     }
 
     /// `[Name =] expr [to typeof(type)], ...` of mv-expand / mv-apply.
-    fn parse_expand_items(&mut self) -> Vec<ExpandItem> {
+    /// The columns of `mv-expand` and `mv-apply`; `mv-apply` also takes `to
+    /// typeof(T)` alone (`type_only`), for an input of one column.
+    fn parse_expand_items(&mut self, type_only: bool) -> Vec<ExpandItem> {
         let mut items = Vec::new();
+        if type_only && self.at_word("to") && self.nth_is_word(1, "typeof") {
+            let start = self.tok().span.start;
+            self.bump();
+            let to_type = self.parse_to_typeof();
+            items.push(ExpandItem {
+                column: ColumnAssignment {
+                    names: Vec::new(),
+                    expr: Expr {
+                        kind: ExprKind::Error,
+                        span: Span::empty(start),
+                    },
+                    span: Span::empty(start),
+                },
+                to_type,
+                span: self.span_from(start),
+            });
+            if self.eat(TokenKind::Comma).is_none() {
+                return items;
+            }
+        }
         loop {
             let before = self.pos;
             let start = self.tok().span.start;
@@ -1184,10 +1704,11 @@ impl Parser<'_> {
     fn parse_to_typeof(&mut self) -> Option<TypeName> {
         self.expect_word("typeof")?;
         let open = self.expect(TokenKind::LParen, "`(` and a type")?;
+        // Any name, as in `typeof(...)` elsewhere.
         let ty = if self.at(TokenKind::TypedLiteral) {
             None
         } else {
-            self.parse_type_name()
+            self.parse_any_type_name()
         };
         self.expect_close(TokenKind::RParen, open);
         ty
@@ -1210,7 +1731,8 @@ impl Parser<'_> {
                     TokenKind::Star => pattern.push(ParsePatternPart::Star(self.bump().span)),
                     TokenKind::Ident | TokenKind::LBracket if self.at_name() => {
                         if self.at(TokenKind::Ident)
-                            && DECLARATION_RESERVED.contains(&self.text_of(self.tok()))
+                            && (keywords::reserved_in_declaration(self.text_of(self.tok()))
+                                || self.text_of(self.tok()) == "@")
                         {
                             let span = self.tok().span;
                             let word = self.text_of(self.tok());
@@ -1401,6 +1923,8 @@ impl Parser<'_> {
                     let before = self.pos;
                     let start = self.bump().span.start;
                     let name = self.expect_name("a step name");
+                    self.check_declared_name(&name, false);
+                    let mut optional = self.eat_word("optional").is_some();
                     let step_params =
                         if self.at_word("output") && self.nth_kind(1) == TokenKind::Assign {
                             let p_start = self.tok().span.start;
@@ -1418,6 +1942,7 @@ impl Parser<'_> {
                         } else {
                             Vec::new()
                         };
+                    optional |= self.eat_word("optional").is_some();
                     self.expect(TokenKind::Colon, "`:` and the step condition");
                     let condition = self.parse_expr();
                     let assignments = if self.eat(TokenKind::FatArrow).is_some() {
@@ -1428,6 +1953,7 @@ impl Parser<'_> {
                     self.expect(TokenKind::Semicolon, "`;` after the scan step");
                     steps.push(ScanStep {
                         name,
+                        optional,
                         params: step_params,
                         condition,
                         assignments,
@@ -1450,30 +1976,88 @@ impl Parser<'_> {
     }
 
     fn parse_render(&mut self) -> OperatorKind {
+        let chart_token = self.tok();
         let chart = self.expect_name("a visualization after `render`");
-        let mut properties = Vec::new();
-        // The older form names a few properties without `with (...)`:
-        // `render columnchart kind=stacked title="x"`.
-        while matches!(self.text_of(self.tok()), "kind" | "title" | "accumulate")
-            && self.at(TokenKind::Ident)
-            && self.nth_kind(1) == TokenKind::Assign
+        // A chart type, or any name that is no keyword at all.
+        if !chart.quoted
+            && !CHART_TYPES.contains(&chart.name.as_str())
+            && keywords::is_keyword(&chart.name)
         {
+            self.error(
+                codes::UNEXPECTED_TOKEN,
+                format!(
+                    "`{}` is not a visualization (expected one of {})",
+                    chart.name,
+                    CHART_TYPES.join(", ")
+                ),
+                chart_token.span,
+            );
+        }
+        let mut properties = Vec::new();
+        // The older form names properties without `with (...)`:
+        // `render columnchart kind=stacked title="x" by Col, ...` (and
+        // `with Col` for the series).
+        loop {
             let start = self.tok().span.start;
-            let Some(name) = self.parse_name() else { break };
-            self.bump(); // `=`
-            let values = vec![self.parse_param_value()];
-            properties.push(RenderProperty {
-                name,
-                values,
-                span: self.span_from(start),
-            });
+            let word = self.text_of(self.tok());
+            let single = matches!(word, "kind" | "title" | "accumulate")
+                && self.at(TokenKind::Ident)
+                && self.nth_kind(1) == TokenKind::Assign;
+            let list = self.at(TokenKind::Ident)
+                && (word == "by" || (word == "with" && self.nth_kind(1) != TokenKind::LParen));
+            if single {
+                let Some(name) = self.parse_name() else { break };
+                self.bump(); // `=`
+                let values = vec![self.parse_param_value()];
+                properties.push(RenderProperty {
+                    name,
+                    values,
+                    span: self.span_from(start),
+                });
+            } else if list {
+                let Some(name) = self.parse_name() else { break };
+                let mut values = Vec::new();
+                loop {
+                    let Some(column) = self.parse_name() else {
+                        self.error_expected("a column name");
+                        break;
+                    };
+                    values.push(Expr {
+                        span: column.span,
+                        kind: ExprKind::Name(column),
+                    });
+                    if !self.at(TokenKind::Comma) {
+                        break;
+                    }
+                    self.bump();
+                }
+                properties.push(RenderProperty {
+                    name,
+                    values,
+                    span: self.span_from(start),
+                });
+            } else {
+                break;
+            }
         }
         if self.eat_word("with").is_some() {
             if let Some(open) = self.expect(TokenKind::LParen, "`(` and render properties") {
                 while self.at_name() {
                     let before = self.pos;
                     let start = self.tok().span.start;
+                    let name_token = self.tok();
                     let Some(name) = self.parse_name() else { break };
+                    if !RENDER_PROPERTIES.contains(&name.name.as_str()) {
+                        self.error(
+                            codes::UNEXPECTED_TOKEN,
+                            format!(
+                                "`{}` is not a render property (expected one of {})",
+                                name.name,
+                                RENDER_PROPERTIES.join(", ")
+                            ),
+                            name_token.span,
+                        );
+                    }
                     if self.expect(TokenKind::Assign, "`=` and a value").is_none() {
                         break;
                     }
@@ -1724,8 +2308,14 @@ impl Parser<'_> {
         };
         self.expect_word("as");
         let name = self.expect_name("a name for each member after `as`");
+        self.check_declared_name(&name, true);
         let start = self.tok().span.start;
         let body = match self.expect(TokenKind::LParen, "`(` and the query to expand") {
+            // Kusto accepts an empty body.
+            Some(open) if self.at(TokenKind::RParen) => {
+                self.bump();
+                error_tabular(open.span.end)
+            }
             // A complete query, not an implicit one.
             Some(open) => self.enclosed_tabular(open, TokenKind::RParen, Self::parse_tabular),
             None => error_tabular(start),
@@ -1748,7 +2338,8 @@ impl Parser<'_> {
     }
 
     fn parse_find(&mut self) -> OperatorKind {
-        let params = self.parse_params("find");
+        let datascope = self.parse_datascope();
+        let mut params = self.parse_params("find");
         let tables = if self.eat_word("in").is_some() {
             self.parse_table_list_in_parens()
         } else {
@@ -1764,17 +2355,19 @@ impl Parser<'_> {
         } else {
             self.error_expr()
         };
+        params.extend(datascope);
         let mut project = Vec::new();
         let mut project_smart = false;
         if self.at_word("project") {
             let (name, len) = self.peek_operator_name();
-            for _ in 0..len {
-                self.bump();
-            }
             if name == "project-smart" {
+                for _ in 0..len {
+                    self.bump();
+                }
                 project_smart = true;
-            } else {
-                project = self.parse_expr_list();
+            } else if name == "project" {
+                self.bump();
+                project = self.comma_separated(Self::parse_find_column);
             }
         }
         OperatorKind::Find {
@@ -1783,6 +2376,32 @@ impl Parser<'_> {
             predicate,
             project,
             project_smart,
+        }
+    }
+
+    /// A column of `find ... project`: `Name`, `Name: type` (the type is
+    /// not kept), `*` or `pack(*)`.
+    fn parse_find_column(&mut self) -> Expr {
+        if self.at(TokenKind::Star) {
+            let star = self.bump();
+            return Expr {
+                kind: ExprKind::Star,
+                span: star.span,
+            };
+        }
+        if self.at_word("pack") && self.nth_kind(1) == TokenKind::LParen {
+            return self.parse_expr_bp(BP_POSTFIX);
+        }
+        let Some(name) = self.parse_name() else {
+            self.error_expected("a column name");
+            return self.error_expr();
+        };
+        if self.eat(TokenKind::Colon).is_some() {
+            self.parse_any_type_name();
+        }
+        Expr {
+            span: name.span,
+            kind: ExprKind::Name(name),
         }
     }
 }

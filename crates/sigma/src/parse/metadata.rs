@@ -1,15 +1,28 @@
 //! Metadata checks: title, id, level, status, dates, tags, related,
 //! logsource — pySigma's `from_dict_common_params` and log source rules.
+//!
+//! A metadata value that breaks the specification (a tag without a
+//! namespace, `references` as a string, an `id` that is no UUID) does not
+//! stop the rule from being understood: it is a specification warning
+//! ([`ruledex_ir::Diagnostic::specification`]), which `ruledex check
+//! --strict` counts as an error. A missing `title` and log-source problems
+//! stay errors: the log source is part of what the rule matches.
 
 use super::*;
 
 impl Checker<'_> {
+    /// A specification warning at `span`.
+    fn spec(&mut self, code: &str, message: impl Into<String>, span: Span) {
+        self.diagnostics
+            .push(ruledex_ir::Diagnostic::specification_warning(code, message).with_span(span));
+    }
+
     /// `key` must be a string when present.
     fn string(&mut self, doc: &Node, key: &str) {
         if let Some(v) = doc.get(key) {
             let t = typed(v);
             if !matches!(t, Typed::Str(_) | Typed::Null) {
-                self.err(
+                self.spec(
                     codes::WRONG_TYPE,
                     format!("`{key}` must be a string, not {}", type_name(&t)),
                     v.span,
@@ -23,7 +36,7 @@ impl Checker<'_> {
         if let Some(v) = doc.get(key) {
             let t = typed(v);
             if !matches!(t, Typed::Seq | Typed::Null) {
-                self.err(
+                self.spec(
                     codes::WRONG_TYPE,
                     format!("`{key}` must be a list, not {}", type_name(&t)),
                     v.span,
@@ -40,7 +53,7 @@ impl Checker<'_> {
                 doc_start(doc),
             ),
             Some(v) => match typed(v) {
-                Typed::Str(t) if t.chars().count() > 256 => self.err(
+                Typed::Str(t) if t.chars().count() > 256 => self.spec(
                     codes::INVALID_VALUE,
                     "the title must not exceed 256 characters",
                     v.span,
@@ -51,7 +64,7 @@ impl Checker<'_> {
                     "a Sigma rule must have a `title`",
                     v.span,
                 ),
-                t => self.err(
+                t => self.spec(
                     codes::WRONG_TYPE,
                     format!("`title` must be a string, not {}", type_name(&t)),
                     v.span,
@@ -62,17 +75,17 @@ impl Checker<'_> {
             match typed(v) {
                 Typed::Null => {}
                 Typed::Str(s) if is_uuid(s) => {}
-                _ => self.err(codes::INVALID_VALUE, "the rule `id` must be a UUID", v.span),
+                _ => self.spec(codes::INVALID_VALUE, "the rule `id` must be a UUID", v.span),
             }
         }
         if let Some(v) = doc.get("name") {
             match typed(v) {
                 Typed::Null => {}
                 Typed::Str("") => {
-                    self.err(codes::INVALID_VALUE, "`name` must not be empty", v.span)
+                    self.spec(codes::INVALID_VALUE, "`name` must not be empty", v.span)
                 }
                 Typed::Str(_) => {}
-                t => self.err(
+                t => self.spec(
                     codes::WRONG_TYPE,
                     format!("`name` must be a string, not {}", type_name(&t)),
                     v.span,
@@ -83,10 +96,10 @@ impl Checker<'_> {
             match typed(v) {
                 Typed::Null => {}
                 Typed::Str("") => {
-                    self.err(codes::INVALID_VALUE, "`taxonomy` must not be empty", v.span)
+                    self.spec(codes::INVALID_VALUE, "`taxonomy` must not be empty", v.span)
                 }
                 Typed::Str(_) => {}
-                t => self.err(
+                t => self.spec(
                     codes::WRONG_TYPE,
                     format!("`taxonomy` must be a string, not {}", type_name(&t)),
                     v.span,
@@ -127,14 +140,14 @@ impl Checker<'_> {
             Typed::Null => {}
             Typed::Str(s) if allowed.contains(&s.to_ascii_lowercase().as_str()) => {}
             Typed::Str(s) => self.diagnostics.push(
-                error(
+                ruledex_ir::Diagnostic::specification_warning(
                     codes::INVALID_VALUE,
                     format!("`{s}` is not a valid Sigma rule {key}"),
-                    v.span,
                 )
+                .with_span(v.span)
                 .with_note(format!("expected one of: {}", allowed.join(", "))),
             ),
-            t => self.err(
+            t => self.spec(
                 codes::WRONG_TYPE,
                 format!("`{key}` must be a string, not {}", type_name(&t)),
                 v.span,
@@ -148,13 +161,13 @@ impl Checker<'_> {
             Typed::Null => return,
             Typed::Seq => {}
             _ => {
-                return self.err(codes::WRONG_TYPE, "`related` must be a list", v.span);
+                return self.spec(codes::WRONG_TYPE, "`related` must be a list", v.span);
             }
         }
         // pySigma stops at the first bad entry; so do we.
         for item in v.items() {
             if !item.is_mapping() {
-                return self.err(
+                return self.spec(
                     codes::INVALID_VALUE,
                     "each `related` entry must be a mapping with `id` and `type`",
                     item.span,
@@ -166,7 +179,7 @@ impl Checker<'_> {
                 } else {
                     "type"
                 };
-                return self.err(
+                return self.spec(
                     codes::MISSING_KEY,
                     format!("a `related` entry must have a `{missing}`"),
                     item.span,
@@ -175,7 +188,7 @@ impl Checker<'_> {
             match typed(id) {
                 Typed::Str(s) if is_uuid(s) => {}
                 _ => {
-                    return self.err(
+                    return self.spec(
                         codes::INVALID_VALUE,
                         "a `related` id must be a UUID",
                         id.span,
@@ -194,7 +207,7 @@ impl Checker<'_> {
                     ]
                     .contains(&s.to_ascii_lowercase().as_str()) => {}
                 _ => {
-                    return self.err(
+                    return self.spec(
                         codes::INVALID_VALUE,
                         format!(
                             "`{}` is not a valid related type (correlation, derived, merged, obsolete, renamed, similar)",
@@ -215,18 +228,18 @@ impl Checker<'_> {
                 for tag in v.items() {
                     match typed(tag) {
                         Typed::Str(s) if s.contains('.') => {}
-                        Typed::Str(s) => self.err(
+                        Typed::Str(s) => self.spec(
                             codes::INVALID_VALUE,
                             format!(
                                 "tag `{s}` must start with a namespace and a dot (`attack.t1059`)"
                             ),
                             tag.span,
                         ),
-                        _ => self.err(codes::WRONG_TYPE, "tags must be strings", tag.span),
+                        _ => self.spec(codes::WRONG_TYPE, "tags must be strings", tag.span),
                     }
                 }
             }
-            t => self.err(
+            t => self.spec(
                 codes::WRONG_TYPE,
                 format!("`tags` must be a list, not {}", type_name(&t)),
                 v.span,
@@ -246,7 +259,7 @@ impl Checker<'_> {
             _ => String::new(),
         };
         if !is_valid_date(&text) {
-            self.err(
+            self.spec(
                 codes::INVALID_VALUE,
                 format!("rule {key} `{text}` is invalid, use yyyy-mm-dd"),
                 v.span,
