@@ -251,14 +251,29 @@ async fn the_site_in_a_real_browser() {
         .unwrap());
     assert!(text_of(&client, "#L1").await.starts_with('1'));
 
-    // 2. Follow a related rule into another language (or, while only one
-    //    language's formats are in the workspace, another platform).
+    // 2. Follow a rule sharing its behaviour into another language (or,
+    //    failing that, another platform).
     client
         .goto(&format!("{base}/rules/{ps_key}.html"))
         .await
         .unwrap();
-    let items = client.find_all(Locator::Css("#related li")).await.unwrap();
+    let items = client
+        .find_all(Locator::Css("#related ol.related > li"))
+        .await
+        .unwrap();
     assert!(!items.is_empty(), "no related rules");
+    // Each related rule says what the two rules share, in both rules' words.
+    let evidence = items[0]
+        .find(Locator::Css("ul.evidence > li"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        evidence.contains(" here; ") && evidence.ends_with(" there"),
+        "{evidence}"
+    );
     let mut target = None;
     let mut fallback = None;
     for item in &items {
