@@ -191,9 +191,15 @@ pub(crate) fn command_line(kind: KeyKind, text: &str, paths: &Paths) -> Option<S
         return Some(String::new());
     }
     let lowered = text.to_lowercase();
+    // Quotes are the shell's; backslashes are dropped too, because the
+    // languages disagree on them where the rules do not: a Sigma
+    // `\msdt.exe` fragment reaches ES|QL as a LIKE pattern whose `\m` is
+    // an escaped `m` (pySigma writes it so), and a UNC path keeps one, two
+    // or four of its backslashes depending on the string syntax. A
+    // regular expression keeps them: there they are its syntax.
     let unquoted: String = lowered
         .chars()
-        .filter(|c| !matches!(c, '"' | '\''))
+        .filter(|c| !matches!(c, '"' | '\'') && (kind == KeyKind::Regex || *c != '\\'))
         .collect();
     let mut tokens = Vec::new();
     for token in unquoted.split_whitespace() {

@@ -158,6 +158,15 @@ fn command_line_flags_fold_their_dash_forms_and_quotes() {
         keys("process.command_line", Op::Contains, "/tmp/x"),
         ["command line||contains|/tmp/x"]
     );
+    // Backslashes do not count: a LIKE pattern's escapes eat some of them.
+    assert_eq!(
+        keys("process.command_line", Op::Contains, r"\\localhost\admin$\"),
+        keys("process.command_line", Op::Contains, r"\localhostadmin$"),
+    );
+    assert_eq!(
+        keys("process.command_line", Op::Contains, r"\msdt.exe"),
+        ["command line||contains|msdt.exe"]
+    );
     // A double dash stays a double dash.
     assert_eq!(
         keys("process.command_line", Op::Contains, "--headless"),

@@ -23,23 +23,19 @@ pub struct RuleKey {
     pub logsource: Option<String>,
 }
 
-/// A rule resolving to more log sources than this (`from *`, a default
-/// list of index patterns) is read as if its log source were unknown: one of
-/// them picked at random would map its fields on the wrong source.
-const MAX_LOGSOURCES: usize = 4;
-
 /// Canonical fields naming a Windows event channel or provider.
 const CHANNEL_FIELDS: [&str; 2] = ["winlog.channel", "event.provider"];
 
-/// Every behaviour key of `entry`, in indicator order, each (key,
-/// exclusion) once.
-pub fn rule_keys(entry: &Entry, normalizer: &Normalizer, behaviour: &Behaviour) -> Vec<RuleKey> {
+/// Every behaviour key of `entry` read on `logsources` (its own, or those
+/// its fields point to: [`crate::infer::keyed_logsources`]), in indicator
+/// order, each (key, exclusion) once.
+pub fn rule_keys(
+    entry: &Entry,
+    logsources: &[String],
+    normalizer: &Normalizer,
+    behaviour: &Behaviour,
+) -> Vec<RuleKey> {
     let rule = &entry.rule;
-    let logsources: &[String] = if entry.logsources.len() > MAX_LOGSOURCES {
-        &[]
-    } else {
-        &entry.logsources
-    };
     let logsource = logsources.first().cloned();
     let provider = event_provider(entry, normalizer, behaviour);
     let context = ValueContext {
@@ -62,7 +58,14 @@ pub fn rule_keys(entry: &Entry, normalizer: &Normalizer, behaviour: &Behaviour) 
     // Operations: the log-source table already normalized them (provider
     // and case), so the indicator they come from gives no other key.
     let mut operation_indicators = Vec::new();
-    for action in &entry.actions {
+    let inferred_actions;
+    let actions = if logsources == entry.logsources.as_slice() {
+        &entry.actions
+    } else {
+        inferred_actions = normalizer.actions(rule, logsources);
+        &inferred_actions
+    };
+    for action in actions {
         let (Some(operation), Some(indicator)) = (&action.operation, action.indicator) else {
             continue;
         };

@@ -112,11 +112,15 @@ impl Catalog {
                 .push(i);
         }
         let behaviour = ruledex_behaviour::Behaviour::embedded();
+        let votes = crate::infer::FieldVotes::from_entries(&entries);
         let rule_keys: Vec<Vec<crate::behaviour::RuleKey>> = {
             use rayon::prelude::*;
             entries
                 .par_iter()
-                .map(|e| crate::behaviour::rule_keys(e, &normalizer, behaviour))
+                .map(|e| {
+                    let logsources = crate::infer::keyed_logsources(e, &votes);
+                    crate::behaviour::rule_keys(e, &logsources, &normalizer, behaviour)
+                })
                 .collect()
         };
         let related = RelatedIndex::build(&entries, rule_keys);

@@ -22,6 +22,7 @@ pub mod config;
 pub mod counts;
 pub mod entry;
 pub mod git;
+pub mod infer;
 pub mod ingest;
 pub mod normalize;
 pub mod related;

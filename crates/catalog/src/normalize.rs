@@ -11,7 +11,7 @@
 //!   (`CommandLine`, `ProcessCommandLine`, `process.command_line` are one
 //!   field), else the name as written, scoped to the log source.
 
-use ruledex_ir::{IndicatorKind, Op, Rule};
+use ruledex_ir::{IndicatorKind, Op, Platform, Rule};
 use ruledex_logsource::{FieldMap, Filter, LogSources, Vocabulary};
 
 /// An action a rule watches: a log source and, when the rule filters one,
@@ -104,8 +104,25 @@ impl Normalizer {
     pub fn actions(&self, rule: &Rule, logsources: &[String]) -> Vec<Action> {
         let mut actions = Vec::new();
         for logsource in logsources {
-            let operation_fields = self.sources.operation_fields(logsource, rule.platform);
-            let provider_fields = self.sources.provider_fields(logsource, rule.platform);
+            // A query keeping Sigma's field names (what pySigma's backends
+            // write for fields their pipeline does not map) names the
+            // operation as Sigma does: those count on every platform, as in
+            // the field vocabularies' lookup order.
+            let with_sigma = |of: &dyn Fn(Platform) -> &'static [String]| -> Vec<String> {
+                let mut fields = of(rule.platform).to_vec();
+                if rule.platform != Platform::Sigma {
+                    for field in of(Platform::Sigma) {
+                        if !fields.iter().any(|f| f.eq_ignore_ascii_case(field)) {
+                            fields.push(field.clone());
+                        }
+                    }
+                }
+                fields
+            };
+            let operation_fields =
+                with_sigma(&|platform| self.sources.operation_fields(logsource, platform));
+            let provider_fields =
+                with_sigma(&|platform| self.sources.provider_fields(logsource, platform));
             // `has` and `has_any` count: on an operation field they name whole
             // operations (`OperationName has "Consent to application"`).
             let positive = |field: &str, i: &ruledex_ir::Indicator| {
@@ -144,7 +161,7 @@ impl Normalizer {
                         && i.field.eq_ignore_ascii_case(field))
             };
             let mut found = false;
-            for field in operation_fields {
+            for field in &operation_fields {
                 for (position, indicator) in rule
                     .indicators
                     .iter()

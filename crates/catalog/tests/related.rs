@@ -2,7 +2,8 @@
 //! a KQL query for the same certutil download find each other first, with
 //! evidence in both rules' words; a rule sharing only the executable ranks
 //! below; one sharing only the log source is counted apart; a registry rule
-//! relates to the registry query in the other language and to nothing else.
+//! relates to the registry query in the other language and to nothing else;
+//! a query naming no log source is read on the one its fields point to.
 
 use ruledex_catalog::{Catalog, Formats, RelatedRank, SourceRoot};
 use std::path::Path;
@@ -10,7 +11,8 @@ use std::path::Path;
 fn catalog() -> Catalog {
     let formats = Formats::new()
         .with(ruledex_sigma::SigmaFormat)
-        .with(ruledex_kql::PlainFormat);
+        .with(ruledex_kql::PlainFormat)
+        .with(ruledex_elastic::plain::PlainQueryFormat);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/related");
     Catalog::build(&[SourceRoot::from_path(root)], &formats, &|_| {})
 }
@@ -144,4 +146,33 @@ fn a_rule_is_never_related_to_itself_and_lists_are_symmetric() {
             );
         }
     }
+}
+
+/// A Lucene query names no log source, and `InterfaceUuid` means something
+/// only on the RPC Firewall's events: the catalog reads the query on the
+/// log source its fields are used on by the rules that name one, so it
+/// meets the Sigma rule on the same interface call first, and the rule on
+/// another interface of the same log source after it.
+#[test]
+fn a_query_without_a_log_source_is_read_on_the_one_its_fields_point_to() {
+    let catalog = catalog();
+    let me = position(&catalog, "replication_call.lucene");
+    assert!(
+        catalog.entries()[me].logsources.is_empty(),
+        "the query names none"
+    );
+    let related = catalog.related(me);
+    let ranked: Vec<&str> = related
+        .behaviour
+        .iter()
+        .map(|r| file(&catalog, r.position))
+        .collect();
+    assert_eq!(ranked[0], "rpc_drsuapi_sync.yml", "{ranked:?}");
+    assert!(ranked.contains(&"rpc_task_scheduler.yml"), "{ranked:?}");
+    let evidence = catalog.evidence(me, &related.behaviour[0]);
+    assert!(
+        evidence.iter().any(|e| e.here.contains("InterfaceUuid")
+            && e.there.contains("e3514235-4b06-11d1-ab04-00c04fc2dcd2")),
+        "{evidence:#?}"
+    );
 }

@@ -229,7 +229,10 @@ fn related_ranks_shared_behaviour_with_evidence() {
     let evidence = &hit["evidence"][0];
     assert_eq!(evidence["key"], "azure.signinlogs.result_type 0");
     assert!(evidence["here"].as_str().unwrap().starts_with("ResultType"));
-    let ranks: Vec<&str> = related.iter().map(|r| r["rank"].as_str().unwrap()).collect();
+    let ranks: Vec<&str> = related
+        .iter()
+        .map(|r| r["rank"].as_str().unwrap())
+        .collect();
     let first_logsource_only = ranks.iter().position(|r| *r == "same_logsource");
     if let Some(first) = first_logsource_only {
         assert!(ranks[first..].iter().all(|r| *r == "same_logsource"));

@@ -160,3 +160,37 @@ fn an_unreadable_file_fails_the_check_unless_allowed() {
         true
     );
 }
+
+/// Every code the language crates' own fixtures raise — their valid and
+/// invalid example rules, written for their tests — is described by a code
+/// table, so a SARIF viewer never shows a bare code. A new language whose
+/// format lacks `RuleFormat::codes` fails here.
+#[test]
+fn every_code_the_language_fixtures_raise_is_described() {
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let mut folders: Vec<String> = std::fs::read_dir(crates)
+        .unwrap()
+        .map(|e| e.unwrap().path().join("tests/fixtures"))
+        .filter(|p| p.is_dir())
+        .map(|p| p.to_str().unwrap().to_string())
+        .collect();
+    folders.sort();
+    let mut args = vec!["--format", "sarif", "--allow-unreadable"];
+    args.extend(folders.iter().map(String::as_str));
+    let out = check(&args);
+    let log: Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert!(rules.len() > 20, "the fixtures raise many codes: {rules:?}");
+    let bare: Vec<&str> = rules
+        .iter()
+        .filter(|r| {
+            r["shortDescription"]["text"]
+                .as_str()
+                .is_none_or(str::is_empty)
+        })
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(bare.is_empty(), "codes without a description: {bare:?}");
+}

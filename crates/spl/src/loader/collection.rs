@@ -17,6 +17,10 @@ impl RuleFormat for CollectionFormat {
         "splunk-collection"
     }
 
+    fn codes(&self) -> &'static [&'static [ruledex_ir::CodeInfo]] {
+        &[crate::diag::Code::CODES]
+    }
+
     /// A YAML file with a `logic_format:` key (top level, or in the items
     /// of a top-level list).
     fn sniff(&self, file: &SourceFile<'_>) -> bool {

@@ -13,6 +13,10 @@ impl RuleFormat for PlainFormat {
         "spl"
     }
 
+    fn codes(&self) -> &'static [&'static [ruledex_ir::CodeInfo]] {
+        &[crate::diag::Code::CODES]
+    }
+
     fn sniff(&self, file: &SourceFile<'_>) -> bool {
         file.extension() == "spl"
     }

@@ -27,6 +27,10 @@ impl RuleFormat for SecurityContentFormat {
         "security-content-yaml"
     }
 
+    fn codes(&self) -> &'static [&'static [ruledex_ir::CodeInfo]] {
+        &[crate::diag::Code::CODES]
+    }
+
     /// A YAML file with top-level `name:`, `search:` and `type:` or `id:`
     /// and no Sigma `detection:`/`logsource:`; or a `macros/*.yml` with
     /// `definition:`, or a `lookups/*.yml` with `filename:`/`collection:`.

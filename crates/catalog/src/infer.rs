@@ -1,0 +1,178 @@
+//! Log sources read off a rule's fields, for rules that do not say theirs.
+//!
+//! A Lucene query, an EQL `any where`, a Splunk search without `sourcetype`
+//! or an ES|QL `from *` names no log source, or so many that none of them
+//! means anything. Their field names still do: `EventLog` and `OpNum` are the
+//! RPC Firewall's, `eventSource` and `eventName` CloudTrail's. Field meaning
+//! depends on the log source, so without one such a rule shares no key with
+//! the rules on the same events. Here the catalog votes: every rule that
+//! does name a log source tells which log sources each field name is used
+//! on, and a rule without one is read on the log source its fields point to.
+//!
+//! The inferred log source is used for behaviour keys only (see
+//! [`crate::behaviour::rule_keys`]): pages and statistics show what the rule
+//! itself says.
+//!
+//! ```
+//! use ruledex_catalog::infer::FieldVotes;
+//!
+//! let mut votes = FieldVotes::default();
+//! votes.add(["EventLog", "OpNum"], &["windows.rpc_firewall".to_string()]);
+//! votes.add(["CommandLine", "Image"], &["windows.process_creation".to_string()]);
+//! assert_eq!(votes.infer(["OpNum", "InterfaceUuid"], &[]).as_deref(), Some("windows.rpc_firewall"));
+//! assert_eq!(votes.infer(["Unheard"], &[]), None);
+//! ```
+
+use crate::entry::Entry;
+use ruledex_ir::DataSourceKind;
+use std::collections::HashMap;
+
+/// A rule resolving to more log sources than this (`from *`, a default
+/// list of index patterns) is read as if its log source were unknown: one of
+/// them picked at random would map its fields on the wrong source.
+pub const MAX_LOGSOURCES: usize = 4;
+
+/// For each field name (case-folded), how many rules use it on each log
+/// source, counted over the rules that name between one and
+/// [`MAX_LOGSOURCES`] log sources.
+#[derive(Debug, Default)]
+pub struct FieldVotes {
+    /// Log-source ids, interned.
+    logsources: Vec<String>,
+    ids: HashMap<String, u32>,
+    /// Field name → (log source, weight), summing to the rules using it.
+    fields: HashMap<String, HashMap<u32, f32>>,
+}
+
+impl FieldVotes {
+    /// The votes of every entry that names its log sources.
+    pub fn from_entries(entries: &[Entry]) -> FieldVotes {
+        let mut votes = FieldVotes::default();
+        for entry in entries {
+            if !open_logsource(entry) {
+                votes.add(field_names(entry), &entry.logsources);
+            }
+        }
+        votes
+    }
+
+    /// Count one rule using `fields` on `logsources` (a rule on several
+    /// log sources splits its vote).
+    pub fn add<'a>(&mut self, fields: impl IntoIterator<Item = &'a str>, logsources: &[String]) {
+        if logsources.is_empty() {
+            return;
+        }
+        let share = 1.0 / logsources.len() as f32;
+        let ids: Vec<u32> = logsources.iter().map(|l| self.intern(l)).collect();
+        let mut seen: Vec<String> = Vec::new();
+        for field in fields {
+            let field = field.to_ascii_lowercase();
+            if seen.contains(&field) {
+                continue;
+            }
+            let counts = self.fields.entry(field.clone()).or_default();
+            for &id in &ids {
+                *counts.entry(id).or_default() += share;
+            }
+            seen.push(field);
+        }
+    }
+
+    fn intern(&mut self, logsource: &str) -> u32 {
+        if let Some(&id) = self.ids.get(logsource) {
+            return id;
+        }
+        let id = self.logsources.len() as u32;
+        self.logsources.push(logsource.to_string());
+        self.ids.insert(logsource.to_string(), id);
+        id
+    }
+
+    /// The log source `fields` point to: each known field votes for the log
+    /// sources it is used on, in proportion to how often (a field used on
+    /// one log source only gives it a whole vote). When `candidates` is not
+    /// empty, only those are eligible. `None` when no field is known, or
+    /// the best log source wins less than half of the known fields' votes.
+    pub fn infer<'a>(
+        &self,
+        fields: impl IntoIterator<Item = &'a str>,
+        candidates: &[String],
+    ) -> Option<String> {
+        let eligible: Vec<u32> = candidates
+            .iter()
+            .filter_map(|c| self.ids.get(c).copied())
+            .collect();
+        if !candidates.is_empty() && eligible.is_empty() {
+            return None;
+        }
+        let mut scores: HashMap<u32, f32> = HashMap::new();
+        let mut known = 0usize;
+        let mut seen: Vec<String> = Vec::new();
+        for field in fields {
+            let field = field.to_ascii_lowercase();
+            if seen.contains(&field) {
+                continue;
+            }
+            seen.push(field.clone());
+            let Some(counts) = self.fields.get(&field) else {
+                continue;
+            };
+            let counts: Vec<(u32, f32)> = counts
+                .iter()
+                .filter(|(id, _)| eligible.is_empty() || eligible.contains(id))
+                .map(|(&id, &n)| (id, n))
+                .collect();
+            let total: f32 = counts.iter().map(|(_, n)| n).sum();
+            if total <= 0.0 {
+                continue;
+            }
+            known += 1;
+            for (id, n) in counts {
+                *scores.entry(id).or_default() += n / total;
+            }
+        }
+        // Ties go to the log source with the smaller id: the first seen.
+        let (best, score) = scores
+            .into_iter()
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))?;
+        (score * 2.0 >= known as f32).then(|| self.logsources[best as usize].clone())
+    }
+}
+
+/// True when `entry` names no log source, more than [`MAX_LOGSOURCES`], or
+/// reads index patterns that resolve to none (`logs-*` beside
+/// `traces-apm*`): what it names then is not all it reads.
+pub fn open_logsource(entry: &Entry) -> bool {
+    entry.logsources.is_empty()
+        || entry.logsources.len() > MAX_LOGSOURCES
+        || entry.rule.data_sources.iter().any(|d| {
+            d.kind == DataSourceKind::Index
+                && d.logsource.is_none()
+                && d.name.contains('*')
+                // `-pattern` takes indices away; it adds none.
+                && !d.name.starts_with('-')
+        })
+}
+
+/// The field names of `entry`'s indicators, as written.
+pub fn field_names(entry: &Entry) -> impl Iterator<Item = &str> {
+    entry.rule.indicators.iter().map(|i| i.field.as_str())
+}
+
+/// The log sources behaviour keys read `entry` on: its own, unless they are
+/// open ([`open_logsource`]); then the one its fields point to, chosen among
+/// its own when it names too many; else none.
+pub fn keyed_logsources(entry: &Entry, votes: &FieldVotes) -> Vec<String> {
+    if !open_logsource(entry) {
+        return entry.logsources.clone();
+    }
+    let candidates: &[String] = if entry.logsources.len() > MAX_LOGSOURCES {
+        &entry.logsources
+    } else {
+        &[]
+    };
+    votes
+        .infer(field_names(entry), candidates)
+        .into_iter()
+        .collect()
+}
