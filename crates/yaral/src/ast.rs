@@ -224,6 +224,8 @@ pub enum Segment {
     Name(String),
     /// `["key"]` (map access).
     Key(String),
+    /// `[0]` (an element of a repeated field).
+    Index(String),
 }
 
 /// The kinds of expression.
@@ -331,6 +333,11 @@ impl Segment {
                 out.push_str("[\"");
                 out.push_str(k);
                 out.push_str("\"]");
+            }
+            Segment::Index(i) => {
+                out.push('[');
+                out.push_str(i);
+                out.push(']');
             }
         }
     }

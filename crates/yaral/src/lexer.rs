@@ -425,15 +425,12 @@ pub fn unquote(token_text: &str) -> String {
 }
 
 /// The content of a raw `` ` `` string or a `/…/` regex token, delimiters
-/// removed (an escaped slash of a regex literal becomes `/`).
+/// removed; the pattern is kept as written (an escaped slash stays `\/`,
+/// which RE2 reads as `/`).
 pub fn strip_delimiters(token_text: &str, delimiter: char) -> String {
-    let inner = token_text
+    token_text
         .strip_prefix(delimiter)
         .map(|s| s.strip_suffix(delimiter).unwrap_or(s))
-        .unwrap_or(token_text);
-    if delimiter == '/' {
-        inner.replace("\\/", "/")
-    } else {
-        inner.to_string()
-    }
+        .unwrap_or(token_text)
+        .to_string()
 }

@@ -487,9 +487,9 @@ impl<'a> Parser<'a> {
             if variables.is_empty() {
                 return Err("expected the grouping variables (`$user over 5m`)".to_string());
             }
-            let window = if self.at_word("over") {
+            let window = if self.at_word_ci("over") {
                 WindowKind::Over
-            } else if self.at_word("by") {
+            } else if self.at_word_ci("by") {
                 WindowKind::By
             } else {
                 return Err(format!(
@@ -638,13 +638,13 @@ impl<'a> Parser<'a> {
                 return lhs;
             }
             let Some((op, lbp)) = self.infix() else {
-                if self.at_word("nocase") && min_bp <= BP_COMPARE {
+                if self.at_word_ci("nocase") && min_bp <= BP_COMPARE {
                     let t = self.bump();
                     let span = lhs.span.cover(t.span);
                     lhs = Expr::new(ExprKind::Nocase(Box::new(lhs)), span);
                     continue;
                 }
-                if self.at_word("in") && min_bp <= BP_COMPARE {
+                if self.at_word_ci("in") && min_bp <= BP_COMPARE {
                     lhs = self.in_list(lhs);
                     continue;
                 }
@@ -767,10 +767,10 @@ impl<'a> Parser<'a> {
     /// `lhs in [regex|cidr] %list` (or an array literal).
     fn in_list(&mut self, lhs: Expr) -> Expr {
         let in_tok = self.bump();
-        let kind = if self.at_word("regex") {
+        let kind = if self.at_word_ci("regex") {
             self.bump();
             InKind::Regex
-        } else if self.at_word("cidr") {
+        } else if self.at_word_ci("cidr") {
             self.bump();
             InKind::Cidr
         } else {
@@ -812,11 +812,11 @@ impl<'a> Parser<'a> {
             let span = t.span.cover(inner.span);
             return Expr::new(ExprKind::Not(Box::new(inner)), span);
         }
-        if (self.at_word("any") || self.at_word("all"))
+        if (self.at_word_ci("any") || self.at_word_ci("all"))
             && matches!(self.peek().kind, Kind::Var | Kind::Ident | Kind::LParen)
         {
             let t = self.bump();
-            let all = self.slice(t.span) == "all";
+            let all = self.slice(t.span).eq_ignore_ascii_case("all");
             let inner = self.operand_of(t, BP_NOT_OPERAND);
             let span = t.span.cover(inner.span);
             return Expr::new(
@@ -1006,14 +1006,14 @@ impl<'a> Parser<'a> {
                 }
             } else if self.at(Kind::LBracket) {
                 let open = self.bump();
-                let key = match self.tok.kind {
+                let segment = match self.tok.kind {
                     Kind::String | Kind::RawString | Kind::Number => {
                         let t = self.bump();
                         let text = self.slice(t.span);
                         match t.kind {
-                            Kind::String => lexer::unquote(text),
-                            Kind::RawString => lexer::strip_delimiters(text, '`'),
-                            _ => text.to_string(),
+                            Kind::String => Segment::Key(lexer::unquote(text)),
+                            Kind::RawString => Segment::Key(lexer::strip_delimiters(text, '`')),
+                            _ => Segment::Index(text.to_string()),
                         }
                     }
                     _ => {
@@ -1024,7 +1024,7 @@ impl<'a> Parser<'a> {
                             format!("expected a quoted map key after `[`, found {found}"),
                             span,
                         );
-                        String::new()
+                        Segment::Key(String::new())
                     }
                 };
                 if self.at(Kind::RBracket) {
@@ -1032,10 +1032,10 @@ impl<'a> Parser<'a> {
                 } else {
                     self.error(Code::Unclosed, "`[` without its closing `]`", open.span);
                     end = open.span.end;
-                    path.push(Segment::Key(key));
+                    path.push(segment);
                     break;
                 }
-                path.push(Segment::Key(key));
+                path.push(segment);
             } else {
                 break;
             }
