@@ -120,6 +120,11 @@ fn meta(rule: &mut Rule, key: &str, value: String) {
             }
         }
         "description" => rule.description = Some(value),
+        "rule_id" if !trimmed.is_empty() => {
+            rule.id = trimmed.to_string();
+            rule.properties
+                .insert(key.to_string(), serde_json::Value::String(value));
+        }
         "rule_name" | "name" | "title" if !trimmed.is_empty() => rule.title = trimmed.to_string(),
         "severity" => {
             rule.severity = Severity::parse(trimmed);

@@ -144,11 +144,9 @@ pub fn lower_rule(text: &str, rule: &RuleDef, map: &OffsetMap) -> Lowered {
                     });
                 }
             }
-            (SectionKind::Condition, SectionBody::Condition(condition)) => {
-                if let Some(condition) = condition {
-                    out.schedule.trigger = Some(ctx.text_of(condition.span));
-                    stage.predicate = Some(condition_predicate(&ctx, condition));
-                }
+            (SectionKind::Condition, SectionBody::Condition(Some(condition))) => {
+                out.schedule.trigger = Some(ctx.text_of(condition.span));
+                stage.predicate = Some(condition_predicate(&ctx, condition));
             }
             _ => {}
         }
