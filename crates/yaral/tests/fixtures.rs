@@ -169,3 +169,27 @@ fn diagnostics_are_placed_in_an_indented_block() {
         "{placed:?}"
     );
 }
+
+/// The rules shipped in `examples/chronicle` load without a diagnostic.
+#[test]
+fn shipped_examples_load_cleanly() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/chronicle");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir)
+        .expect("examples/chronicle")
+        .flatten()
+    {
+        let text = read(&entry.path());
+        let name = entry.file_name().to_string_lossy().into_owned();
+        for rule in YaralFormat.load(&SourceFile::standalone(&name, &text)) {
+            seen += 1;
+            assert!(
+                rule.diagnostics.is_empty(),
+                "{name}: {:?}",
+                rule.diagnostics
+            );
+            assert!(!rule.indicators.is_empty(), "{name}");
+        }
+    }
+    assert!(seen >= 3);
+}
