@@ -655,6 +655,18 @@ impl<'a> Parser<'a> {
             }
             let op_tok = self.bump();
             let rbp = lbp + 1;
+            let chained = matches!(&lhs.kind, ExprKind::Binary { op: o, .. } if o.is_comparison())
+                && self.text.as_bytes().get(lhs.span.start as usize) != Some(&b'(');
+            if op.is_comparison() && chained {
+                self.error(
+                    Code::UnexpectedToken,
+                    format!(
+                        "comparisons do not chain: `{}` after a comparison (join them with `and`)",
+                        self.slice(op_tok.span)
+                    ),
+                    op_tok.span,
+                );
+            }
             if self.at_section_end() || !self.can_start_expr() && !self.at_word_ci("not") {
                 let found = self.found();
                 self.error(
