@@ -82,6 +82,9 @@ pub struct Section {
     pub kind: SectionKind,
     /// From the keyword to the end of the last statement.
     pub span: Span,
+    /// From the first statement to the end of the last (empty after the
+    /// `:` when the section is).
+    pub body_span: Span,
     /// What the section holds.
     pub body: SectionBody,
 }

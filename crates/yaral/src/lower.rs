@@ -1,7 +1,7 @@
 //! Lowering a parsed rule to the common model.
 //!
 //! - One stage per section present (`events`, `match`, `outcome`,
-//!   `condition`), each with its exact text. The events stage's predicate
+//!   `condition`), each with its exact text (after the `name:` header). The events stage's predicate
 //!   holds every statement (implicitly `and`-ed); when the rule has several
 //!   event variables, each variable's own filters are a nested stage named
 //!   after it.
@@ -97,8 +97,12 @@ pub fn lower_rule(text: &str, rule: &RuleDef, map: &OffsetMap) -> Lowered {
     }
 
     for section in &rule.sections {
-        let stage_text = section.span.slice(text).to_string();
-        let mut stage = Stage::new(section.kind.keyword(), stage_text, ctx.span(section.span));
+        let stage_text = section.body_span.slice(text).to_string();
+        let mut stage = Stage::new(
+            section.kind.keyword(),
+            stage_text,
+            ctx.span(section.body_span),
+        );
         let index = out.analysis.stages.len();
         match (&section.kind, &section.body) {
             (SectionKind::Meta, SectionBody::Entries(entries)) => {

@@ -270,7 +270,13 @@ impl<'a> Parser<'a> {
             }
             return None;
         };
-        let mut end = header.span.end + 1;
+        let colon_end = header.span.end + 1;
+        let body_start = if self.at_section_end() {
+            colon_end
+        } else {
+            self.tok.span.start
+        };
+        let mut end = colon_end;
         let body = match kind {
             SectionKind::Meta | SectionKind::Options => {
                 let entries = self.entries(&mut end);
@@ -284,6 +290,7 @@ impl<'a> Parser<'a> {
         Some(Section {
             kind,
             span: Span::new(header.span.start, end),
+            body_span: Span::new(body_start, end.max(body_start)),
             body,
         })
     }
