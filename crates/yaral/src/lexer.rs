@@ -136,6 +136,8 @@ impl<'a> Lexer<'a> {
                     self.pos += 1;
                 }
                 b' ' | b'\t' | b'\r' | 0x0c => self.pos += 1,
+                // A byte-order mark (editors on Windows write one).
+                0xef if self.text[self.pos..].starts_with('\u{feff}') => self.pos += 3,
                 b'/' if bytes.get(self.pos + 1) == Some(&b'/') => {
                     while self.pos < bytes.len() && bytes[self.pos] != b'\n' {
                         self.pos += 1;

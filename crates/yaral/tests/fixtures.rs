@@ -193,3 +193,12 @@ fn shipped_examples_load_cleanly() {
     }
     assert!(seen >= 3);
 }
+
+/// A byte-order mark and Windows line endings are white space.
+#[test]
+fn bom_and_crlf_are_white_space() {
+    let text = "\u{feff}rule r {\r\n  events:\r\n    $e.metadata.event_type = \"USER_LOGIN\"\r\n  condition:\r\n    $e\r\n}\r\n";
+    let parsed = parse(text);
+    assert!(parsed.is_valid(), "{:?}", parsed.diagnostics);
+    assert_eq!(parsed.file.rules[0].name, "r");
+}
