@@ -19,5 +19,6 @@ pub fn all() -> Formats {
         .with(ruledex_kql::MarkdownFormat)
         .with(ruledex_kql::PlainFormat)
         .with(ruledex_panther::PantherFormat)
+        .with(ruledex_yaral::YaralFormat)
         .with(ruledex_spl::PlainFormat)
 }

@@ -239,6 +239,31 @@ fn related_ranks_shared_behaviour_with_evidence() {
     }
 }
 
+/// A Chronicle YARA-L rule on CloudTrail joins the rules of other
+/// languages on the same API calls.
+#[test]
+fn related_links_yaral_to_other_languages() {
+    let doc = json(&ruledex(&[
+        "related",
+        "--json",
+        "--source",
+        "examples",
+        "examples/chronicle/cloudtrail_stop_logging.yaral",
+    ]));
+    let related = doc["related"].as_array().unwrap();
+    let languages: Vec<&str> = related
+        .iter()
+        .filter(|r| r["rank"] != "same_logsource")
+        .filter_map(|r| r["language"].as_str())
+        .collect();
+    assert!(languages.contains(&"spl"), "{languages:?}");
+    assert!(languages.contains(&"python"), "{languages:?}");
+    let spl = related.iter().find(|r| r["language"] == "spl").unwrap();
+    assert_eq!(spl["rank"], "same_operation");
+    let here = spl["evidence"][0]["here"].as_str().unwrap();
+    assert!(here.starts_with("metadata.product_event_type"), "{here}");
+}
+
 fn jsonl(output: &Output) -> Vec<Value> {
     String::from_utf8_lossy(&output.stdout)
         .lines()
