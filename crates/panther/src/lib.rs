@@ -55,6 +55,7 @@ pub mod correlation;
 pub mod detection;
 pub mod logtypes;
 pub mod python;
+pub mod samples;
 pub mod spec;
 pub mod sql;
 
@@ -69,6 +70,10 @@ pub struct PantherFormat;
 impl RuleFormat for PantherFormat {
     fn name(&self) -> &'static str {
         spec::FORMAT
+    }
+
+    fn codes(&self) -> &'static [&'static [ruledex_ir::CodeInfo]] {
+        &[codes::ALL]
     }
 
     /// A `.yml`/`.yaml` file with a top-level `AnalysisType:` key, or a

@@ -24,14 +24,44 @@ fn every_code_has_a_fixture_that_reports_it() {
         }
         seen.push(code);
     }
-    // Every code of `codes` has its fixture.
-    let source = include_str!("../src/codes.rs");
-    for line in source.lines() {
-        if let Some(rest) = line.split("= \"").nth(1) {
-            let code = rest.trim_end_matches("\";");
-            assert!(seen.iter().any(|s| s == code), "no fixture reports {code}");
+    // Every code of the table has its fixture.
+    for info in ruledex_panther::codes::ALL {
+        assert!(
+            seen.iter().any(|s| s == info.code),
+            "no fixture reports {}",
+            info.code
+        );
+    }
+}
+
+#[test]
+fn every_emitted_code_is_in_the_table_with_its_severity() {
+    use ruledex_ir::RuleFormat;
+    let table = ruledex_panther::PantherFormat.codes();
+    let mut emitted = 0;
+    for folder in ["invalid", "valid"] {
+        for (path, rules) in common::load_folder(&common::fixture(folder)) {
+            for d in rules.iter().flat_map(|r| &r.diagnostics) {
+                let info = table
+                    .iter()
+                    .flat_map(|t| t.iter())
+                    .find(|i| i.code == d.code);
+                let info = info.unwrap_or_else(|| panic!("{path}: {} is not in the table", d.code));
+                // A code the table gives as an error may warn in its milder
+                // case (PAN005 for a `Reports` entry that is no ATT&CK pair,
+                // PAN106 for one deep expression of a program that parsed);
+                // a warning code never fails a rule.
+                if info.severity == ruledex_ir::DiagnosticSeverity::Warning {
+                    assert_eq!(d.severity, info.severity, "{path}: {d:?}");
+                }
+                assert!(!info.description().is_empty());
+                emitted += 1;
+            }
         }
     }
+    assert!(emitted > 0);
+    // The constants the sources use are declared by `diagnostic_codes!`,
+    // which puts each in the table: a code outside it does not compile.
 }
 
 #[test]

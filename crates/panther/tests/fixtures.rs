@@ -79,3 +79,30 @@ fn supporting_files_load_as_no_rules() {
         assert_eq!(supporting, rules.is_empty(), "{path}");
     }
 }
+
+#[test]
+fn fixture_tests_are_reproduced_by_the_evaluator() {
+    let loaded = common::load_folder(&common::fixture("valid"));
+    let mut evaluator = ruledex_eval::Evaluator::new();
+    let (mut evaluated, mut reproduced) = (0, 0);
+    for (path, rules) in &loaded {
+        for rule in rules {
+            for outcome in ruledex_panther::samples::evaluate(rule, &mut evaluator) {
+                evaluated += 1;
+                if outcome.mocked {
+                    continue;
+                }
+                // Known results are the expected ones; a test whose result
+                // hangs on an opaque construct (the policy's loop) is
+                // unknown, never wrong.
+                assert!(
+                    outcome.reproduced() || outcome.evaluated == ruledex_eval::Truth::Unknown,
+                    "{path}: {outcome:?}"
+                );
+                reproduced += usize::from(outcome.reproduced());
+            }
+        }
+    }
+    assert!(evaluated >= 6, "{evaluated} tests evaluated");
+    assert!(reproduced * 10 >= evaluated * 8, "{reproduced} of {evaluated} reproduced");
+}

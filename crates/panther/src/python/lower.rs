@@ -538,7 +538,18 @@ impl<'a> Lowerer<'a> {
                 let opaque = self.unknown(&what, scope.module, *first);
                 if contains_return(std::slice::from_ref(*first)) {
                     let after = self.block(rest, scope);
-                    Cond::or(vec![opaque, after])
+                    // The opaque condition stands for "the loop returns
+                    // early". A loop that can only return false (or
+                    // raise) lets the event through when it does not; one
+                    // that can only return true matches when it does.
+                    let (truthy, falsy) = loop_returns(std::slice::from_ref(*first));
+                    match (truthy, falsy) {
+                        (false, _) => Cond::and(vec![opaque.not(), after]),
+                        (true, false) => Cond::or(vec![opaque, after]),
+                        (true, true) => {
+                            Cond::or(vec![opaque.clone(), Cond::and(vec![opaque.not(), after])])
+                        }
+                    }
                 } else {
                     self.forget_assigned(std::slice::from_ref(*first), scope);
                     let after = self.block(rest, scope);
@@ -1944,6 +1955,52 @@ fn contains_return(stmts: &[Stmt]) -> bool {
         }
     }
     false
+}
+
+/// Whether the `return`s in `stmts` (nested blocks included) can give a
+/// value other than a falsy literal, and whether they can give a falsy one
+/// (`return False`, `return`, `return None`, or a `raise`).
+fn loop_returns(stmts: &[Stmt]) -> (bool, bool) {
+    let (mut truthy, mut falsy) = (false, false);
+    let mut stack: Vec<&Stmt> = stmts.iter().collect();
+    while let Some(s) = stack.pop() {
+        match s {
+            Stmt::Return(r) => match r.value.as_deref() {
+                None | Some(Expr::NoneLiteral(_)) => falsy = true,
+                Some(Expr::BooleanLiteral(b)) if !b.value => falsy = true,
+                Some(_) => truthy = true,
+            },
+            Stmt::Raise(_) => falsy = true,
+            Stmt::If(i) => {
+                stack.extend(i.body.iter());
+                for c in &i.elif_else_clauses {
+                    stack.extend(c.body.iter());
+                }
+            }
+            Stmt::For(f) => stack.extend(f.body.iter().chain(f.orelse.iter())),
+            Stmt::While(w) => stack.extend(w.body.iter().chain(w.orelse.iter())),
+            Stmt::With(w) => stack.extend(w.body.iter()),
+            Stmt::Try(t) => {
+                stack.extend(
+                    t.body
+                        .iter()
+                        .chain(t.orelse.iter())
+                        .chain(t.finalbody.iter()),
+                );
+                for h in &t.handlers {
+                    let ruff_python_ast::ExceptHandler::ExceptHandler(h) = h;
+                    stack.extend(h.body.iter());
+                }
+            }
+            Stmt::Match(m) => {
+                for case in &m.cases {
+                    stack.extend(case.body.iter());
+                }
+            }
+            _ => {}
+        }
+    }
+    (truthy, falsy)
 }
 
 /// Names assigned anywhere in `stmts`.

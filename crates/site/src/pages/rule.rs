@@ -45,6 +45,12 @@ pub struct Budget {
     pub indicator_rows: usize,
     /// Exclusion rows listed before "and N more exclusions".
     pub exclusion_rows: usize,
+    /// Sample events (a Panther rule's `Tests`) listed before "and N more
+    /// tests".
+    pub samples: usize,
+    /// Bytes of one sample event's JSON shown; a larger event is cut, with
+    /// a note.
+    pub sample_bytes: usize,
 }
 
 impl Budget {
@@ -59,6 +65,8 @@ impl Budget {
         excluded_values: 100,
         indicator_rows: 80,
         exclusion_rows: 40,
+        samples: 20,
+        sample_bytes: 3_000,
     };
 
     /// The smallest budget a page is ever rendered with (three halvings):
@@ -86,6 +94,8 @@ impl Budget {
             excluded_values: half(self.excluded_values, 10),
             indicator_rows: half(self.indicator_rows, 10),
             exclusion_rows: half(self.exclusion_rows, 5),
+            samples: half(self.samples, 3),
+            sample_bytes: half(self.sample_bytes, 400),
         }
     }
 }
@@ -372,6 +382,101 @@ pub(crate) struct RulePage {
     pub custom_details: Vec<(String, String)>,
     pub dependencies: Vec<(&'static str, String, Option<String>)>,
     pub diagnostics: Vec<DiagView>,
+    /// The rule's own tests (Panther `Tests`): sample events with their
+    /// expected result.
+    pub samples: Vec<SampleView>,
+    /// Tests not listed ([`Budget::samples`]).
+    pub more_samples: usize,
+}
+
+/// One test of a rule: a sample event and the result its author expects.
+pub(crate) struct SampleView {
+    pub name: String,
+    /// `alert`, `no alert`, or the expected value as written.
+    pub expected: String,
+    /// What evaluating the rule's lowered predicates on the event gives:
+    /// `alert`, `no alert` or `unknown`, and whether that is the expected
+    /// result.
+    pub evaluated: (String, bool),
+    /// The event as indented JSON, cut at [`Budget::sample_bytes`].
+    pub event: String,
+    /// When cut: the whole event's size in bytes.
+    pub cut: Option<usize>,
+    /// The functions the test mocks, with their return values.
+    pub mocks: Vec<(String, String)>,
+}
+
+/// The rule's tests (`properties.tests`: name, expected result, event as
+/// `log` or `resource`, `mocks`), each evaluated on the lowered predicates.
+fn sample_views(rule: &ruledex_ir::Rule, budget: Budget) -> (Vec<SampleView>, usize) {
+    let Some(serde_json::Value::Array(tests)) = rule.properties.get("tests") else {
+        return (Vec::new(), 0);
+    };
+    let label = |b: bool| if b { "alert" } else { "no alert" };
+    let mut evaluator = ruledex_eval::Evaluator::new();
+    let mut out = Vec::new();
+    for test in tests.iter().take(budget.samples) {
+        let Some(event) = test.get("log").or_else(|| test.get("resource")) else {
+            continue;
+        };
+        let expected = test.get("expected_result");
+        let expected_bool = expected.and_then(serde_json::Value::as_bool);
+        let expected = match (expected_bool, expected) {
+            (Some(b), _) => label(b).to_string(),
+            (None, Some(v)) => v.to_string(),
+            (None, None) => "not given".to_string(),
+        };
+        let truth = evaluator.rule(rule, event);
+        let evaluated = match truth.known() {
+            Some(b) => (label(b).to_string(), Some(b) == expected_bool),
+            None => ("unknown".to_string(), false),
+        };
+        let mut json = serde_json::to_string_pretty(event).unwrap_or_default();
+        let cut = (json.len() > budget.sample_bytes).then(|| {
+            let whole = json.len();
+            let mut at = budget.sample_bytes;
+            while !json.is_char_boundary(at) {
+                at -= 1;
+            }
+            json.truncate(at);
+            whole
+        });
+        let mocks = test
+            .get("mocks")
+            .and_then(serde_json::Value::as_array)
+            .map(|mocks| {
+                mocks
+                    .iter()
+                    .map(|m| {
+                        let name = m
+                            .get("objectName")
+                            .and_then(serde_json::Value::as_str)
+                            .unwrap_or("?")
+                            .to_string();
+                        let value = match m.get("returnValue") {
+                            Some(serde_json::Value::String(s)) => s.clone(),
+                            Some(v) => v.to_string(),
+                            None => String::new(),
+                        };
+                        (name, value)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.push(SampleView {
+            name: test
+                .get("name")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("(unnamed)")
+                .to_string(),
+            expected,
+            evaluated,
+            event: json,
+            cut,
+            mocks,
+        });
+    }
+    (out, tests.len().saturating_sub(budget.samples))
 }
 
 /// The anchor of a stage: `stage-3` (main query, 1-based) or
@@ -1041,6 +1146,7 @@ fn render_with(site: &Site, position: usize, layout: Layout, budget: Budget) -> 
         })
         .collect();
 
+    let (samples, more_samples) = sample_views(rule, budget);
     let page = RulePage {
         layout,
         title: rule.title.clone(),
@@ -1076,6 +1182,8 @@ fn render_with(site: &Site, position: usize, layout: Layout, budget: Budget) -> 
         custom_details,
         dependencies,
         diagnostics,
+        samples,
+        more_samples,
     };
     page.render().ok()
 }
@@ -1180,5 +1288,57 @@ fn indicator_view(
         values_from,
         stage_label: stage_label(&ind.stage),
         stage_href: format!("#{}", stage_anchor(&ind.stage)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ruledex_ir::{Comparison, Op, Predicate, Rule, Span, Stage};
+
+    fn rule_with_tests(tests: serde_json::Value) -> Rule {
+        let mut rule = Rule::default();
+        let mut stage = Stage::new("return", "", Span::new(0, 0));
+        stage.predicate = Some(Predicate::Compare(Comparison::new(
+            "eventName",
+            Op::Eq,
+            vec!["ConsoleLogin".into()],
+        )));
+        rule.stages = vec![stage];
+        rule.properties.insert("tests".into(), tests);
+        rule
+    }
+
+    #[test]
+    fn tests_show_expected_and_evaluated_results_and_cut_large_events() {
+        let big = "x".repeat(10_000);
+        let rule = rule_with_tests(serde_json::json!([
+            {"name": "login", "expected_result": true, "log": {"eventName": "ConsoleLogin"}},
+            {"name": "mocked", "expected_result": true, "log": {"eventName": "Other", "blob": big},
+             "mocks": [{"objectName": "lookup", "returnValue": "1"}]},
+            {"name": "no event", "expected_result": false},
+        ]));
+        let (views, more) = sample_views(&rule, Budget::FULL);
+        assert_eq!(more, 0);
+        assert_eq!(views.len(), 2);
+        assert_eq!(views[0].expected, "alert");
+        assert_eq!(views[0].evaluated, ("alert".to_string(), true));
+        assert!(views[0].cut.is_none());
+        assert_eq!(views[1].evaluated, ("no alert".to_string(), false));
+        assert_eq!(
+            views[1].mocks,
+            vec![("lookup".to_string(), "1".to_string())]
+        );
+        assert!(views[1].cut.is_some_and(|n| n > 10_000));
+        assert!(views[1].event.len() <= Budget::FULL.sample_bytes);
+        // Long test lists are cut too.
+        let many: Vec<serde_json::Value> = (0..50)
+            .map(|i| serde_json::json!({"name": format!("t{i}"), "expected_result": false, "log": {}}))
+            .collect();
+        let (views, more) = sample_views(&rule_with_tests(many.into()), Budget::FULL);
+        assert_eq!(
+            (views.len(), more),
+            (Budget::FULL.samples, 50 - Budget::FULL.samples)
+        );
     }
 }
