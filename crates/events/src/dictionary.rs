@@ -253,16 +253,26 @@ impl Dictionary {
             .collect()
     }
 
-    /// `Provider event` as pages label it (`Microsoft-Windows-Sysmon 1
-    /// Process creation`).
+    /// The event's name without its provider and id (`Process creation`;
+    /// empty when the dictionary gives none).
+    pub fn name_of(&self, event: usize) -> String {
+        let e = &self.events[event];
+        short_title(&e.title, &e.id)
+    }
+
+    /// The event as pages label it: `Microsoft-Windows-Sysmon 1 Process
+    /// creation`, `Microsoft-Windows-Security-Auditing 4688`, `Azure Signin
+    /// Logs (signinlogs)`.
     pub fn label(&self, event: usize) -> String {
         let e = &self.events[event];
         let provider = &self.providers[e.provider];
         let short = short_title(&e.title, &e.id);
         if short.is_empty() {
             format!("{} {}", provider.name, e.id)
-        } else {
+        } else if e.id.bytes().all(|b| b.is_ascii_digit()) {
             format!("{} {} {short}", provider.name, e.id)
+        } else {
+            format!("{} {short} ({})", provider.name, e.id)
         }
     }
 }
@@ -491,6 +501,33 @@ pub fn slug(text: &str) -> String {
     }
 }
 
+/// A top-level folder that is a platform (`azure`, `aws`): its events'
+/// `log_source` names one log each, not the provider.
+fn folder_is_platform(folder: &str) -> bool {
+    !folder.contains('/')
+}
+
+/// A provider named by its folder: `azure` → `Azure`, `linux/osquery` →
+/// `Linux osquery`.
+fn folder_name_label(folder: &str) -> String {
+    let words: Vec<String> = folder
+        .split('/')
+        .enumerate()
+        .map(|(i, w)| match w {
+            "aws" => "AWS".to_string(),
+            "macos" => "macOS".to_string(),
+            "freebsd" => "FreeBSD".to_string(),
+            _ if i == 0 => {
+                let mut c = w.chars();
+                c.next()
+                    .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+            }
+            _ => w.to_string(),
+        })
+        .collect();
+    words.join(" ")
+}
+
 fn provider_slug(folder: &str) -> String {
     // ETW providers are known by their name; the rest by their path
     // (`windows/sysmon` → `windows-sysmon`).
@@ -525,19 +562,19 @@ fn assemble(mut parsed: Vec<Parsed>, diagnostics: &mut Vec<LoadDiagnostic>) -> D
                 platform = p.platform.clone();
             }
         }
-        let folder_name = folder.rsplit('/').next().unwrap_or(folder);
-        let name = if log_sources.len() == 1 && !folder.contains("osquery") {
-            log_sources[0].clone()
-        } else {
-            folder.replace('/', " ")
-        };
+        let name =
+            if log_sources.len() == 1 && !folder.contains("osquery") && !folder_is_platform(folder)
+            {
+                log_sources[0].clone()
+            } else {
+                folder_name_label(folder)
+            };
         let mut s = provider_slug(folder);
         let n = slugs.entry(s.clone()).or_insert(0);
         *n += 1;
         if *n > 1 {
             s = format!("{s}-{n}");
         }
-        let _ = folder_name;
         provider_of.insert(folder.to_string(), providers.len());
         providers.push(Provider {
             slug: s,

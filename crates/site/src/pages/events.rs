@@ -18,6 +18,8 @@ pub const FIELD_VALUES: usize = 5;
 /// One cell of a heat-map: an event or a provider.
 pub(crate) struct HeatCell {
     pub label: String,
+    /// The event slug, for cells the page script links (see [`HeatRow`]).
+    pub slug: String,
     pub title: String,
     pub href: Option<String>,
     pub class: &'static str,
@@ -26,6 +28,10 @@ pub(crate) struct HeatCell {
 /// A row of the heat-map.
 pub(crate) struct HeatRow {
     pub label: String,
+    /// Where cells without a link point (`<base><slug>.html`), linked by
+    /// the page script: large providers have thousands of events, and a
+    /// link each would blow the page budget.
+    pub base: String,
     pub note: String,
     pub cells: Vec<HeatCell>,
 }
@@ -40,8 +46,10 @@ pub(crate) struct EventsPage {
     pub heat_note: String,
     pub heat: Vec<HeatRow>,
     pub sections: Vec<Section>,
-    /// Event ids without rules, as (label, link).
-    pub without: Vec<(String, String)>,
+    /// Event ids without rules, numeric runs as ranges (`100–115, 117`).
+    pub without: String,
+    /// How many events have no rule.
+    pub without_count: usize,
 }
 
 /// A field row of an event page.
@@ -158,6 +166,7 @@ pub(crate) fn coverage(site: &Site, layout: Layout) -> Option<String> {
         };
         tiles.push(HeatCell {
             label: p.name.clone(),
+            slug: p.slug.clone(),
             title: format!(
                 "{}: {} of {} events with rules ({share:.0} %)",
                 p.name,
@@ -170,6 +179,7 @@ pub(crate) fn coverage(site: &Site, layout: Layout) -> Option<String> {
     }
     let heat = vec![HeatRow {
         label: String::new(),
+        base: String::new(),
         note: String::new(),
         cells: tiles,
     }];
@@ -201,7 +211,8 @@ pub(crate) fn coverage(site: &Site, layout: Layout) -> Option<String> {
         heat_note: "Each tile is a provider, coloured by the share of its events that detection rules watch (darker: more).".into(),
         heat,
         sections,
-        without: Vec::new(),
+        without: String::new(),
+        without_count: 0,
     }
     .render()
     .ok()
@@ -224,18 +235,19 @@ pub(crate) fn provider(site: &Site, slug: &str, layout: Layout) -> Option<String
         let href = event_href(index, e);
         cells.push(HeatCell {
             label: event.id.clone(),
+            slug: event.slug.clone(),
             title: format!("{}: {detections} rules", event.id),
             href: (!uses.rules.is_empty()).then(|| href.clone()),
             class: heat(detections),
         });
         if uses.rules.is_empty() {
-            without.push((event.id.clone(), href));
+            without.push(event.id.clone());
             continue;
         }
         let filtered = uses.fields.iter().filter(|f| !f.rules.is_empty()).count();
         rows.push(vec![
             Cell::link(&event.id, href),
-            Cell::text(short(&d.label(e), &p.name, &event.id)),
+            Cell::text(d.name_of(e)),
             Cell::text(detections),
             Cell::text(uses.rules.len()),
             Cell::text(per_language(site, &uses.rules)),
@@ -261,6 +273,7 @@ pub(crate) fn provider(site: &Site, slug: &str, layout: Layout) -> Option<String
     }];
     let heat = vec![HeatRow {
         label: p.name.clone(),
+        base: format!("event/{}/", p.slug),
         note: format!("{with} of {} events", p.events.len()),
         cells,
     }];
@@ -277,20 +290,44 @@ pub(crate) fn provider(site: &Site, slug: &str, layout: Layout) -> Option<String
         heat_note: "Each square is an event, in id order, coloured by its detections (none, 1–2, 3–10, 11–50, more).".into(),
         heat,
         sections,
-        without,
+        without_count: without.len(),
+        without: ranges(&without),
     }
     .render()
     .ok()
 }
 
-/// The event's name without its provider and id.
-fn short(label: &str, provider: &str, id: &str) -> String {
-    label
-        .strip_prefix(provider)
-        .map(str::trim_start)
-        .and_then(|rest| rest.strip_prefix(id))
-        .map_or(label, str::trim)
-        .to_string()
+/// Ids as text, runs of consecutive numbers as ranges (`4610–4612, 4614,
+/// DeviceInfo`).
+pub(crate) fn ranges(ids: &[String]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut run: Option<(u64, u64)> = None;
+    let flush = |run: &mut Option<(u64, u64)>, parts: &mut Vec<String>| {
+        if let Some((a, b)) = run.take() {
+            parts.push(if a == b {
+                a.to_string()
+            } else if b == a + 1 {
+                format!("{a}, {b}")
+            } else {
+                format!("{a}–{b}")
+            });
+        }
+    };
+    for id in ids {
+        match (id.parse::<u64>(), run) {
+            (Ok(n), Some((a, b))) if n == b + 1 => run = Some((a, n)),
+            (Ok(n), _) => {
+                flush(&mut run, &mut parts);
+                run = Some((n, n));
+            }
+            (Err(_), _) => {
+                flush(&mut run, &mut parts);
+                parts.push(id.clone());
+            }
+        }
+    }
+    flush(&mut run, &mut parts);
+    parts.join(", ")
 }
 
 /// `event/<provider>/<event>.html`: fields and the rules filtering each.
@@ -428,4 +465,16 @@ pub(crate) fn event(site: &Site, name: &str, layout: Layout) -> Option<String> {
     }
     .render()
     .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ranges_compress_numeric_runs() {
+        let ids: Vec<String> = ["1", "2", "3", "5", "7", "8", "x", "10"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(super::ranges(&ids), "1–3, 5, 7, 8, x, 10");
+    }
 }
