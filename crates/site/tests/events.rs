@@ -36,7 +36,7 @@ fn security_4688_lists_rules_in_three_languages_with_field_counts() {
         .and_then(|r| r.split("</tr>").next())
         .expect("CommandLine row");
     assert!(row.contains(">4</a>"), "{row}");
-    assert!(row.contains("kql 1, kuery 1, sigma 2"), "{row}");
+    assert!(row.contains("kql 1, sigma 2, kuery 1"), "{row}");
     assert!(
         row.contains("<code>urlcache</code>") || row.contains("urlcache"),
         "{row}"
