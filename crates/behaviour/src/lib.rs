@@ -129,6 +129,17 @@ impl Behaviour {
             .map(|p| p.id.as_str())
     }
 
+    /// The event-dictionary providers (`log_source` names of the OSSEM data
+    /// dictionaries, `Microsoft-Windows-Security-Auditing`) whose events
+    /// provider `id` writes; empty when the table names none (the event
+    /// crate then compares the channel name itself).
+    pub fn dictionary_providers(&self, id: &str) -> &[String] {
+        self.providers
+            .iter()
+            .find(|p| p.id == id)
+            .map_or(&[], |p| p.dictionary.as_slice())
+    }
+
     /// The meaning of canonical field `field`, when the table gives one
     /// (other fields are compared as text under their own name).
     pub fn meaning(&self, field: &str) -> Option<&Meaning> {

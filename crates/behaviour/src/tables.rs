@@ -80,6 +80,8 @@ struct RawProvider {
     data_sources: Vec<String>,
     #[serde(default)]
     logsources: Vec<String>,
+    #[serde(default)]
+    dictionary: Vec<String>,
 }
 
 /// A Windows event provider and how rules name it.
@@ -89,6 +91,7 @@ pub(crate) struct Provider {
     pub spellings: Vec<String>,
     pub data_sources: Vec<String>,
     pub logsources: Vec<String>,
+    pub dictionary: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -123,6 +126,7 @@ pub(crate) fn parse_meanings(
             spellings: p.spellings,
             data_sources: p.data_sources,
             logsources: p.logsources,
+            dictionary: p.dictionary,
         });
     }
     let mut out = HashMap::new();

@@ -156,7 +156,11 @@ pub fn rule_keys(
 /// The Windows event provider of `entry`'s event ids: its channel or
 /// provider filter, else a data source holding one provider's events, else
 /// its log source.
-fn event_provider(entry: &Entry, normalizer: &Normalizer, behaviour: &Behaviour) -> Option<String> {
+pub(crate) fn event_provider(
+    entry: &Entry,
+    normalizer: &Normalizer,
+    behaviour: &Behaviour,
+) -> Option<String> {
     let rule = &entry.rule;
     for indicator in &rule.indicators {
         if indicator.exclusion || !matches!(indicator.kind, IndicatorKind::Value(Op::Eq | Op::In)) {

@@ -33,6 +33,7 @@ pub struct Catalog {
     normalizer: Normalizer,
     search: std::sync::OnceLock<Result<SearchIndex, SearchError>>,
     changes: std::sync::OnceLock<Vec<crate::changes::Change>>,
+    events: Option<crate::events::EventIndex>,
 }
 
 impl Catalog {
@@ -135,7 +136,26 @@ impl Catalog {
             normalizer,
             search: std::sync::OnceLock::new(),
             changes: std::sync::OnceLock::new(),
+            events: None,
         }
+    }
+
+    /// Map every rule onto the events of `dictionary` (the event pages and
+    /// the `event:` / `provider:` search filters use it). Replaces a
+    /// previous dictionary.
+    pub fn set_events(&mut self, dictionary: std::sync::Arc<ruledex_events::Dictionary>) {
+        self.events = Some(crate::events::EventIndex::build(
+            dictionary,
+            &self.entries,
+            &self.normalizer,
+        ));
+        // The search index holds the event filters: build it again.
+        self.search = std::sync::OnceLock::new();
+    }
+
+    /// The rules mapped onto an event dictionary, when one was given.
+    pub fn events(&self) -> Option<&crate::events::EventIndex> {
+        self.events.as_ref()
     }
 
     /// All rules, in ingest order (sources in order, files sorted by path).
@@ -298,6 +318,25 @@ impl Catalog {
                 .filter_map(|a| a.operation_name().map(str::to_string)),
         );
         filters.insert("value", values);
+        if let Some(events) = &self.events {
+            let dictionary = events.dictionary();
+            let mut ids = Vec::new();
+            let mut providers = Vec::new();
+            for re in events.of_rule(position) {
+                let event = &dictionary.events[re.matched.event];
+                let provider = &dictionary.providers[event.provider];
+                ids.push(event.id.to_lowercase());
+                ids.push(format!("{}/{}", provider.slug, event.slug));
+                providers.push(provider.slug.clone());
+                let name = provider.name.to_lowercase();
+                if let Some(short) = name.strip_prefix("microsoft-windows-") {
+                    providers.push(short.to_string());
+                }
+                providers.push(name);
+            }
+            filters.insert("event", ids);
+            filters.insert("provider", providers);
+        }
         let classes: Vec<String> = if r.classes.is_empty() {
             vec!["detection".to_string()]
         } else {
@@ -365,6 +404,7 @@ impl Catalog {
             &self.entries,
             self.normalizer.logsource_table(),
             &self.related,
+            self.events.as_ref(),
         )
     }
 

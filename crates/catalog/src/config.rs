@@ -9,6 +9,17 @@
 //! web = "https://github.com/SigmaHQ/sigma"          # optional: links to files at their commit
 //! ```
 //!
+//! An event dictionary (a folder in the layout of the OSSEM data
+//! dictionaries, for the event reference pages) is an `[[events]]` entry
+//! with the same keys:
+//!
+//! ```toml
+//! [[events]]
+//! name = "ossem"
+//! path = "sources/OSSEM-DD"
+//! git = "https://github.com/OTRF/OSSEM-DD.git"
+//! ```
+//!
 //! A folder given on the command line that holds a `MANIFEST.tsv` (the layout
 //! of a rule corpus: one sub-folder per source with its upstream repository
 //! and commit) expands into one source per listed folder.
@@ -78,6 +89,10 @@ pub struct Config {
     /// Sources, in order.
     #[serde(default, rename = "source")]
     pub sources: Vec<SourceConfig>,
+    /// Event dictionaries (the first one that exists is used); synced like
+    /// sources.
+    #[serde(default, rename = "events")]
+    pub events: Vec<SourceConfig>,
 }
 
 impl Config {
@@ -97,12 +112,17 @@ impl Config {
             message: e.to_string(),
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
-        for source in &mut config.sources {
+        for source in config.sources.iter_mut().chain(config.events.iter_mut()) {
             if source.path.is_relative() {
                 source.path = base.join(&source.path);
             }
         }
-        let mut names: Vec<&str> = config.sources.iter().map(|s| s.name.as_str()).collect();
+        let mut names: Vec<&str> = config
+            .sources
+            .iter()
+            .chain(&config.events)
+            .map(|s| s.name.as_str())
+            .collect();
         names.sort_unstable();
         if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
             return Err(ConfigError::DuplicateName {
@@ -231,18 +251,11 @@ mod tests {
             assert_eq!(git.strip_suffix(".git"), Some(web), "{}", source.name);
             assert!(source.path.starts_with("/x/sources"), "{}", source.name);
         }
-        // The event dictionaries are listed, commented out until events
-        // are read: uncommented, the entry is a valid source.
-        let ossem = PUBLIC_SOURCES
-            .lines()
-            .skip_while(|l| !l.contains("# name = \"ossem\""))
-            .take_while(|l| l.starts_with("# "))
-            .map(|l| &l[2..])
-            .collect::<Vec<_>>()
-            .join("\n");
-        let ossem = Config::parse(&format!("[[source]]\n{ossem}"), Path::new("r.toml")).unwrap();
-        assert_eq!(ossem.sources[0].name, "ossem");
-        assert!(ossem.sources[0].git.is_some());
+        // The OSSEM data dictionaries are the event dictionary.
+        assert_eq!(config.events.len(), 1);
+        assert_eq!(config.events[0].name, "ossem");
+        assert!(config.events[0].git.is_some());
+        assert!(config.events[0].path.starts_with("/x/sources"));
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod changes;
 pub mod config;
 pub mod counts;
 pub mod entry;
+pub mod events;
 pub mod git;
 pub mod infer;
 pub mod ingest;
@@ -36,10 +37,12 @@ pub use changes::{Change, ChangeBasis};
 pub use config::{roots_from_paths, Config, ConfigError, SourceConfig, PUBLIC_SOURCES};
 pub use counts::{IndicatorCounts, IndicatorIndex};
 pub use entry::{class_id, Entry, SourceInfo};
+pub use events::{EventIndex, EventUse, FieldUse, RuleEvent};
 pub use ingest::{
     discover, load_file, load_roots, Formats, LoadedFile, SourceContexts, SourceRoot,
 };
 pub use normalize::{Action, Normalizer};
 pub use related::{Evidence, Related, RelatedIndex, RelatedList, RelatedRank, SharedKey};
+pub use ruledex_events::{Dictionary, Provider as DictionaryProvider};
 pub use search::{SearchDoc, SearchError, SearchIndex, SearchResults, SEARCH_FILTERS};
 pub use stats::LanguageStats;

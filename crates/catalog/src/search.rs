@@ -15,6 +15,8 @@
 //! | `logsource:aws.cloudtrail` | normalized log source |
 //! | `field:eventName` | fields the rule filters on |
 //! | `value:ConsoleLogin` | indicator values |
+//! | `event:4688` or `event:windows-sysmon/1` | dictionary events the rule can match (with `--events`) |
+//! | `provider:sysmon`, `provider:security-auditing` | their providers (slug, name, name without `Microsoft-Windows-`) |
 //! | `class:hunting` | rule classes (`detection` for none) |
 //! | `severity:high`, `status:`, `kind:`, `source:`, `id:` | metadata |
 //!
@@ -64,6 +66,8 @@ pub const SEARCH_FILTERS: &[(&str, &[&str])] = &[
     ("logsource", &["logsource", "log", "ls"]),
     ("field", &["field", "fields"]),
     ("value", &["value", "values"]),
+    ("event", &["event", "events"]),
+    ("provider", &["provider"]),
     ("class", &["class"]),
     ("severity", &["severity", "sev"]),
     ("status", &["status"]),

@@ -26,6 +26,14 @@ pub struct LanguageStats {
     /// Of those, rules with an operation-level action or on a log source
     /// whose every event is the action (sign-ins).
     pub cloud_with_action: usize,
+    /// Rules reading Windows events (a `windows.` log source, a Windows
+    /// event provider or a Defender device table); counted only with an
+    /// event dictionary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub windows_rules: Option<usize>,
+    /// Of those, rules mapped to at least one dictionary event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub windows_with_event: Option<usize>,
 }
 
 /// Normalization coverage of `entries` per language, in language order.
@@ -33,6 +41,7 @@ pub fn language_stats(
     entries: &[Entry],
     table: &LogSources,
     related: &crate::related::RelatedIndex,
+    events: Option<&crate::events::EventIndex>,
 ) -> Vec<LanguageStats> {
     let mut by_language: BTreeMap<Language, LanguageStats> = BTreeMap::new();
     for (position, entry) in entries.iter().enumerate() {
@@ -43,6 +52,12 @@ pub fn language_stats(
                 ..LanguageStats::default()
             });
         s.rules += 1;
+        if let Some(events) = events {
+            let windows = events.is_windows(position);
+            *s.windows_rules.get_or_insert(0) += usize::from(windows);
+            *s.windows_with_event.get_or_insert(0) +=
+                usize::from(windows && !events.of_rule(position).is_empty());
+        }
         s.parsed += usize::from(entry.rule.parsed());
         s.with_behaviour += usize::from(
             entry.rule.parsed() && related.rule_keys(position).iter().any(|k| !k.exclusion),

@@ -24,8 +24,21 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode> {
     let bytes: usize = files.iter().map(|f| f.bytes).sum();
     let count = files.len();
     let t = Instant::now();
-    let catalog = Catalog::from_files(&roots, files);
+    let mut catalog = Catalog::from_files(&roots, files);
     let normalize = t.elapsed();
+    // The event dictionary: loaded and every rule mapped onto it.
+    let t = Instant::now();
+    let events_path = args.sources.events_path()?;
+    let events = match &events_path {
+        Some(path) => {
+            let dictionary = ruledex_catalog::Dictionary::load(path)?;
+            let counts = (dictionary.events.len(), dictionary.files);
+            catalog.set_events(std::sync::Arc::new(dictionary));
+            Some(counts)
+        }
+        None => None,
+    };
+    let events_time = t.elapsed();
     let t = Instant::now();
     let total = catalog.search("", 1, 0)?.total;
     let index = t.elapsed();
@@ -68,6 +81,12 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode> {
         "normalize        {:>8.3} s  (log sources, actions, ATT&CK, corpus counts, related index)",
         normalize.as_secs_f64()
     );
+    if let Some((count, files)) = events {
+        println!(
+            "events           {:>8.3} s  ({count} events from {files} files, rules mapped)",
+            events_time.as_secs_f64()
+        );
+    }
     println!(
         "search index     {:>8.3} s  ({total} documents)",
         index.as_secs_f64()

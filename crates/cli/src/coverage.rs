@@ -1,5 +1,6 @@
 //! `ruledex coverage [--layer FILE]`: ATT&CK coverage of the catalog, as a
-//! per-tactic summary or an ATT&CK Navigator layer.
+//! per-tactic summary or an ATT&CK Navigator layer; `ruledex coverage
+//! --events [PATH]`: per event provider, the events with and without rules.
 
 use anyhow::{Context, Result};
 use clap::Args;
@@ -29,6 +30,9 @@ pub struct CoverageArgs {
 
 pub fn run(args: &CoverageArgs) -> Result<ExitCode> {
     let catalog = args.sources.catalog()?;
+    if args.sources.events_requested() {
+        return events(&catalog, args.json);
+    }
     let include = |e: &ruledex_catalog::Entry| {
         let class_ok = counts_in_coverage(e)
             || e.rule
@@ -83,5 +87,84 @@ pub fn run(args: &CoverageArgs) -> Result<ExitCode> {
             total
         );
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Event coverage: per provider, how many of its events some rule can
+/// match (detections only, as the ATT&CK coverage counts), and which.
+fn events(catalog: &ruledex_catalog::Catalog, json: bool) -> Result<ExitCode> {
+    let Some(index) = catalog.events() else {
+        anyhow::bail!(
+            "no event dictionary: pass --events PATH or list one as [[events]] in ruledex.toml"
+        );
+    };
+    let dictionary = index.dictionary();
+    let counted = |p: &usize| counts_in_coverage(&catalog.entries()[*p]);
+    let mut rows = Vec::new();
+    for provider in &dictionary.providers {
+        let mut with = Vec::new();
+        let mut without = Vec::new();
+        for &e in &provider.events {
+            let rules = index
+                .of_event(e)
+                .rules
+                .iter()
+                .filter(|p| counted(p))
+                .count();
+            if rules > 0 {
+                with.push((dictionary.events[e].id.clone(), rules));
+            } else {
+                without.push(dictionary.events[e].id.clone());
+            }
+        }
+        rows.push((provider, with, without));
+    }
+    if json {
+        let providers: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|(p, with, without)| {
+                serde_json::json!({
+                    "provider": p.slug,
+                    "name": p.name,
+                    "events": p.events.len(),
+                    "with_rules": with.iter().map(|(id, n)| serde_json::json!({"event": id, "rules": n})).collect::<Vec<_>>(),
+                    "without_rules": without,
+                })
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "providers": providers }))?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{:<64} {:>7} {:>7} {:>8}  events with rules (rules)",
+        "provider", "events", "w/rules", "coverage"
+    );
+    let (mut all, mut covered) = (0, 0);
+    for (p, with, without) in &rows {
+        all += with.len() + without.len();
+        covered += with.len();
+        let mut listed: Vec<String> = with.iter().map(|(id, n)| format!("{id} ({n})")).collect();
+        if listed.len() > 12 {
+            let more = listed.len() - 12;
+            listed.truncate(12);
+            listed.push(format!("… {more} more"));
+        }
+        println!(
+            "{:<64} {:>7} {:>7} {:>7.1}%  {}",
+            p.name,
+            p.events.len(),
+            with.len(),
+            100.0 * with.len() as f64 / p.events.len().max(1) as f64,
+            listed.join(", ")
+        );
+    }
+    println!(
+        "{covered} of {all} events have at least one rule ({:.1}%); {} providers",
+        100.0 * covered as f64 / all.max(1) as f64,
+        rows.len()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -26,7 +26,11 @@ pub struct ServeArgs {
 
 pub fn run(args: &ServeArgs) -> Result<ExitCode> {
     let roots = args.sources.roots().context("choosing sources")?;
-    let site = Site::new(crate::sources::build_catalog(&roots));
+    let events = args.sources.events_path()?;
+    let site = Site::new(crate::sources::build_catalog_with_events(
+        &roots,
+        events.as_deref(),
+    )?);
     let rules = site.entries().len();
     let shared = Shared::new(site, ServerConfig::default());
     let _watcher = if args.no_watch {
@@ -34,10 +38,21 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
     } else {
         let paths: Vec<_> = roots.iter().map(|r| r.path.clone()).collect();
         let rebuild_roots = roots.clone();
+        let rebuild_events = events.clone();
         let watcher = server::watch(
             &paths,
             shared.clone(),
-            move || Site::new(crate::sources::build_catalog(&rebuild_roots)),
+            move || {
+                let catalog = crate::sources::build_catalog_with_events(
+                    &rebuild_roots,
+                    rebuild_events.as_deref(),
+                )
+                .unwrap_or_else(|e| {
+                    eprintln!("ruledex: {e:#}; reloading without events");
+                    crate::sources::build_catalog(&rebuild_roots)
+                });
+                Site::new(catalog)
+            },
             |generation, took| {
                 eprintln!(
                     "reloaded the sources (generation {generation}, {:.2} s)",

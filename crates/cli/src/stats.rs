@@ -1,5 +1,6 @@
 //! `ruledex stats`: per language, how many rules parsed and how many have a
-//! log source, an action and a behaviour key resolved.
+//! log source, an action and a behaviour key resolved; with an event
+//! dictionary, the share of Windows rules mapped to an event.
 
 use anyhow::Result;
 use clap::Args;
@@ -68,6 +69,27 @@ pub fn run(args: &StatsArgs) -> Result<ExitCode> {
         "parsed rules with a behaviour key finer than their log source: {with_behaviour} of {parsed} ({:.1}%)",
         pct(with_behaviour, parsed)
     );
+    if stats.iter().any(|s| s.windows_rules.is_some()) {
+        println!("Windows rules mapped to at least one event of the dictionary:");
+        let (mut windows, mut mapped) = (0, 0);
+        for s in &stats {
+            let (w, m) = (
+                s.windows_rules.unwrap_or(0),
+                s.windows_with_event.unwrap_or(0),
+            );
+            if w == 0 {
+                continue;
+            }
+            windows += w;
+            mapped += m;
+            println!("  {:<8} {m:>6} of {w:>6} ({:.1}%)", s.language, pct(m, w));
+        }
+        println!(
+            "  {:<8} {mapped:>6} of {windows:>6} ({:.1}%)",
+            "all",
+            pct(mapped, windows)
+        );
+    }
     let report = catalog.report();
     println!(
         "{} files read, {} unknown, {} unreadable",

@@ -1,5 +1,5 @@
 //! `ruledex sync [--only NAME]`: clone or fast-forward the git sources of
-//! `ruledex.toml`.
+//! `ruledex.toml`, and its event dictionaries (`[[events]]`).
 
 use anyhow::{bail, Result};
 use clap::Args;
@@ -23,8 +23,12 @@ pub struct SyncArgs {
 
 pub fn run(args: &SyncArgs) -> Result<ExitCode> {
     let config = Config::load(&args.config)?;
-    let git_sources: Vec<&SourceConfig> =
-        config.sources.iter().filter(|s| s.git.is_some()).collect();
+    let git_sources: Vec<&SourceConfig> = config
+        .sources
+        .iter()
+        .chain(&config.events)
+        .filter(|s| s.git.is_some())
+        .collect();
     if git_sources.is_empty() {
         bail!("{} lists no source with a `git` URL", args.config.display());
     }

@@ -457,3 +457,72 @@ fn seed_rule_acceptance() {
             .unwrap()
             .ends_with("ServiceTags_Public.json")));
 }
+
+/// The event dictionary fixture of the events crate (OSSEM layout).
+fn event_fixture() -> String {
+    workspace()
+        .join("crates/events/tests/fixtures/dd")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn events_give_event_coverage_stats_and_search() {
+    let dd = event_fixture();
+    // Coverage per provider: JSON with the events with and without rules.
+    let out = ruledex(&[
+        "coverage", "--source", "examples", "--events", &dd, "--json",
+    ]);
+    let doc = json(&out);
+    let providers = names(&doc["providers"], "provider");
+    assert!(
+        providers.contains(&"windows-sysmon".to_string()),
+        "{providers:?}"
+    );
+    let azure = doc["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["provider"] == "azure")
+        .unwrap();
+    assert_eq!(azure["with_rules"][0]["event"], "signinlogs");
+    // The text table.
+    let out = ruledex(&["coverage", "--source", "examples", "--events", &dd]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("events have at least one rule"), "{text}");
+    // Stats: the share of Windows rules mapped to an event.
+    let out = ruledex(&["stats", "--source", "examples", "--events", &dd, "--json"]);
+    let doc = json(&out);
+    let kql = doc["languages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["language"] == "kql")
+        .unwrap();
+    assert!(kql["windows_rules"].as_u64().unwrap() >= 1, "{kql}");
+    assert!(kql["windows_with_event"].as_u64().unwrap() >= 1, "{kql}");
+    let out = ruledex(&["stats", "--source", "examples", "--events", &dd]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Windows rules mapped to at least one event"),
+        "{text}"
+    );
+    // Search by event.
+    let out = ruledex(&[
+        "search",
+        "--source",
+        "examples",
+        "--events",
+        &dd,
+        "--json",
+        "event:signinlogs",
+    ]);
+    let doc = json(&out);
+    assert!(doc["total"].as_u64().unwrap() >= 1, "{doc}");
+    // The dictionary's problems are diagnostics on stderr, not a failure.
+    assert!(String::from_utf8_lossy(&out.stderr).contains("EVT002"));
+    // Without a dictionary, event coverage says how to get one.
+    let out = ruledex(&["coverage", "--source", "examples", "--events"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no event dictionary"));
+}

@@ -266,6 +266,10 @@ pub struct LogSource {
     pub category: Category,
     /// How operation values compare.
     pub operation_case: OperationCase,
+    /// The events of an event dictionary that carry this source, as
+    /// `<dictionary provider>:<event id>` (`Microsoft-Windows-Sysmon:1`,
+    /// `signinlogs:signinlogs`): what a rule reading the source can match.
+    pub events: Vec<String>,
     sections: BTreeMap<Section, PlatformNames>,
 }
 
@@ -378,6 +382,8 @@ struct RawSource {
     category: Category,
     #[serde(default)]
     operation_case: OperationCase,
+    #[serde(default)]
+    events: Vec<String>,
     sentinel: Option<RawSection>,
     sigma: Option<RawSection>,
     elastic: Option<RawSection>,
@@ -613,6 +619,7 @@ impl LogSources {
                 name: raw.name,
                 category: raw.category,
                 operation_case: raw.operation_case,
+                events: raw.events,
                 sections,
             });
         }

@@ -34,6 +34,17 @@
         });
       });
     });
+    // Heat-map squares of events without rules: linked here, not in the
+    // page (a provider can have thousands).
+    document.querySelectorAll(".heat[data-base]").forEach(function (heat) {
+      var base = heat.getAttribute("data-base");
+      heat.querySelectorAll("i[data-e]").forEach(function (cell) {
+        var a = document.createElement("a");
+        var e = cell.getAttribute("data-e");
+        a.href = base + e + ".html"; a.className = cell.className; a.title = e + ": no rules";
+        cell.parentNode.replaceChild(a, cell);
+      });
+    });
     // Sortable, filterable tables.
     document.querySelectorAll("table.sortable").forEach(function (table) {
       var body = table.tBodies[0];

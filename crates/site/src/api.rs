@@ -46,7 +46,10 @@ pub const MAX_PER_PAGE: usize = 500;
         search,
         coverage,
         layer,
-        stats
+        stats,
+        events,
+        event_provider,
+        event
     )
 )]
 pub struct ApiDoc;
@@ -267,10 +270,115 @@ pub struct RuleDetail {
     /// Per indicator of `rule.indicators`, per value: how many other rules
     /// share it.
     pub indicator_counts: Vec<Vec<IndicatorCountView>>,
+    /// The events of the event dictionary the rule can match (empty
+    /// without a dictionary).
+    pub events: Vec<RuleEventView>,
     /// The whole rule in the common model (`ruledex show --json`; the
     /// README lists its fields).
     #[schema(value_type = Object)]
     pub rule: Value,
+}
+
+/// An event of the event dictionary a rule can match.
+#[derive(Serialize, ToSchema)]
+pub struct RuleEventView {
+    /// Provider slug.
+    pub provider: String,
+    /// Event id.
+    pub event: String,
+    /// Label (`Microsoft-Windows-Sysmon 1 Process creation`).
+    pub label: String,
+    /// Why the rule matches it (`event id 4688 on security`, `reads
+    /// SigninLogs`, `log source windows.process_creation`).
+    pub reason: String,
+    /// The event's fields the rule filters.
+    pub fields: Vec<String>,
+    /// Its page.
+    pub page: String,
+}
+
+/// Event coverage of one provider.
+#[derive(Serialize, ToSchema)]
+pub struct ProviderView {
+    /// URL id.
+    pub slug: String,
+    /// Name (`Microsoft-Windows-Security-Auditing`).
+    pub name: String,
+    /// Platform (`windows`, `azure`, …).
+    pub platform: String,
+    /// Events in the dictionary.
+    pub events: usize,
+    /// Events some rule (any class) watches.
+    pub with_rules: usize,
+    /// Its page.
+    pub page: String,
+}
+
+/// An event of a provider, with its rule counts.
+#[derive(Serialize, ToSchema)]
+pub struct EventSummary {
+    /// Event id.
+    pub id: String,
+    /// URL id.
+    pub slug: String,
+    /// Label.
+    pub label: String,
+    /// Rules watching it, by language.
+    pub per_language: BTreeMap<&'static str, usize>,
+    /// Rules watching it.
+    pub rules: usize,
+    /// Fields in the dictionary.
+    pub fields: usize,
+    /// Fields some rule filters.
+    pub fields_filtered: usize,
+    /// Its page.
+    pub page: String,
+}
+
+/// A provider and its events.
+#[derive(Serialize, ToSchema)]
+pub struct ProviderDetail {
+    /// The provider.
+    #[serde(flatten)]
+    pub provider: ProviderView,
+    /// Its events, in id order.
+    pub event_list: Vec<EventSummary>,
+}
+
+/// A field of an event, with the rules filtering it.
+#[derive(Serialize, ToSchema)]
+pub struct EventFieldView {
+    /// Name.
+    pub name: String,
+    /// Type as the dictionary gives it.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Description (may be empty).
+    pub description: String,
+    /// Rules filtering it.
+    pub rules: usize,
+    /// Those rules by language.
+    pub per_language: BTreeMap<&'static str, usize>,
+    /// Most common values compared with it: (value, rules).
+    pub values: Vec<(String, usize)>,
+}
+
+/// One event: fields, rules per field, the rules watching it.
+#[derive(Serialize, ToSchema)]
+pub struct EventDetail {
+    /// The event.
+    #[serde(flatten)]
+    pub summary: EventSummary,
+    /// Provider slug.
+    pub provider: String,
+    /// Description (Markdown, may be empty).
+    pub description: String,
+    /// Versions described.
+    pub versions: Vec<String>,
+    /// Fields, in dictionary order.
+    pub field_list: Vec<EventFieldView>,
+    /// Catalog keys of the rules watching it.
+    pub rule_keys: Vec<String>,
 }
 
 /// An operation on a log source that a rule watches.
@@ -679,6 +787,7 @@ pub fn detail(site: &Site, position: usize) -> Option<RuleDetail> {
                 .collect(),
         },
         indicator_counts,
+        events: rule_events(site, position),
         rule: serde_json::to_value(&entry.rule).ok()?,
     })
 }
@@ -694,8 +803,16 @@ pub fn handle(site: &Site, rest: &str, query: &str) -> ApiResponse {
         "coverage" => coverage(site, &params),
         "layer" => layer(site, &params),
         "stats" => Ok(stats(site)),
+        "events" => events(site),
         other => match other.strip_prefix("rules/") {
             Some(rest) => rule_paths(site, rest, &params),
+            None if other.starts_with("events/") => {
+                let rest = &other["events/".len()..];
+                match rest.split_once('/') {
+                    Some((provider, id)) => event(site, provider, id),
+                    None => event_provider(site, rest),
+                }
+            }
             None => Err(ApiResponse::error(
                 404,
                 "not_found",
@@ -1063,4 +1180,184 @@ fn stats(site: &Site) -> ApiResponse {
         },
         attack: catalog.attack().version_label(),
     })
+}
+
+fn rule_events(site: &Site, position: usize) -> Vec<RuleEventView> {
+    let Some(index) = site.catalog().events() else {
+        return Vec::new();
+    };
+    let d = index.dictionary();
+    index
+        .of_rule(position)
+        .iter()
+        .map(|re| {
+            let e = &d.events[re.matched.event];
+            let provider = &d.providers[e.provider];
+            RuleEventView {
+                provider: provider.slug.clone(),
+                event: e.id.clone(),
+                label: d.label(re.matched.event),
+                reason: re.matched.reason.to_string(),
+                fields: re
+                    .fields
+                    .iter()
+                    .map(|(f, _)| e.fields[*f].name.clone())
+                    .collect(),
+                page: format!("/{}", paths::event_path(&provider.slug, &e.slug)),
+            }
+        })
+        .collect()
+}
+
+fn no_dictionary() -> ApiResponse {
+    ApiResponse::error(
+        404,
+        "not_found",
+        "the catalog has no event dictionary (`--events PATH` or `[[events]]` in ruledex.toml)",
+    )
+}
+
+fn language_counts(site: &Site, rules: &[usize]) -> BTreeMap<&'static str, usize> {
+    let mut out = BTreeMap::new();
+    for &p in rules {
+        *out.entry(site.entries()[p].rule.language.id()).or_default() += 1;
+    }
+    out
+}
+
+fn provider_view(
+    index: &ruledex_catalog::EventIndex,
+    p: &ruledex_catalog::DictionaryProvider,
+) -> ProviderView {
+    ProviderView {
+        slug: p.slug.clone(),
+        name: p.name.clone(),
+        platform: p.platform.clone(),
+        events: p.events.len(),
+        with_rules: p
+            .events
+            .iter()
+            .filter(|&&e| !index.of_event(e).rules.is_empty())
+            .count(),
+        page: format!("/{}", paths::provider_path(&p.slug)),
+    }
+}
+
+fn event_summary(site: &Site, index: &ruledex_catalog::EventIndex, e: usize) -> EventSummary {
+    let d = index.dictionary();
+    let event = &d.events[e];
+    let uses = index.of_event(e);
+    EventSummary {
+        id: event.id.clone(),
+        slug: event.slug.clone(),
+        label: d.label(e),
+        per_language: language_counts(site, &uses.rules),
+        rules: uses.rules.len(),
+        fields: event.fields.len(),
+        fields_filtered: uses.fields.iter().filter(|f| !f.rules.is_empty()).count(),
+        page: format!(
+            "/{}",
+            paths::event_path(&d.providers[event.provider].slug, &event.slug)
+        ),
+    }
+}
+
+/// Event coverage: every provider of the event dictionary.
+///
+/// Per provider, its events and how many some rule watches.
+#[utoipa::path(
+    get,
+    path = "/api/v1/events",
+    tag = "events",
+    responses(
+        (status = 200, description = "The providers", body = Data<Vec<ProviderView>>),
+        (status = 404, description = "The catalog has no event dictionary", body = ApiError)
+    )
+)]
+fn events(site: &Site) -> Result<ApiResponse, ApiResponse> {
+    let index = site.catalog().events().ok_or_else(no_dictionary)?;
+    let data: Vec<ProviderView> = index
+        .dictionary()
+        .providers
+        .iter()
+        .map(|p| provider_view(index, p))
+        .collect();
+    Ok(ApiResponse::ok(Data { data }))
+}
+
+/// One provider and its events, with rule counts per language.
+#[utoipa::path(
+    get,
+    path = "/api/v1/events/{provider}",
+    tag = "events",
+    params(("provider" = String, Path, description = "The provider's slug (`windows-sysmon`)")),
+    responses(
+        (status = 200, description = "The provider", body = Data<ProviderDetail>),
+        (status = 404, description = "No such provider, or no event dictionary", body = ApiError)
+    )
+)]
+fn event_provider(site: &Site, slug: &str) -> Result<ApiResponse, ApiResponse> {
+    let index = site.catalog().events().ok_or_else(no_dictionary)?;
+    let (_, p) = index
+        .dictionary()
+        .provider(slug)
+        .ok_or_else(|| ApiResponse::error(404, "not_found", format!("no provider `{slug}`")))?;
+    let data = ProviderDetail {
+        provider: provider_view(index, p),
+        event_list: p
+            .events
+            .iter()
+            .map(|&e| event_summary(site, index, e))
+            .collect(),
+    };
+    Ok(ApiResponse::ok(Data { data }))
+}
+
+/// One event: its fields, the rules filtering each, and the rules watching it.
+#[utoipa::path(
+    get,
+    path = "/api/v1/events/{provider}/{event}",
+    tag = "events",
+    params(
+        ("provider" = String, Path, description = "The provider's slug"),
+        ("event" = String, Path, description = "The event's slug (its id, lower case: `4688`, `deviceprocessevents`)")
+    ),
+    responses(
+        (status = 200, description = "The event", body = Data<EventDetail>),
+        (status = 404, description = "No such event, or no event dictionary", body = ApiError)
+    )
+)]
+fn event(site: &Site, provider: &str, slug: &str) -> Result<ApiResponse, ApiResponse> {
+    let index = site.catalog().events().ok_or_else(no_dictionary)?;
+    let d = index.dictionary();
+    let e = d.event_by_slug(provider, slug).ok_or_else(|| {
+        ApiResponse::error(404, "not_found", format!("no event `{provider}/{slug}`"))
+    })?;
+    let event = &d.events[e];
+    let uses = index.of_event(e);
+    let data = EventDetail {
+        summary: event_summary(site, index, e),
+        provider: provider.to_string(),
+        description: event.description.clone(),
+        versions: event.versions.clone(),
+        field_list: event
+            .fields
+            .iter()
+            .zip(&uses.fields)
+            .map(|(f, u)| EventFieldView {
+                name: f.name.clone(),
+                kind: f.kind.clone(),
+                description: f.description.clone(),
+                rules: u.rules.len(),
+                per_language: language_counts(site, &u.rules),
+                values: u.values.clone(),
+            })
+            .collect(),
+        rule_keys: uses
+            .rules
+            .iter()
+            .map(|&p| site.entries()[p].key.clone())
+            .collect(),
+    };
+    Ok(ApiResponse::ok(Data { data }))
 }

@@ -19,6 +19,7 @@
 //! | log sources / one log source / one action | `logsources.html`, `logsource/<id>.html`, `action/<slug>.html` |
 //! | fields / one field | `fields.html`, `field/<slug>.html` |
 //! | indicator (value shared by ≥ 2 rules) | `indicator/<hash>.html` |
+//! | event coverage / provider / event (with an event dictionary) | `events.html`, `provider/<slug>.html`, `event/<provider slug>/<event slug>.html` |
 //! | diagnostics | `diagnostics.html` |
 //! | search | `search.html` (server: `search.html?q=…`) |
 //! | Navigator layer | `attack/layer.json` |
@@ -63,6 +64,8 @@ pub const DIAGNOSTICS: &str = "diagnostics.html";
 pub const LOGSOURCES: &str = "logsources.html";
 /// Every field with a page.
 pub const FIELDS: &str = "fields.html";
+/// Event coverage: every provider of the event dictionary.
+pub const EVENTS: &str = "events.html";
 /// The default matrix.
 pub const MATRIX: &str = "attack/index.html";
 /// The Navigator layer of the whole catalog.
@@ -124,6 +127,32 @@ pub fn matrix_path(platform: Option<Platform>, all_classes: bool) -> String {
 /// A log source's page.
 pub fn logsource_path(id: &str) -> String {
     format!("logsource/{}.html", slug(id))
+}
+
+/// An event provider's page (`slug` of the dictionary's provider).
+pub fn provider_path(slug: &str) -> String {
+    format!("provider/{slug}.html")
+}
+
+/// An event's page (the slugs of the dictionary).
+pub fn event_path(provider: &str, event: &str) -> String {
+    format!("event/{provider}/{event}.html")
+}
+
+/// The search page with query `query` (works on the static site and the
+/// server alike).
+pub fn search_query(query: &str) -> String {
+    let mut out = String::from("search.html?q=");
+    for b in query.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/' | b':') {
+            out.push(char::from(b));
+        } else if b == b' ' {
+            out.push('+');
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// An action's page (`slug` from [`slug`] of `logsource/operation`).

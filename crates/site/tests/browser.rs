@@ -434,3 +434,123 @@ async fn the_site_in_a_real_browser() {
     client.close().await.unwrap();
     assert!(shots.join("rule-page.png").exists() && shots.join("matrix.png").exists());
 }
+
+/// The event reference pages: an event page opens, its field table sorts
+/// and filters, and its rule links open rule pages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn event_pages_in_a_real_browser() {
+    if !browser_available() {
+        return;
+    }
+    let site = common::event_site();
+    let shared = Shared::new(site, ServerConfig::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    tokio::spawn(server::serve(listener, shared));
+    let base = format!("http://{addr}");
+    let port = free_port();
+    let _driver = Driver(
+        Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let profile = tempfile::tempdir().unwrap();
+    let client = connect(port, profile.path()).await;
+
+    // From the coverage page to a provider, to an event.
+    client.goto(&format!("{base}/events.html")).await.unwrap();
+    assert_eq!(text_of(&client, "h1").await, "Event coverage");
+    client
+        .find(Locator::Css(
+            "#heatmap a[href$='provider/microsoft-windows-security-auditing.html']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&client, "#events").await;
+    client
+        .find(Locator::Css(
+            "#events a[href$='event/microsoft-windows-security-auditing/4688.html']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&client, "table.event-fields").await;
+    assert_eq!(
+        text_of(&client, "h1").await,
+        "Microsoft-Windows-Security-Auditing 4688"
+    );
+    std::fs::write(
+        screenshots().join("event-page.png"),
+        client.screenshot().await.unwrap(),
+    )
+    .unwrap();
+
+    let visible_fields = |client: Client| async move {
+        let mut names = Vec::new();
+        for row in client
+            .find_all(Locator::Css("table.event-fields tbody tr"))
+            .await
+            .unwrap()
+        {
+            if row.is_displayed().await.unwrap() {
+                let cell = row.find(Locator::Css("td code")).await.unwrap();
+                names.push(cell.text().await.unwrap());
+            }
+        }
+        names
+    };
+    // Sort by the rule count, descending (two clicks): CommandLine first.
+    let rules_header = client
+        .find(Locator::Css("table.event-fields thead th:nth-child(4)"))
+        .await
+        .unwrap();
+    rules_header.click().await.unwrap();
+    rules_header.click().await.unwrap();
+    assert_eq!(
+        rules_header.attr("aria-sort").await.unwrap().as_deref(),
+        Some("descending")
+    );
+    let sorted = visible_fields(client.clone()).await;
+    assert_eq!(
+        sorted.first().map(String::as_str),
+        Some("CommandLine"),
+        "{sorted:?}"
+    );
+    // Filter: only the rows containing the words stay.
+    let filter = client
+        .find(Locator::Css("#fields input.filter-box"))
+        .await
+        .unwrap();
+    filter.send_keys("ProcessName").await.unwrap();
+    let filtered = visible_fields(client.clone()).await;
+    assert_eq!(
+        filtered,
+        ["NewProcessName", "ParentProcessName"],
+        "{filtered:?}"
+    );
+
+    // A rule link opens the rule page, which links back to the event.
+    let link = client
+        .find(Locator::Css("#rules table.rules tbody tr td a"))
+        .await
+        .unwrap();
+    let title = link.text().await.unwrap();
+    link.click().await.unwrap();
+    wait_for(&client, "#events table.rule-events").await;
+    assert_eq!(text_of(&client, "h1").await, title);
+    client
+        .find(Locator::Css(
+            "#events a[href$='event/microsoft-windows-security-auditing/4688.html']",
+        ))
+        .await
+        .unwrap();
+    client.close().await.unwrap();
+}

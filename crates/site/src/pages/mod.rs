@@ -2,6 +2,7 @@
 //! server both call [`render`].
 
 pub(crate) mod attack;
+pub(crate) mod events;
 pub(crate) mod lists;
 pub(crate) mod rule;
 pub use rule::PAGE_MAX_BYTES as RULE_PAGE_MAX_BYTES;
@@ -20,6 +21,8 @@ pub(crate) struct Layout {
     pub title: String,
     /// Which ATT&CK version the pages use.
     pub attack_label: String,
+    /// The catalog has an event dictionary (the Events link shows).
+    pub events: bool,
 }
 
 impl Layout {
@@ -28,6 +31,7 @@ impl Layout {
             root: style.root(path),
             title: title.into(),
             attack_label: site.catalog().attack().full_version_label(),
+            events: site.catalog().events().is_some(),
         }
     }
 }
@@ -231,6 +235,7 @@ pub fn render(site: &Site, path: &str, style: LinkStyle, query: Option<&str>) ->
         paths::DIAGNOSTICS => lists::diagnostics(site, layout("Rules that did not parse")),
         paths::LOGSOURCES => lists::logsources(site, layout("Log sources")),
         paths::FIELDS => lists::fields(site, layout("Fields")),
+        paths::EVENTS => events::coverage(site, layout("Event coverage")),
         paths::LAYER => {
             return Some(Rendered {
                 body: serde_json::to_string_pretty(
@@ -287,6 +292,8 @@ pub fn render(site: &Site, path: &str, style: LinkStyle, query: Option<&str>) ->
                 "action" => lists::action(site, name, layout(name)),
                 "field" => lists::field(site, name, layout(name)),
                 "indicator" => lists::indicator(site, name, layout(name)),
+                "provider" => events::provider(site, name, layout(name)),
+                "event" => events::event(site, name, layout(name)),
                 _ => None,
             }
         }
@@ -343,6 +350,7 @@ pub fn page_paths(site: &Site) -> Vec<String> {
         site.indicator_pages()
             .map(|(_, slug)| paths::indicator_path(slug)),
     );
+    pages.extend(events::page_paths(site));
     pages.extend(site.entries().iter().map(|e| paths::rule_path(&e.key)));
     pages.extend(
         site.entries()

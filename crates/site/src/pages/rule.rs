@@ -271,6 +271,16 @@ pub(crate) struct EventRow {
     pub written: String,
 }
 
+/// An event of the event dictionary the rule can match.
+pub(crate) struct DictionaryEventRow {
+    pub label: String,
+    pub href: String,
+    pub reason: String,
+    /// Fields of the event the rule filters: (name, link to its row on the
+    /// event page).
+    pub fields: Vec<(String, String)>,
+}
+
 pub(crate) struct StageView {
     pub anchor: String,
     pub label: String,
@@ -352,6 +362,7 @@ pub(crate) struct RulePage {
     pub attack_rows: Vec<AttackRow>,
     pub attack_other: Vec<String>,
     pub events: Vec<EventRow>,
+    pub dictionary_events: Vec<DictionaryEventRow>,
     pub data_sources: Vec<String>,
     /// The rules sharing most behaviour, with their evidence.
     pub related: Vec<RelatedRow>,
@@ -933,6 +944,7 @@ fn render_with(site: &Site, position: usize, layout: Layout, budget: Budget) -> 
             }
         })
         .collect();
+    let dictionary_events = dictionary_events(catalog, position);
     let data_sources = rule
         .data_sources
         .iter()
@@ -1162,6 +1174,7 @@ fn render_with(site: &Site, position: usize, layout: Layout, budget: Budget) -> 
         attack_rows,
         attack_other,
         events,
+        dictionary_events,
         data_sources,
         related,
         related_more,
@@ -1289,6 +1302,44 @@ fn indicator_view(
         stage_label: stage_label(&ind.stage),
         stage_href: format!("#{}", stage_anchor(&ind.stage)),
     }
+}
+
+/// Most dictionary events listed on a rule page.
+pub const RULE_PAGE_EVENTS: usize = 12;
+
+/// The events of the event dictionary the rule at `position` can match,
+/// with the fields it filters on each.
+fn dictionary_events(
+    catalog: &ruledex_catalog::Catalog,
+    position: usize,
+) -> Vec<DictionaryEventRow> {
+    let Some(index) = catalog.events() else {
+        return Vec::new();
+    };
+    let d = index.dictionary();
+    index
+        .of_rule(position)
+        .iter()
+        .take(RULE_PAGE_EVENTS)
+        .map(|re| {
+            let event = &d.events[re.matched.event];
+            let href = paths::event_path(&d.providers[event.provider].slug, &event.slug);
+            DictionaryEventRow {
+                label: d.label(re.matched.event),
+                reason: re.matched.reason.to_string(),
+                fields: re
+                    .fields
+                    .iter()
+                    .map(|(f, _)| {
+                        let name = event.fields[*f].name.clone();
+                        let anchor = format!("{href}#f-{}", paths::slug(&name));
+                        (name, anchor)
+                    })
+                    .collect(),
+                href,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

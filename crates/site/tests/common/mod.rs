@@ -91,3 +91,32 @@ pub fn get(addr: SocketAddr, path: &str) -> Reply {
         format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").as_bytes(),
     )
 }
+
+/// The event dictionary fixture (written for the events crate's tests, in
+/// the OSSEM layout).
+pub fn dictionary() -> std::sync::Arc<ruledex_catalog::Dictionary> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../events/tests/fixtures/dd");
+    std::sync::Arc::new(ruledex_catalog::Dictionary::load(&path).expect("event fixture"))
+}
+
+/// The site over the fixtures plus the event fixtures (rules on Security
+/// 4688 in three languages), mapped onto the event dictionary fixture.
+pub fn event_site() -> Site {
+    let roots = [
+        SourceRoot {
+            name: "fixtures".into(),
+            path: fixtures(),
+            commit: None,
+            web: None,
+        },
+        SourceRoot {
+            name: "events".into(),
+            path: Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/event-fixtures"),
+            commit: None,
+            web: None,
+        },
+    ];
+    let mut catalog = Catalog::build(&roots, &formats(), &|_| {});
+    catalog.set_events(dictionary());
+    Site::new(catalog)
+}
