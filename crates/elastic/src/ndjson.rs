@@ -51,8 +51,13 @@ pub const FORMAT_NAME: &str = "elastic-ndjson";
 /// language, a malformed threat, a wrong type) carry the TOML loader's
 /// codes ([`crate::codes`]).
 pub mod codes {
-    /// A line is not valid JSON, or not a JSON object.
-    pub const MALFORMED_LINE: &str = "ELA111";
+    ruledex_ir::diagnostic_codes! {
+        /// Every code of the NDJSON loader of its own.
+        pub const ALL;
+
+        /// A line is not valid JSON, or not a JSON object.
+        MALFORMED_LINE = "ELA111";
+    }
 }
 
 /// Extensions of NDJSON files.
@@ -82,6 +87,19 @@ const RULE_FIELD_KEYS: [&str; 16] = [
 impl RuleFormat for NdjsonFormat {
     fn name(&self) -> &'static str {
         FORMAT_NAME
+    }
+
+    /// Its own codes, the TOML loader's (shared problems) and the query
+    /// languages'.
+    fn codes(&self) -> &'static [&'static [ruledex_ir::CodeInfo]] {
+        &[
+            codes::ALL,
+            crate::codes::ALL,
+            ruledex_eql::Code::CODES,
+            ruledex_esql::ErrorCode::CODES,
+            ruledex_kuery::ErrorCode::CODES,
+            ruledex_lucene::ErrorCode::CODES,
+        ]
     }
 
     /// An `.ndjson`/`.jsonl` file whose first line is an object naming a

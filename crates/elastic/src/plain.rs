@@ -42,8 +42,13 @@ pub const FORMAT_NAME: &str = "elastic-query-file";
 /// Diagnostic codes of plain query files. Stable; never reused. (The
 /// query's own errors carry the codes of its language's crate.)
 pub mod codes {
-    /// The file holds no query (it is empty or only white space).
-    pub const EMPTY_FILE: &str = "ELA101";
+    ruledex_ir::diagnostic_codes! {
+        /// Every code of plain query files.
+        pub const ALL;
+
+        /// The file holds no query (it is empty or only white space).
+        EMPTY_FILE = "ELA101";
+    }
 }
 
 /// The language a plain file's extension names. `.esql` only: `|` in a file
@@ -62,6 +67,16 @@ pub fn language_of_extension(extension: &str) -> Option<Language> {
 impl RuleFormat for PlainQueryFormat {
     fn name(&self) -> &'static str {
         FORMAT_NAME
+    }
+
+    fn codes(&self) -> &'static [&'static [ruledex_ir::CodeInfo]] {
+        &[
+            codes::ALL,
+            ruledex_eql::Code::CODES,
+            ruledex_esql::ErrorCode::CODES,
+            ruledex_kuery::ErrorCode::CODES,
+            ruledex_lucene::ErrorCode::CODES,
+        ]
     }
 
     /// By extension only: each of these extensions means one language.

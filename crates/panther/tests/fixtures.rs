@@ -104,5 +104,8 @@ fn fixture_tests_are_reproduced_by_the_evaluator() {
         }
     }
     assert!(evaluated >= 6, "{evaluated} tests evaluated");
-    assert!(reproduced * 10 >= evaluated * 8, "{reproduced} of {evaluated} reproduced");
+    assert!(
+        reproduced * 10 >= evaluated * 8,
+        "{reproduced} of {evaluated} reproduced"
+    );
 }

@@ -53,6 +53,9 @@ const ENDPOINTS: &[&str] = &[
     "/api/v1/coverage",
     "/api/v1/layer",
     "/api/v1/stats",
+    "/api/v1/events",
+    "/api/v1/events/{provider}",
+    "/api/v1/events/{provider}/{event}",
 ];
 
 #[test]
@@ -89,7 +92,8 @@ fn the_description_is_valid_openapi_3_1() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_documented_path_answers_with_its_documented_shape() {
-    let site = common::site();
+    // With an event dictionary, so the event endpoints answer too.
+    let site = common::event_site();
     let key = common::key(&site, "sentinel/encoded-powershell.yaml");
     let id = site.catalog().get(&key).unwrap().rule.id.clone();
     let shared = Shared::new(site, ServerConfig::default());
@@ -113,7 +117,11 @@ async fn every_documented_path_answers_with_its_documented_shape() {
                 "/api/v1/layer" => "?platform=sentinel&name=mine",
                 _ => "",
             };
-            let path = template.replace("{key}", &encoded_key).replace("{id}", &id);
+            let path = template
+                .replace("{key}", &encoded_key)
+                .replace("{id}", &id)
+                .replace("{provider}", "microsoft-windows-security-auditing")
+                .replace("{event}", "4688");
             (*template, format!("{path}{query}"))
         })
         .collect();

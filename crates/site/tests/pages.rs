@@ -118,16 +118,22 @@ fn sigma_rules_show_one_badge_for_language_and_platform() {
 fn corpus_counts_and_related_rules_link_across_platforms() {
     let site = common::site();
     let html = rule_page(&site, "sentinel/encoded-powershell.yaml");
-    // The Defender hunting query reads the same log source.
+    // The Defender hunting query watches the same Office parents starting
+    // PowerShell: it is related by that behaviour, with the evidence, not
+    // by the log source alone.
     assert!(
         html.contains("Office applications starting PowerShell</a>"),
         "related Defender rule"
     );
-    assert!(html.contains("both read Windows process creation"));
+    assert!(
+        html.contains("parent process winword.exe"),
+        "evidence of the shared parent process"
+    );
+    assert!(!html.contains("both read Windows process creation"));
     // ... and so does the Sigma rule, in another language.
     assert!(
         html.contains(
-            "Office Application Starts Encoded PowerShell</a> <span class=\"badge lang platform\">sigma</span> <span class=\"muted\">"
+            "Office Application Starts Encoded PowerShell</a> <span class=\"badge lang platform\">sigma</span> <span class=\"score\""
         ),
         "related Sigma rule"
     );
