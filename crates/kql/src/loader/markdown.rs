@@ -223,7 +223,7 @@ fn fenced_kql_blocks(text: &str) -> Vec<Block> {
                 let tagged = !tag.is_empty()
                     && is_language_tag(tag)
                     && is_kql_block(info, &content)
-                    && content.matches("```").count() % 2 == 0;
+                    && content.matches("```").count().is_multiple_of(2);
                 if tag.is_empty() || tagged {
                     if is_kql_block(info, &content) {
                         blocks.push(Block {

@@ -592,15 +592,6 @@ fn split_key(key: &str) -> (&str, &str, &str) {
     (key, "", "")
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn keys_split_around_the_kind() {
-        assert_eq!(super::split_key("a|b|eq|s:x|y"), ("a|b", "eq", "s:x|y"));
-        assert_eq!(super::split_key("f|field_ne|s:G"), ("f", "field_ne", "s:G"));
-    }
-}
-
 /// Rows a related-rules page lists; past them it says how many more there
 /// are (the JSON API lists all).
 pub const RELATED_PAGE_ROWS: usize = 300;
@@ -669,4 +660,13 @@ pub(crate) fn related(site: &Site, position: usize, layout: Layout) -> Option<St
         intro,
         sections,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn keys_split_around_the_kind() {
+        assert_eq!(super::split_key("a|b|eq|s:x|y"), ("a|b", "eq", "s:x|y"));
+        assert_eq!(super::split_key("f|field_ne|s:G"), ("f", "field_ne", "s:G"));
+    }
 }
