@@ -298,22 +298,42 @@ impl<'a> Parser<'a> {
     // ------------------------------------------------------------ sections
 
     fn entries(&mut self, end: &mut u32) -> Vec<Entry> {
+        self.bindings(Kind::Ident, "`key = \"value\"`", end, |p, key, value| {
+            Entry {
+                key: p.slice(key.span).to_string(),
+                span: Span::new(key.span.start, value.span.end),
+                value,
+            }
+        })
+    }
+
+    /// The statements of a section written `NAME = expression` (`meta:`
+    /// entries, `outcome:` assignments), NAME a token of kind `name`
+    /// (`expected` says what for the error), each built by `make`. A
+    /// statement that does not start so is reported and its line skipped.
+    fn bindings<T>(
+        &mut self,
+        name: Kind,
+        expected: &str,
+        end: &mut u32,
+        make: impl Fn(&Self, Token, Expr) -> T,
+    ) -> Vec<T> {
         let mut out = Vec::new();
         while !self.at_section_end() {
             let before = self.errors();
             let start = self.tok.span.start;
-            if !self.at(Kind::Ident) {
+            if !self.at(name) {
                 let found = self.found();
                 let span = self.tok.span;
                 self.error(
                     Code::UnexpectedToken,
-                    format!("expected `key = \"value\"`, found {found}"),
+                    format!("expected {expected}, found {found}"),
                     span,
                 );
                 self.skip_line();
                 continue;
             }
-            let key = self.bump();
+            let name = self.bump();
             if self.at(Kind::Eq) || self.foreign().is_some() {
                 self.bump();
             } else {
@@ -323,7 +343,7 @@ impl<'a> Parser<'a> {
                     Code::UnexpectedToken,
                     format!(
                         "expected `=` after `{}`, found {found}",
-                        self.slice(key.span)
+                        self.slice(name.span)
                     ),
                     span,
                 );
@@ -332,11 +352,7 @@ impl<'a> Parser<'a> {
             }
             let value = self.statement_expr(0);
             *end = value.span.end;
-            out.push(Entry {
-                key: self.slice(key.span).to_string(),
-                span: Span::new(key.span.start, value.span.end),
-                value,
-            });
+            out.push(make(self, name, value));
             self.after_statement(before, start);
         }
         out
@@ -425,49 +441,17 @@ impl<'a> Parser<'a> {
     }
 
     fn assignments(&mut self, end: &mut u32) -> Vec<Assignment> {
-        let mut out = Vec::new();
-        while !self.at_section_end() {
-            let before = self.errors();
-            let start = self.tok.span.start;
-            if !self.at(Kind::Var) {
-                let found = self.found();
-                let span = self.tok.span;
-                self.error(
-                    Code::UnexpectedToken,
-                    format!("expected an outcome variable (`$name = …`), found {found}"),
-                    span,
-                );
-                self.skip_line();
-                continue;
-            }
-            let name = self.bump();
-            if self.at(Kind::Eq) || self.foreign().is_some() {
-                self.bump();
-            } else {
-                let found = self.found();
-                let span = self.tok.span;
-                self.error(
-                    Code::UnexpectedToken,
-                    format!(
-                        "expected `=` after `{}`, found {found}",
-                        self.slice(name.span)
-                    ),
-                    span,
-                );
-                self.skip_line();
-                continue;
-            }
-            let value = self.statement_expr(0);
-            *end = value.span.end;
-            out.push(Assignment {
-                name: self.slice(name.span).to_string(),
+        self.bindings(
+            Kind::Var,
+            "an outcome variable (`$name = …`)",
+            end,
+            |p, name, value| Assignment {
+                name: p.slice(name.span).to_string(),
                 name_span: name.span,
                 span: Span::new(name.span.start, value.span.end),
                 value,
-            });
-            self.after_statement(before, start);
-        }
-        out
+            },
+        )
     }
 
     fn match_spec(&mut self, header: Span, end: &mut u32) -> Option<MatchSpec> {
