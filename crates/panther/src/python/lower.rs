@@ -1918,13 +1918,14 @@ fn returns_falsy(body: &[Stmt]) -> bool {
     }
 }
 
-/// True when `stmts` contain a `return` or `raise` anywhere (nested
-/// blocks included; nested functions excluded).
-fn contains_return(stmts: &[Stmt]) -> bool {
+/// Every statement in `stmts` and in the blocks nested in them (`if`,
+/// loops, `with`, `try`, `match`), nested functions excluded.
+fn nested_statements(stmts: &[Stmt]) -> Vec<&Stmt> {
+    let mut out = Vec::new();
     let mut stack: Vec<&Stmt> = stmts.iter().collect();
     while let Some(s) = stack.pop() {
+        out.push(s);
         match s {
-            Stmt::Return(_) | Stmt::Raise(_) => return true,
             Stmt::If(i) => {
                 stack.extend(i.body.iter());
                 for c in &i.elif_else_clauses {
@@ -1954,7 +1955,15 @@ fn contains_return(stmts: &[Stmt]) -> bool {
             _ => {}
         }
     }
-    false
+    out
+}
+
+/// True when `stmts` contain a `return` or `raise` anywhere (nested
+/// blocks included; nested functions excluded).
+fn contains_return(stmts: &[Stmt]) -> bool {
+    nested_statements(stmts)
+        .into_iter()
+        .any(|s| matches!(s, Stmt::Return(_) | Stmt::Raise(_)))
 }
 
 /// Whether the `return`s in `stmts` (nested blocks included) can give a
@@ -1962,8 +1971,7 @@ fn contains_return(stmts: &[Stmt]) -> bool {
 /// (`return False`, `return`, `return None`, or a `raise`).
 fn loop_returns(stmts: &[Stmt]) -> (bool, bool) {
     let (mut truthy, mut falsy) = (false, false);
-    let mut stack: Vec<&Stmt> = stmts.iter().collect();
-    while let Some(s) = stack.pop() {
+    for s in nested_statements(stmts) {
         match s {
             Stmt::Return(r) => match r.value.as_deref() {
                 None | Some(Expr::NoneLiteral(_)) => falsy = true,
@@ -1971,32 +1979,6 @@ fn loop_returns(stmts: &[Stmt]) -> (bool, bool) {
                 Some(_) => truthy = true,
             },
             Stmt::Raise(_) => falsy = true,
-            Stmt::If(i) => {
-                stack.extend(i.body.iter());
-                for c in &i.elif_else_clauses {
-                    stack.extend(c.body.iter());
-                }
-            }
-            Stmt::For(f) => stack.extend(f.body.iter().chain(f.orelse.iter())),
-            Stmt::While(w) => stack.extend(w.body.iter().chain(w.orelse.iter())),
-            Stmt::With(w) => stack.extend(w.body.iter()),
-            Stmt::Try(t) => {
-                stack.extend(
-                    t.body
-                        .iter()
-                        .chain(t.orelse.iter())
-                        .chain(t.finalbody.iter()),
-                );
-                for h in &t.handlers {
-                    let ruff_python_ast::ExceptHandler::ExceptHandler(h) = h;
-                    stack.extend(h.body.iter());
-                }
-            }
-            Stmt::Match(m) => {
-                for case in &m.cases {
-                    stack.extend(case.body.iter());
-                }
-            }
             _ => {}
         }
     }
