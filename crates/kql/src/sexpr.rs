@@ -878,6 +878,7 @@ impl Writer {
         self.out.push(')');
     }
 
+    #[recursive::recursive]
     fn expr(&mut self, expr: &Expr) {
         match &expr.kind {
             ExprKind::Literal(l) => self.literal(l),

@@ -337,6 +337,43 @@ pub struct Expr {
     pub span: Span,
 }
 
+impl Drop for Expr {
+    /// Chains like `a AND b AND c …` are left-deep trees as long as the
+    /// search; the derived drop would recurse once per link and overflow
+    /// the stack on a long flat search. Children are moved to a heap stack
+    /// and dropped from there, each with its own children already taken.
+    fn drop(&mut self) {
+        let mut pending = Vec::new();
+        take_children(&mut self.kind, &mut pending);
+        while let Some(mut expr) = pending.pop() {
+            take_children(&mut expr.kind, &mut pending);
+        }
+    }
+}
+
+/// Move the sub-expressions of `kind` onto `into`, leaving leaves behind.
+fn take_children(kind: &mut ExprKind, into: &mut Vec<Expr>) {
+    match std::mem::replace(kind, ExprKind::Error) {
+        ExprKind::Call { args, .. } => into.extend(args),
+        ExprKind::Binary { left, right, .. } => {
+            into.push(*left);
+            into.push(*right);
+        }
+        ExprKind::Not(inner) | ExprKind::Negate(inner) | ExprKind::Paren(inner) => {
+            into.push(*inner)
+        }
+        ExprKind::In { left, list, .. } => {
+            into.push(*left);
+            into.extend(list);
+        }
+        ExprKind::Field(_)
+        | ExprKind::Str(_)
+        | ExprKind::Number(_)
+        | ExprKind::Macro(_)
+        | ExprKind::Error => {}
+    }
+}
+
 /// Binary operators of expressions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BinaryOp {

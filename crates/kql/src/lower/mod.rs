@@ -356,6 +356,7 @@ impl<'q> Lowering<'q> {
     }
 
     /// Lower a tabular expression: its source, then each operator.
+    #[recursive::recursive]
     fn pipeline(
         &mut self,
         t: &TabularExpression,

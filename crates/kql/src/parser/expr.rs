@@ -203,6 +203,7 @@ impl Parser<'_> {
 
     /// The Pratt loop: a prefix expression, then infix operators binding at
     /// least as tightly as `min_bp`.
+    #[recursive::recursive]
     pub(super) fn parse_expr_bp(&mut self, min_bp: u8) -> Expr {
         if !self.enter() {
             return self.error_expr_here();
@@ -306,6 +307,7 @@ impl Parser<'_> {
     /// `( a, b, ... )` after `in` / `has_any`; the items may be subqueries.
     /// A single name or call without parentheses is accepted as a one-item
     /// list (`x in (list)` is usual, `x has_any (terms)` too).
+    #[recursive::recursive]
     fn parse_value_list(&mut self) -> Vec<Expr> {
         let Some(open) = self.eat(TokenKind::LParen) else {
             self.error_expected("`(` and a list of values");
@@ -344,6 +346,7 @@ impl Parser<'_> {
         (low, high)
     }
 
+    #[recursive::recursive]
     fn parse_prefix(&mut self) -> Expr {
         let op = match self.kind() {
             TokenKind::Minus => Some(UnaryOp::Negate),
@@ -385,6 +388,7 @@ impl Parser<'_> {
     }
 
     /// `.member`, `.['member']`, `[index]` and method calls after a primary.
+    #[recursive::recursive]
     fn parse_postfix(&mut self, mut expr: Expr) -> Expr {
         let mut chain = 0usize;
         loop {
@@ -474,6 +478,7 @@ impl Parser<'_> {
         expr
     }
 
+    #[recursive::recursive]
     fn parse_primary(&mut self) -> Expr {
         let t = self.tok();
         let start = t.span.start;
@@ -702,6 +707,7 @@ impl Parser<'_> {
     /// `( [name =] value, ... )`; with `tabular`, the one argument of
     /// `toscalar(...)`, `totable(...)` or `materialize(...)`: a pipeline,
     /// unnamed and required.
+    #[recursive::recursive]
     pub(super) fn parse_arguments_of(&mut self, tabular: bool) -> Vec<Argument> {
         let mut args = Vec::new();
         let Some(open) = self.eat(TokenKind::LParen) else {
@@ -950,6 +956,7 @@ impl Parser<'_> {
     }
 
     /// A JSON-like value inside `dynamic(...)`.
+    #[recursive::recursive]
     fn parse_dynamic_value(&mut self) -> DynamicValue {
         let t = self.tok();
         let start = t.span.start;

@@ -11,6 +11,9 @@
 //! still parsed. Every loop consumes at least one token per turn, and every
 //! recursive entry goes through [`Parser::enter`], which stops at
 //! [`crate::MAX_DEPTH`] and skips the too-deep part without recursing.
+//! The functions that call it are `#[recursive]`: a debug build spends
+//! tens of kilobytes of stack per nesting level, so they move to a fresh
+//! stack segment when the thread's runs low rather than rely on its size.
 
 pub(crate) mod expr;
 mod keywords;
@@ -963,6 +966,7 @@ impl<'a> Parser<'a> {
     }
 
     /// `(params) { body }`; the cursor is on `(`.
+    #[recursive::recursive]
     fn parse_function_definition(&mut self, start: u32) -> FunctionDefinition {
         let params = self.parse_parameter_list();
         let mut body = Vec::new();
@@ -1110,6 +1114,7 @@ impl<'a> Parser<'a> {
 
     /// `declare pattern Name [= (Params) [[Path: type]] { (Args)[.[Path]] =
     /// { Body }; ... }]`: the definition is checked for shape and not kept.
+    #[recursive::recursive]
     fn parse_pattern(&mut self) -> Statement {
         let start = self.bump().span.start;
         self.bump(); // pattern
@@ -1141,6 +1146,7 @@ impl<'a> Parser<'a> {
     }
 
     /// `(Args)[.[Path]] = { Body };` inside a pattern declaration.
+    #[recursive::recursive]
     fn parse_pattern_match(&mut self) {
         let open = self.bump();
         self.comma_separated_until(open, TokenKind::RParen, Self::parse_expr);

@@ -780,6 +780,7 @@ impl Parser<'_> {
     /// The query between `open` (already taken) and its `close`, read by
     /// `parse` one nesting level deeper; past the depth limit, an error
     /// query (the limit reported it).
+    #[recursive::recursive]
     fn enclosed_tabular(
         &mut self,
         open: Token,

@@ -752,6 +752,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// What an expression evaluates to.
+    #[recursive::recursive]
     fn value(&mut self, expr: &Expr, scope: &mut Scope<'a>) -> Sym {
         if !self.spend() {
             return Sym::Unknown("a program too large to analyze".into());
