@@ -34,8 +34,8 @@ pub fn run(args: &BuildArgs) -> Result<ExitCode> {
         loaded.as_secs_f64(),
         report.elapsed.as_secs_f64(),
     );
-    if let Some((path, bytes)) = &report.largest_rule_page {
-        eprintln!("largest rule page: {path} ({:.1} KB)", *bytes as f64 / 1e3);
+    if let Some((path, bytes)) = &report.largest_page {
+        eprintln!("largest page: {path} ({:.1} KB)", *bytes as f64 / 1e3);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -36,6 +36,6 @@ pub mod server;
 mod site;
 pub mod static_site;
 
-pub use pages::{page_paths, render, Rendered, RULE_PAGE_MAX_BYTES};
+pub use pages::{page_paths, render, Rendered, PAGE_MAX_BYTES};
 pub use paths::LinkStyle;
 pub use site::{ActionInfo, FieldInfo, LogsourceInfo, Site, MIN_RULES_FOR_PAGE};

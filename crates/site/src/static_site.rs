@@ -35,8 +35,10 @@ pub struct BuildReport {
     pub bytes: u64,
     /// Rule pages written.
     pub rule_pages: usize,
-    /// The largest rule page (path, bytes).
-    pub largest_rule_page: Option<(String, u64)>,
+    /// The largest HTML page (path, bytes): what the page size bar
+    /// ([`crate::PAGE_MAX_BYTES`]) is about. The search index and the
+    /// plain-text copies of huge rules are data, not pages.
+    pub largest_page: Option<(String, u64)>,
     /// Time spent rendering and writing.
     pub elapsed: Duration,
 }
@@ -87,7 +89,7 @@ pub fn build(site: &Site, out: &Path) -> Result<BuildReport, BuildError> {
             std::fs::write(&file, page.body.as_bytes()).map_err(write_err(&file))?;
             let size = page.body.len() as u64;
             bytes.fetch_add(size, Ordering::Relaxed);
-            if path.starts_with("rules/") {
+            if path.ends_with(".html") {
                 let mut l = largest.lock().unwrap_or_else(|e| e.into_inner());
                 if l.as_ref().is_none_or(|(_, s)| size > *s) {
                     *l = Some((path.clone(), size));
@@ -99,7 +101,7 @@ pub fn build(site: &Site, out: &Path) -> Result<BuildReport, BuildError> {
         files: paths.len() + 1,
         bytes: bytes.into_inner(),
         rule_pages: site.entries().len(),
-        largest_rule_page: largest.into_inner().unwrap_or_else(|e| e.into_inner()),
+        largest_page: largest.into_inner().unwrap_or_else(|e| e.into_inner()),
         elapsed: started.elapsed(),
     })
 }

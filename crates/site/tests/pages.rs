@@ -502,7 +502,7 @@ fn a_rule_long_in_every_section_still_fits_the_page_size_bar() {
     yaml.push_str("    condition: 1 of selection_* and not 1 of filter_*\nlevel: medium\n");
     let (site, key, page) = single_rule_page(&dir, "long.yml", &yaml);
     assert!(
-        page.len() <= ruledex_site::RULE_PAGE_MAX_BYTES,
+        page.len() <= ruledex_site::PAGE_MAX_BYTES,
         "{} bytes",
         page.len()
     );
@@ -511,4 +511,79 @@ fn a_rule_long_in_every_section_still_fits_the_page_size_bar() {
     }
     assert!(page.contains("id=\"stage-1\"") && page.contains("id=\"indicator-1\""));
     assert!(page_paths(&site).contains(&format!("raw/{key}.txt")));
+}
+
+/// A catalog of thousands of rules on one field still gets list pages under
+/// the size bar: the language, field and log source pages cut their tables
+/// to the first rules and link to the search that lists them all.
+#[test]
+fn long_lists_are_cut_with_a_link_to_the_search() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..1_500 {
+        let rule = format!(
+            "title: Suspicious tool number {i:04} started with a long descriptive title\n\
+             id: 00000000-0000-4000-8000-{i:012}\n\
+             status: test\n\
+             logsource:\n    category: process_creation\n    product: windows\n\
+             detection:\n    selection:\n        CommandLine|contains: 'tool-{i:04}.exe --quiet'\n\
+             \x20   condition: selection\n\
+             level: medium\n\
+             tags:\n    - attack.execution\n    - attack.t1059.001\n"
+        );
+        std::fs::write(dir.path().join(format!("tool_{i:04}.yml")), rule).unwrap();
+    }
+    let site = Site::new(common::catalog_of(dir.path()));
+    let paths = page_paths(&site);
+    for path in [
+        "lang/sigma.html",
+        "platform/sigma.html",
+        "field/process.command_line.html",
+        "logsource/windows.process_creation.html",
+        "technique/T1059.html",
+    ] {
+        assert!(paths.iter().any(|p| p == path), "{path} is a page");
+        let page = render(&site, path, LinkStyle::Relative, None).unwrap().body;
+        assert!(
+            page.len() <= ruledex_site::PAGE_MAX_BYTES,
+            "{path}: {} bytes",
+            page.len()
+        );
+        assert!(page.contains("more not shown"), "{path} says it is cut");
+    }
+    let field = render(
+        &site,
+        "field/process.command_line.html",
+        LinkStyle::Relative,
+        None,
+    )
+    .unwrap()
+    .body;
+    assert!(field.contains("href=\"../search.html?q=field%3Aprocess.command_line\""));
+    // What the link promises: the search finds every one of the rules.
+    let found = site
+        .catalog()
+        .search("field:process.command_line", 1, 0)
+        .unwrap();
+    assert_eq!(found.total, 1_500);
+}
+
+/// A query of many helper functions shares one stage budget across its let
+/// bindings, so its page fits the size bar too.
+#[test]
+fn many_let_bindings_share_the_stage_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut query = String::new();
+    for i in 0..120 {
+        query.push_str(&format!(
+            "let Helper{i:03} = (Ids: dynamic) {{\n    DeviceProcessEvents\n    | where DeviceId in (Ids)\n    | where FileName =~ \"tool-{i:03}.exe\"\n    | extend Marker = strcat(\"helper-{i:03}-\", DeviceName)\n    | summarize count() by DeviceId, Marker\n}};\n"
+        ));
+    }
+    query.push_str("Helper000(dynamic([\"a\"]))\n");
+    let (_, _, page) = single_rule_page(&dir, "helpers.kql", &query);
+    assert!(
+        page.len() <= ruledex_site::PAGE_MAX_BYTES,
+        "{} bytes",
+        page.len()
+    );
+    assert!(page.contains("more stages"));
 }

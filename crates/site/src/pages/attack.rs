@@ -388,7 +388,11 @@ pub(crate) fn technique(site: &Site, id: &str, layout: Layout) -> Option<String>
             .push(p);
     }
     for (lang, positions) in by_lang {
-        for mut s in rule_sections(site, &positions, &format!("{} rules", lang.display_name())) {
+        let search = super::filter_query("technique", &technique.id)
+            .zip(super::filter_query("lang", lang.id()))
+            .map(|(t, l)| format!("{t} {l}"));
+        let heading = format!("{} rules", lang.display_name());
+        for mut s in rule_sections(site, &positions, &heading, search) {
             s.id = format!("{}-{}", lang.id(), s.id);
             if s.collapsed {
                 s.heading = format!("{} hunting queries and other classes", lang.display_name());
@@ -396,15 +400,13 @@ pub(crate) fn technique(site: &Site, id: &str, layout: Layout) -> Option<String>
             sections.push(s);
         }
     }
-    super::lists::ListPage {
+    super::lists::page(
         layout,
-        crumbs: vec![("ATT&CK".into(), paths::MATRIX.into())],
-        heading: format!("{} {}", technique.id, technique.name),
+        vec![("ATT&CK".into(), paths::MATRIX.into())],
+        format!("{} {}", technique.id, technique.name),
         intro,
         sections,
-    }
-    .render()
-    .ok()
+    )
 }
 
 /// The `TOP` most frequent entries, most frequent first.

@@ -1,7 +1,7 @@
 //! List pages: home, platform and language indexes, log sources, actions,
 //! fields, indicators, diagnostics.
 
-use super::{rule_link, rule_sections, Cell, Layout, Section};
+use super::{filter_query, rule_link, rule_sections, Cell, Layout, Section, PAGE_MAX_BYTES};
 use crate::paths;
 use crate::site::Site;
 use askama::Template;
@@ -13,7 +13,7 @@ pub const RECENT_CHANGES: usize = 30;
 
 #[derive(Template)]
 #[template(path = "list.html")]
-pub(crate) struct ListPage {
+struct ListPage {
     pub layout: Layout,
     pub crumbs: Vec<(String, String)>,
     pub heading: String,
@@ -21,22 +21,35 @@ pub(crate) struct ListPage {
     pub sections: Vec<Section>,
 }
 
-fn page(
+/// Render a list page. While it is larger than [`PAGE_MAX_BYTES`], every
+/// section is cut to fewer rows (400, 200, … 25): tables are ordered by
+/// rule count or title, so the cut is the long tail, and each cut table
+/// says how much is missing and links to the search that lists all of it.
+pub(crate) fn page(
     layout: Layout,
     crumbs: Vec<(String, String)>,
     heading: impl Into<String>,
     intro: Vec<String>,
     sections: Vec<Section>,
 ) -> Option<String> {
-    ListPage {
+    let mut list = ListPage {
         layout,
         crumbs,
         heading: heading.into(),
         intro,
         sections,
+    };
+    let mut cap = 400;
+    loop {
+        let html = list.render().ok()?;
+        if html.len() <= PAGE_MAX_BYTES || cap < 25 {
+            return Some(html);
+        }
+        for section in &mut list.sections {
+            section.cut_to(cap);
+        }
+        cap /= 2;
     }
-    .render()
-    .ok()
 }
 
 pub(crate) fn home(site: &Site, layout: Layout) -> Option<String> {
@@ -163,7 +176,12 @@ pub(crate) fn platform(site: &Site, platform: Platform, layout: Layout) -> Optio
         Vec::new(),
         format!("{} rules", platform.display_name()),
         vec!["Click a column heading to sort; type in the filter box to narrow the list.".into()],
-        rule_sections(site, &positions, "Detections"),
+        rule_sections(
+            site,
+            &positions,
+            "Detections",
+            filter_query("platform", platform.id()),
+        ),
     )
 }
 
@@ -185,7 +203,12 @@ pub(crate) fn language(site: &Site, language: Language, layout: Layout) -> Optio
         Vec::new(),
         format!("Rules in {}", language.display_name()),
         vec!["Click a column heading to sort; type in the filter box to narrow the list.".into()],
-        rule_sections(site, &positions, "Detections"),
+        rule_sections(
+            site,
+            &positions,
+            "Detections",
+            filter_query("lang", language.id()),
+        ),
     )
 }
 
@@ -364,7 +387,12 @@ pub(crate) fn logsource(site: &Site, slug: &str, layout: Layout) -> Option<Strin
             ..Section::default()
         });
     }
-    sections.extend(rule_sections(site, &info.rules, "Rules in every language"));
+    sections.extend(rule_sections(
+        site,
+        &info.rules,
+        "Rules in every language",
+        filter_query("logsource", &info.id),
+    ));
     let breakdown = per_lang
         .iter()
         .map(|(l, n)| format!("{} {n}", l.display_name()))
@@ -404,12 +432,15 @@ pub(crate) fn action(site: &Site, slug: &str, layout: Layout) -> Option<String> 
                 .collect()
         })
         .unwrap_or_default();
-    let mut sections = rule_sections(site, &action.rules, "Rules filtering this operation");
+    // No search filter selects one operation, so a cut list here only says
+    // how many more rules there are.
+    let mut sections = rule_sections(site, &action.rules, "Rules filtering this operation", None);
     if !broad.is_empty() {
         let mut more = rule_sections(
             site,
             &broad,
             "Rules reading the log source without an operation filter",
+            None,
         );
         for s in &mut more {
             s.id = format!("broad-{}", s.id);
@@ -525,6 +556,7 @@ pub(crate) fn field(site: &Site, slug: &str, layout: Layout) -> Option<String> {
         site,
         &f.rules,
         "Rules filtering on this field",
+        filter_query("field", &f.key),
     ));
     page(
         layout,
@@ -576,7 +608,7 @@ pub(crate) fn indicator(site: &Site, slug: &str, layout: Layout) -> Option<Strin
         crumbs,
         format!("{field} {kind} {shown_value}"),
         vec![format!("{} rules match this normalized field, kind and value ({breakdown}). Case-insensitive matches compare values case-insensitively.", rules.len())],
-        rule_sections(site, &rules, "Rules"),
+        rule_sections(site, &rules, "Rules", None),
     )
 }
 

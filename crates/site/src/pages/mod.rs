@@ -5,12 +5,16 @@ pub(crate) mod attack;
 pub(crate) mod events;
 pub(crate) mod lists;
 pub(crate) mod rule;
-pub use rule::PAGE_MAX_BYTES as RULE_PAGE_MAX_BYTES;
 pub(crate) mod search;
 
 use crate::paths::{self, LinkStyle};
 use crate::site::Site;
 use ruledex_ir::RuleClass;
+
+/// Bytes of HTML (before compression) every page stays under. Rule pages
+/// halve their list budgets until they fit; list pages cut their longest
+/// tables, each cut table linking to the search that lists all of it.
+pub const PAGE_MAX_BYTES: usize = 100_000;
 
 /// What every page's frame needs.
 #[derive(Clone)]
@@ -82,6 +86,42 @@ pub(crate) struct Section {
     pub rules: Vec<RuleLink>,
     pub reasons: bool,
     pub collapsed: bool,
+    /// The search query (`field:process.command_line`) that lists every
+    /// rule of the section, for when the page cuts it.
+    pub search: Option<String>,
+    /// Rows or rules cut to keep the page under [`PAGE_MAX_BYTES`].
+    pub hidden: usize,
+}
+
+impl Section {
+    /// Keep the first `cap` rows and rules, counting the rest as hidden.
+    pub fn cut_to(&mut self, cap: usize) {
+        for len in [self.rows.len(), self.rules.len()] {
+            self.hidden += len.saturating_sub(cap);
+        }
+        self.rows.truncate(cap);
+        self.rules.truncate(cap);
+    }
+
+    /// The search page listing everything the section holds.
+    pub fn search_href(&self) -> Option<String> {
+        let query = self.search.as_deref()?;
+        let encoded: String = url::form_urlencoded::byte_serialize(query.as_bytes()).collect();
+        Some(format!("{}?q={encoded}", paths::SEARCH))
+    }
+}
+
+/// The search filter `name:value`, the value quoted when it holds spaces;
+/// `None` for a value the query syntax cannot hold.
+pub(crate) fn filter_query(name: &str, value: &str) -> Option<String> {
+    if value.is_empty() || value.contains('"') {
+        return None;
+    }
+    Some(if value.chars().any(char::is_whitespace) {
+        format!("{name}:\"{value}\"")
+    } else {
+        format!("{name}:{value}")
+    })
 }
 
 /// The link to the rule at `position`, with an optional reason.
@@ -144,8 +184,14 @@ pub(crate) fn split_counted(site: &Site, positions: &[usize]) -> (Vec<RuleLink>,
 }
 
 /// Sections for a list of rules: the counted ones, then the others in a
-/// collapsed section. Empty sections are left out.
-pub(crate) fn rule_sections(site: &Site, positions: &[usize], heading: &str) -> Vec<Section> {
+/// collapsed section. Empty sections are left out. `search` is the query
+/// that finds the same rules, linked when the page has to cut the list.
+pub(crate) fn rule_sections(
+    site: &Site,
+    positions: &[usize],
+    heading: &str,
+    search: Option<String>,
+) -> Vec<Section> {
     let (counted, others) = split_counted(site, positions);
     let mut sections = Vec::new();
     if !counted.is_empty() {
@@ -154,6 +200,7 @@ pub(crate) fn rule_sections(site: &Site, positions: &[usize], heading: &str) -> 
             heading: heading.to_string(),
             count: counted.len(),
             rules: counted,
+            search: search.clone(),
             ..Section::default()
         });
     }
@@ -167,6 +214,7 @@ pub(crate) fn rule_sections(site: &Site, positions: &[usize], heading: &str) -> 
             note: Some("Searchable, but kept out of browse views and coverage counts.".into()),
             rules: others,
             collapsed: true,
+            search,
             ..Section::default()
         });
     }

@@ -1,6 +1,6 @@
 //! The rule page.
 
-use super::{Layout, RuleLink};
+use super::{Layout, RuleLink, PAGE_MAX_BYTES};
 use crate::highlight::{self, Body, Mark, Syntax};
 use crate::paths;
 use crate::site::Site;
@@ -11,11 +11,10 @@ use ruledex_ir::{
 };
 use std::collections::BTreeMap;
 
-/// Bytes of HTML (before compression) a rule page stays under. A page is
-/// rendered with its full list budgets and, while it is larger than this, again
-/// with every list budget halved: a rule of hundreds of long stages and
-/// values keeps a fast page, and each cut list says how many more there are.
-pub const PAGE_MAX_BYTES: usize = 100_000;
+// A rule page is rendered with its full list budgets and, while it is
+// larger than PAGE_MAX_BYTES, again with every list budget halved: a rule
+// of hundreds of long stages and values keeps a fast page, and each cut
+// list says how many more there are.
 
 /// How much of each long list a rule page shows. Everything cut is still in
 /// the rule body (or its plain-text copy) and the JSON API.
@@ -30,8 +29,8 @@ pub struct Budget {
     /// first lines and links to a plain-text copy. Halving leaves it as it
     /// is.
     pub body_html: usize,
-    /// Stages (nested ones included) a pipeline shows before "and N more
-    /// stages".
+    /// Stages (nested ones included) the main query shows before "and N
+    /// more stages"; the let bindings share as many again.
     pub stages: usize,
     /// Values an indicator row lists before "and N more values".
     pub values_per_row: usize,
@@ -1024,13 +1023,17 @@ fn render_with(site: &Site, position: usize, layout: Layout, budget: Budget) -> 
         bindings: &binding_names,
         lines: &lines,
     };
+    // The let bindings share one stage budget: a query of dozens of helper
+    // functions would otherwise list each one's stages in full.
+    let mut binding_stages_left = budget.stages;
     let bindings = rule
         .bindings
         .iter()
         .map(|b| {
             let mut stages = Vec::new();
             stage_views(&b.stages, Some(&b.name), &cx, &mut stages);
-            let more_stages = cap_stages(&mut stages, budget.stages);
+            let more_stages = cap_stages(&mut stages, binding_stages_left);
+            binding_stages_left -= stages.len();
             BindingView {
                 anchor: binding_anchor(&b.name),
                 name: b.name.clone(),
