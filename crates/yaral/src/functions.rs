@@ -6,6 +6,7 @@
 /// Every namespace, for messages.
 pub const NAMESPACES: &[&str] = &[
     "arrays",
+    "bytes",
     "cast",
     "fingerprint",
     "group",
@@ -21,6 +22,7 @@ pub const NAMESPACES: &[&str] = &[
 
 const ARRAYS: &[&str] = &[
     "concat",
+    "contains",
     "index_to_float",
     "index_to_int",
     "index_to_str",
@@ -30,6 +32,8 @@ const ARRAYS: &[&str] = &[
     "min",
     "size",
 ];
+
+const BYTES: &[&str] = &["to_base64"];
 
 const CAST: &[&str] = &["as_bool", "as_float", "as_int", "as_string", "as_timestamp"];
 
@@ -114,6 +118,7 @@ pub const BARE: &[&str] = &[
 pub fn namespace(ns: &str) -> Option<Option<&'static [&'static str]>> {
     Some(match ns {
         "arrays" => Some(ARRAYS),
+        "bytes" => Some(BYTES),
         "cast" => Some(CAST),
         "hash" => Some(HASH),
         "math" => Some(MATH),
