@@ -311,6 +311,19 @@ pub enum ExprKind {
     Null,
     /// `[a, b]`.
     Array(Vec<Expr>),
+    /// `name:value`, a named argument of a `metrics.*` call
+    /// (`period:1d`, `metric:value_sum`, `principal.asset.ip:$ip`).
+    Named {
+        /// The parameter name, dotted when it is a UDM path.
+        name: String,
+        /// Where the name is.
+        name_span: Span,
+        /// The value.
+        value: Box<Expr>,
+    },
+    /// A bare word as a named argument's value (`today`, `value_sum`,
+    /// `max`).
+    Word(String),
     /// A part that did not parse (reported).
     Error,
 }

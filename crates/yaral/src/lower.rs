@@ -200,6 +200,7 @@ fn walk<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
                 stack.push(lhs);
             }
             ExprKind::Call { args, .. } | ExprKind::Array(args) => stack.extend(args.iter().rev()),
+            ExprKind::Named { value, .. } => stack.push(value),
             _ => {}
         }
     }

@@ -935,7 +935,7 @@ impl<'a> Parser<'a> {
             }
             Kind::LBracket => {
                 self.bump();
-                let (items, end) = self.list_items(Kind::RBracket, t.span);
+                let (items, end) = self.list_items(Kind::RBracket, t.span, None);
                 Expr::new(ExprKind::Array(items), Span::new(t.span.start, end))
             }
             Kind::Ident => self.word_expr(),
@@ -956,14 +956,19 @@ impl<'a> Parser<'a> {
 
     /// Comma-separated expressions up to `close`; returns them and the end
     /// offset (after `close`, or of the last item when it is missing).
-    fn list_items(&mut self, close: Kind, open: Span) -> (Vec<Expr>, u32) {
+    /// `named` is `None` for an array literal and, for a call's
+    /// arguments, whether the function takes named arguments.
+    fn list_items(&mut self, close: Kind, open: Span, named: Option<bool>) -> (Vec<Expr>, u32) {
         let mut items = Vec::new();
         let mut end = open.end;
         if self.at(close) {
             return (items, self.bump().span.end);
         }
         loop {
-            let e = self.expr(0);
+            let e = match named {
+                Some(allowed) if self.at_named_argument() => self.named_argument(allowed),
+                _ => self.expr(0),
+            };
             end = end.max(e.span.end);
             items.push(e);
             if self.too_deep {
@@ -985,6 +990,63 @@ impl<'a> Parser<'a> {
             );
             return (items, end);
         }
+    }
+
+    /// At `name:` or `a.b.c:`, the start of a named argument.
+    fn at_named_argument(&self) -> bool {
+        if !self.at(Kind::Ident) {
+            return false;
+        }
+        let mut lexer = Lexer::new(self.text);
+        lexer.seek(self.lexer.pos());
+        let mut sink = Vec::new();
+        loop {
+            match lexer.next(&mut sink).kind {
+                Kind::Colon => return true,
+                Kind::Dot if lexer.next(&mut sink).kind == Kind::Ident => {}
+                _ => return false,
+            }
+        }
+    }
+
+    /// `name:value`, as the `metrics.*` functions take their parameters;
+    /// the value may be a bare word (`window:today`, `agg:max`).
+    fn named_argument(&mut self, allowed: bool) -> Expr {
+        let first = self.bump();
+        let mut name_span = first.span;
+        while self.at(Kind::Dot) {
+            self.bump();
+            name_span = name_span.cover(self.bump().span);
+        }
+        let name = self.slice(name_span).to_string();
+        self.bump(); // `:`
+        if !allowed {
+            self.error(
+                Code::UnexpectedToken,
+                format!("named argument `{name}:` outside a `metrics.*` function; other functions take positional arguments"),
+                name_span,
+            );
+        }
+        let value = if self.at(Kind::Ident) && !matches!(self.peek().kind, Kind::LParen | Kind::Dot)
+        {
+            let t = self.bump();
+            match self.slice(t.span) {
+                "true" | "TRUE" => Expr::new(ExprKind::Bool(true), t.span),
+                "false" | "FALSE" => Expr::new(ExprKind::Bool(false), t.span),
+                word => Expr::new(ExprKind::Word(word.to_string()), t.span),
+            }
+        } else {
+            self.expr(0)
+        };
+        let span = name_span.cover(value.span);
+        Expr::new(
+            ExprKind::Named {
+                name,
+                name_span,
+                value: Box::new(value),
+            },
+            span,
+        )
     }
 
     fn field(&mut self, var: String, start: Span) -> Expr {
@@ -1079,7 +1141,8 @@ impl<'a> Parser<'a> {
         }
         self.check_function(namespace.as_deref(), &name, t.span, name_span);
         let open = self.bump();
-        let (args, end) = self.list_items(Kind::RParen, open.span);
+        let named = namespace.as_deref() == Some("metrics");
+        let (args, end) = self.list_items(Kind::RParen, open.span, Some(named));
         Expr::new(
             ExprKind::Call {
                 namespace,
