@@ -272,7 +272,8 @@ pub enum ExprKind {
         lhs: Box<Expr>,
         /// How it is matched.
         kind: InKind,
-        /// The list (`ExprKind::List`) or an array literal.
+        /// The list or data table column (`ExprKind::List`) or an array
+        /// literal.
         list: Box<Expr>,
     },
     /// `ns.name(args)` or `name(args)`.
@@ -295,8 +296,14 @@ pub enum ExprKind {
     Var(String),
     /// `#x`.
     Count(String),
-    /// `%name`.
-    List(String),
+    /// `%name`, a reference list, or `%table.column`, a data table's
+    /// column.
+    List {
+        /// The list or data table, without the `%`.
+        name: String,
+        /// The data table column, if any.
+        column: Option<String>,
+    },
     /// A `"…"` or `` `…` `` string, unescaped.
     Str(String),
     /// A `/…/` regular expression, without its slashes.

@@ -780,11 +780,7 @@ impl<'a> Parser<'a> {
             InKind::Plain
         };
         let list = match self.tok.kind {
-            Kind::List => {
-                let t = self.bump();
-                let name = self.slice(t.span)[1..].to_string();
-                Expr::new(ExprKind::List(name), t.span)
-            }
+            Kind::List => self.list_ref(),
             Kind::LBracket => self.primary(),
             _ => {
                 let found = self.found();
@@ -806,6 +802,25 @@ impl<'a> Parser<'a> {
             },
             span,
         )
+    }
+
+    /// `%name` or `%table.column` (a data table column), at a
+    /// [`Kind::List`] token.
+    fn list_ref(&mut self) -> Expr {
+        let t = self.bump();
+        let name = self.slice(t.span)[1..].to_string();
+        let mut span = t.span;
+        let mut column = None;
+        if self.at(Kind::Dot)
+            && self.tok.span.start == t.span.end
+            && self.peek().kind == Kind::Ident
+        {
+            self.bump();
+            let c = self.bump();
+            column = Some(self.slice(c.span).to_string());
+            span = span.cover(c.span);
+        }
+        Expr::new(ExprKind::List { name, column }, span)
     }
 
     fn prefix(&mut self) -> Expr {
@@ -879,10 +894,7 @@ impl<'a> Parser<'a> {
                 self.bump();
                 Expr::new(ExprKind::Count(self.slice(t.span).to_string()), t.span)
             }
-            Kind::List => {
-                self.bump();
-                Expr::new(ExprKind::List(self.slice(t.span)[1..].to_string()), t.span)
-            }
+            Kind::List => self.list_ref(),
             Kind::String => {
                 self.bump();
                 Expr::new(ExprKind::Str(lexer::unquote(self.slice(t.span))), t.span)
