@@ -459,12 +459,23 @@ impl<'a> Parser<'a> {
         while self.at(Kind::Var) {
             let t = self.bump();
             let mut span = t.span;
-            // `$e.field` in search-style grouping.
+            // `$e.field`: search and dashboards group by UDM fields, rules
+            // only by placeholders; read it whole and say so.
+            let mut is_field = false;
             while self.at(Kind::Dot) {
                 self.bump();
+                is_field = true;
                 if self.at(Kind::Ident) {
                     span = span.cover(self.bump().span);
                 }
+            }
+            if is_field {
+                let field = self.slice(span).to_string();
+                self.error(
+                    Code::InvalidMatch,
+                    format!("a rule's match section groups by placeholder variables, not UDM fields: assign `$name = {field}` in `events` and match on `$name`"),
+                    span,
+                );
             }
             variables.push((self.slice(span).to_string(), span));
             *end = span.end;
