@@ -924,6 +924,18 @@ impl<'a> Parser<'a> {
                         .regex(t.span.start as usize, t.line_start, &mut self.diagnostics);
                 self.tok = r;
                 self.bump();
+                if r.kind == Kind::Regex
+                    && self.at(Kind::Ident)
+                    && self.tok.span.start == r.span.end
+                {
+                    let flags = self.bump();
+                    let written = self.slice(flags.span).to_string();
+                    self.error(
+                        Code::ForeignSyntax,
+                        format!("`/…/{written}`: YARA-L regular expressions take no flags; write `nocase` after the comparison"),
+                        flags.span,
+                    );
+                }
                 Expr::new(
                     ExprKind::Regex(lexer::strip_delimiters(self.slice(r.span), '/')),
                     r.span,
