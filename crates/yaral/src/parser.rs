@@ -794,13 +794,16 @@ impl<'a> Parser<'a> {
             Kind::List => self.list_ref(),
             Kind::LBracket => self.primary(),
             _ => {
-                let found = self.found();
-                let span = self.tok.span;
-                self.error(
-                    Code::MissingOperand,
-                    format!("expected a reference list (`%name`) after `in`, found {found}"),
-                    span,
-                );
+                // A malformed `%…` was reported by the lexer already.
+                if !self.at(Kind::Invalid) {
+                    let found = self.found();
+                    let span = self.tok.span;
+                    self.error(
+                        Code::MissingOperand,
+                        format!("expected a reference list (`%name`) after `in`, found {found}"),
+                        span,
+                    );
+                }
                 Expr::new(ExprKind::Error, Span::empty(in_tok.span.end))
             }
         };
