@@ -14,6 +14,7 @@ pub const NAMESPACES: &[&str] = &[
     "math",
     "metrics",
     "net",
+    "optimization",
     "re",
     "strings",
     "timestamp",
@@ -53,6 +54,8 @@ const MATH: &[&str] = &[
 ];
 
 const NET: &[&str] = &["ip_in_range_cidr"];
+
+const OPTIMIZATION: &[&str] = &["sample_rate"];
 
 const RE: &[&str] = &["regex", "capture", "capture_all", "replace"];
 
@@ -123,6 +126,7 @@ pub fn namespace(ns: &str) -> Option<Option<&'static [&'static str]>> {
         "hash" => Some(HASH),
         "math" => Some(MATH),
         "net" => Some(NET),
+        "optimization" => Some(OPTIMIZATION),
         "re" => Some(RE),
         "strings" => Some(STRINGS),
         "timestamp" => Some(TIMESTAMP),
