@@ -335,10 +335,23 @@ impl<'a> Parser<'a> {
             }
             let name = self.bump();
             if self.at(Kind::Eq) || self.foreign().is_some() {
-                self.bump();
+                let eq = self.bump();
+                // The value may start on the next line, not in the next
+                // section.
+                if self.at_section_end() {
+                    self.error(
+                        Code::MissingOperand,
+                        format!("expected a value after `{} =`", self.slice(name.span)),
+                        eq.span,
+                    );
+                    continue;
+                }
             } else {
                 let found = self.found();
-                let span = self.tok.span;
+                // A name alone on its line: point at it, and keep the
+                // next line, which is a statement of its own.
+                let alone = self.tok.line_start || self.at_section_end();
+                let span = if alone { name.span } else { self.tok.span };
                 self.error(
                     Code::UnexpectedToken,
                     format!(
@@ -347,7 +360,9 @@ impl<'a> Parser<'a> {
                     ),
                     span,
                 );
-                self.skip_line();
+                if !alone {
+                    self.skip_line();
+                }
                 continue;
             }
             let value = self.statement_expr(0);
