@@ -272,7 +272,8 @@ pub enum ExprKind {
         lhs: Box<Expr>,
         /// How it is matched.
         kind: InKind,
-        /// The list (`ExprKind::List`) or an array literal.
+        /// The list or data table column (`ExprKind::List`) or an array
+        /// literal.
         list: Box<Expr>,
     },
     /// `ns.name(args)` or `name(args)`.
@@ -295,8 +296,14 @@ pub enum ExprKind {
     Var(String),
     /// `#x`.
     Count(String),
-    /// `%name`.
-    List(String),
+    /// `%name`, a reference list, or `%table.column`, a data table's
+    /// column.
+    List {
+        /// The list or data table, without the `%`.
+        name: String,
+        /// The data table column, if any.
+        column: Option<String>,
+    },
     /// A `"…"` or `` `…` `` string, unescaped.
     Str(String),
     /// A `/…/` regular expression, without its slashes.
@@ -311,6 +318,19 @@ pub enum ExprKind {
     Null,
     /// `[a, b]`.
     Array(Vec<Expr>),
+    /// `name:value`, a named argument of a `metrics.*` call
+    /// (`period:1d`, `metric:value_sum`, `principal.asset.ip:$ip`).
+    Named {
+        /// The parameter name, dotted when it is a UDM path.
+        name: String,
+        /// Where the name is.
+        name_span: Span,
+        /// The value.
+        value: Box<Expr>,
+    },
+    /// A bare word as a named argument's value (`today`, `value_sum`,
+    /// `max`).
+    Word(String),
     /// A part that did not parse (reported).
     Error,
 }

@@ -6,6 +6,7 @@
 /// Every namespace, for messages.
 pub const NAMESPACES: &[&str] = &[
     "arrays",
+    "bytes",
     "cast",
     "fingerprint",
     "group",
@@ -13,6 +14,7 @@ pub const NAMESPACES: &[&str] = &[
     "math",
     "metrics",
     "net",
+    "optimization",
     "re",
     "strings",
     "timestamp",
@@ -21,6 +23,7 @@ pub const NAMESPACES: &[&str] = &[
 
 const ARRAYS: &[&str] = &[
     "concat",
+    "contains",
     "index_to_float",
     "index_to_int",
     "index_to_str",
@@ -30,6 +33,8 @@ const ARRAYS: &[&str] = &[
     "min",
     "size",
 ];
+
+const BYTES: &[&str] = &["to_base64"];
 
 const CAST: &[&str] = &["as_bool", "as_float", "as_int", "as_string", "as_timestamp"];
 
@@ -49,6 +54,8 @@ const MATH: &[&str] = &[
 ];
 
 const NET: &[&str] = &["ip_in_range_cidr"];
+
+const OPTIMIZATION: &[&str] = &["sample_rate"];
 
 const RE: &[&str] = &["regex", "capture", "capture_all", "replace"];
 
@@ -114,10 +121,12 @@ pub const BARE: &[&str] = &[
 pub fn namespace(ns: &str) -> Option<Option<&'static [&'static str]>> {
     Some(match ns {
         "arrays" => Some(ARRAYS),
+        "bytes" => Some(BYTES),
         "cast" => Some(CAST),
         "hash" => Some(HASH),
         "math" => Some(MATH),
         "net" => Some(NET),
+        "optimization" => Some(OPTIMIZATION),
         "re" => Some(RE),
         "strings" => Some(STRINGS),
         "timestamp" => Some(TIMESTAMP),

@@ -87,8 +87,16 @@ pub fn lower_rule(text: &str, rule: &RuleDef, map: &OffsetMap) -> Lowered {
     };
     for statement in events {
         walk(statement, &mut |e| {
-            if let ExprKind::Field { var, .. } = &e.kind {
-                ctx.event_vars.insert(var.clone());
+            match &e.kind {
+                ExprKind::Field { var, .. } => {
+                    ctx.event_vars.insert(var.clone());
+                }
+                // A data table compared with a field (`$e.x = %t.col`)
+                // is a dependency too, not only `in` lists.
+                ExprKind::List { name, .. } => {
+                    ctx.lists.entry(name.clone()).or_insert(e.span);
+                }
+                _ => {}
             }
         });
     }
@@ -200,6 +208,7 @@ fn walk<'e>(e: &'e Expr, f: &mut impl FnMut(&'e Expr)) {
                 stack.push(lhs);
             }
             ExprKind::Call { args, .. } | ExprKind::Array(args) => stack.extend(args.iter().rev()),
+            ExprKind::Named { value, .. } => stack.push(value),
             _ => {}
         }
     }
@@ -503,7 +512,7 @@ fn in_list(
     nocase: bool,
 ) -> Predicate {
     let Some((field, ci)) = field_of(ctx, lhs) else {
-        if let ExprKind::List(name) = &list.kind {
+        if let ExprKind::List { name, .. } = &list.kind {
             ctx.lists.entry(name.clone()).or_insert(list.span);
         }
         return opaque(ctx, e);
@@ -514,7 +523,7 @@ fn in_list(
         InKind::Cidr => Op::Cidr,
     };
     let mut c = match &list.kind {
-        ExprKind::List(name) => {
+        ExprKind::List { name, column } => {
             ctx.lists.entry(name.clone()).or_insert(list.span);
             let written = match kind {
                 InKind::Plain => "in",
@@ -525,7 +534,7 @@ fn in_list(
                 .from_source(ValueSource {
                     kind: ValueSourceKind::Lookup,
                     name: format!("%{name}"),
-                    column: None,
+                    column: column.clone(),
                 })
                 .written(written)
         }

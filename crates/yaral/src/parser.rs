@@ -335,10 +335,23 @@ impl<'a> Parser<'a> {
             }
             let name = self.bump();
             if self.at(Kind::Eq) || self.foreign().is_some() {
-                self.bump();
+                let eq = self.bump();
+                // The value may start on the next line, not in the next
+                // section.
+                if self.at_section_end() {
+                    self.error(
+                        Code::MissingOperand,
+                        format!("expected a value after `{} =`", self.slice(name.span)),
+                        eq.span,
+                    );
+                    continue;
+                }
             } else {
                 let found = self.found();
-                let span = self.tok.span;
+                // A name alone on its line: point at it, and keep the
+                // next line, which is a statement of its own.
+                let alone = self.tok.line_start || self.at_section_end();
+                let span = if alone { name.span } else { self.tok.span };
                 self.error(
                     Code::UnexpectedToken,
                     format!(
@@ -347,7 +360,9 @@ impl<'a> Parser<'a> {
                     ),
                     span,
                 );
-                self.skip_line();
+                if !alone {
+                    self.skip_line();
+                }
                 continue;
             }
             let value = self.statement_expr(0);
@@ -459,12 +474,23 @@ impl<'a> Parser<'a> {
         while self.at(Kind::Var) {
             let t = self.bump();
             let mut span = t.span;
-            // `$e.field` in search-style grouping.
+            // `$e.field`: search and dashboards group by UDM fields, rules
+            // only by placeholders; read it whole and say so.
+            let mut is_field = false;
             while self.at(Kind::Dot) {
                 self.bump();
+                is_field = true;
                 if self.at(Kind::Ident) {
                     span = span.cover(self.bump().span);
                 }
+            }
+            if is_field {
+                let field = self.slice(span).to_string();
+                self.error(
+                    Code::InvalidMatch,
+                    format!("a rule's match section groups by placeholder variables, not UDM fields: assign `$name = {field}` in `events` and match on `$name`"),
+                    span,
+                );
             }
             variables.push((self.slice(span).to_string(), span));
             *end = span.end;
@@ -780,20 +806,19 @@ impl<'a> Parser<'a> {
             InKind::Plain
         };
         let list = match self.tok.kind {
-            Kind::List => {
-                let t = self.bump();
-                let name = self.slice(t.span)[1..].to_string();
-                Expr::new(ExprKind::List(name), t.span)
-            }
+            Kind::List => self.list_ref(),
             Kind::LBracket => self.primary(),
             _ => {
-                let found = self.found();
-                let span = self.tok.span;
-                self.error(
-                    Code::MissingOperand,
-                    format!("expected a reference list (`%name`) after `in`, found {found}"),
-                    span,
-                );
+                // A malformed `%…` was reported by the lexer already.
+                if !self.at(Kind::Invalid) {
+                    let found = self.found();
+                    let span = self.tok.span;
+                    self.error(
+                        Code::MissingOperand,
+                        format!("expected a reference list (`%name`) after `in`, found {found}"),
+                        span,
+                    );
+                }
                 Expr::new(ExprKind::Error, Span::empty(in_tok.span.end))
             }
         };
@@ -806,6 +831,25 @@ impl<'a> Parser<'a> {
             },
             span,
         )
+    }
+
+    /// `%name` or `%table.column` (a data table column), at a
+    /// [`Kind::List`] token.
+    fn list_ref(&mut self) -> Expr {
+        let t = self.bump();
+        let name = self.slice(t.span)[1..].to_string();
+        let mut span = t.span;
+        let mut column = None;
+        if self.at(Kind::Dot)
+            && self.tok.span.start == t.span.end
+            && self.peek().kind == Kind::Ident
+        {
+            self.bump();
+            let c = self.bump();
+            column = Some(self.slice(c.span).to_string());
+            span = span.cover(c.span);
+        }
+        Expr::new(ExprKind::List { name, column }, span)
     }
 
     fn prefix(&mut self) -> Expr {
@@ -879,10 +923,7 @@ impl<'a> Parser<'a> {
                 self.bump();
                 Expr::new(ExprKind::Count(self.slice(t.span).to_string()), t.span)
             }
-            Kind::List => {
-                self.bump();
-                Expr::new(ExprKind::List(self.slice(t.span)[1..].to_string()), t.span)
-            }
+            Kind::List => self.list_ref(),
             Kind::String => {
                 self.bump();
                 Expr::new(ExprKind::Str(lexer::unquote(self.slice(t.span))), t.span)
@@ -901,6 +942,18 @@ impl<'a> Parser<'a> {
                         .regex(t.span.start as usize, t.line_start, &mut self.diagnostics);
                 self.tok = r;
                 self.bump();
+                if r.kind == Kind::Regex
+                    && self.at(Kind::Ident)
+                    && self.tok.span.start == r.span.end
+                {
+                    let flags = self.bump();
+                    let written = self.slice(flags.span).to_string();
+                    self.error(
+                        Code::ForeignSyntax,
+                        format!("`/…/{written}`: YARA-L regular expressions take no flags; write `nocase` after the comparison"),
+                        flags.span,
+                    );
+                }
                 Expr::new(
                     ExprKind::Regex(lexer::strip_delimiters(self.slice(r.span), '/')),
                     r.span,
@@ -935,7 +988,7 @@ impl<'a> Parser<'a> {
             }
             Kind::LBracket => {
                 self.bump();
-                let (items, end) = self.list_items(Kind::RBracket, t.span);
+                let (items, end) = self.list_items(Kind::RBracket, t.span, None);
                 Expr::new(ExprKind::Array(items), Span::new(t.span.start, end))
             }
             Kind::Ident => self.word_expr(),
@@ -956,14 +1009,19 @@ impl<'a> Parser<'a> {
 
     /// Comma-separated expressions up to `close`; returns them and the end
     /// offset (after `close`, or of the last item when it is missing).
-    fn list_items(&mut self, close: Kind, open: Span) -> (Vec<Expr>, u32) {
+    /// `named` is `None` for an array literal and, for a call's
+    /// arguments, whether the function takes named arguments.
+    fn list_items(&mut self, close: Kind, open: Span, named: Option<bool>) -> (Vec<Expr>, u32) {
         let mut items = Vec::new();
         let mut end = open.end;
         if self.at(close) {
             return (items, self.bump().span.end);
         }
         loop {
-            let e = self.expr(0);
+            let e = match named {
+                Some(allowed) if self.at_named_argument() => self.named_argument(allowed),
+                _ => self.expr(0),
+            };
             end = end.max(e.span.end);
             items.push(e);
             if self.too_deep {
@@ -985,6 +1043,63 @@ impl<'a> Parser<'a> {
             );
             return (items, end);
         }
+    }
+
+    /// At `name:` or `a.b.c:`, the start of a named argument.
+    fn at_named_argument(&self) -> bool {
+        if !self.at(Kind::Ident) {
+            return false;
+        }
+        let mut lexer = Lexer::new(self.text);
+        lexer.seek(self.lexer.pos());
+        let mut sink = Vec::new();
+        loop {
+            match lexer.next(&mut sink).kind {
+                Kind::Colon => return true,
+                Kind::Dot if lexer.next(&mut sink).kind == Kind::Ident => {}
+                _ => return false,
+            }
+        }
+    }
+
+    /// `name:value`, as the `metrics.*` functions take their parameters;
+    /// the value may be a bare word (`window:today`, `agg:max`).
+    fn named_argument(&mut self, allowed: bool) -> Expr {
+        let first = self.bump();
+        let mut name_span = first.span;
+        while self.at(Kind::Dot) {
+            self.bump();
+            name_span = name_span.cover(self.bump().span);
+        }
+        let name = self.slice(name_span).to_string();
+        self.bump(); // `:`
+        if !allowed {
+            self.error(
+                Code::UnexpectedToken,
+                format!("named argument `{name}:` outside a `metrics.*` function; other functions take positional arguments"),
+                name_span,
+            );
+        }
+        let value = if self.at(Kind::Ident) && !matches!(self.peek().kind, Kind::LParen | Kind::Dot)
+        {
+            let t = self.bump();
+            match self.slice(t.span) {
+                "true" | "TRUE" => Expr::new(ExprKind::Bool(true), t.span),
+                "false" | "FALSE" => Expr::new(ExprKind::Bool(false), t.span),
+                word => Expr::new(ExprKind::Word(word.to_string()), t.span),
+            }
+        } else {
+            self.expr(0)
+        };
+        let span = name_span.cover(value.span);
+        Expr::new(
+            ExprKind::Named {
+                name,
+                name_span,
+                value: Box::new(value),
+            },
+            span,
+        )
     }
 
     fn field(&mut self, var: String, start: Span) -> Expr {
@@ -1079,7 +1194,8 @@ impl<'a> Parser<'a> {
         }
         self.check_function(namespace.as_deref(), &name, t.span, name_span);
         let open = self.bump();
-        let (args, end) = self.list_items(Kind::RParen, open.span);
+        let named = namespace.as_deref() == Some("metrics");
+        let (args, end) = self.list_items(Kind::RParen, open.span, Some(named));
         Expr::new(
             ExprKind::Call {
                 namespace,
