@@ -348,7 +348,7 @@ impl Catalog {
         filters.insert("class", classes);
         filters.insert(
             "severity",
-            r.severity.map(|s| format!("{s:?}")).into_iter().collect(),
+            r.severity.map(|s| s.id().to_string()).into_iter().collect(),
         );
         filters.insert("status", r.status.iter().cloned().collect());
         filters.insert("kind", r.kind.iter().cloned().collect());

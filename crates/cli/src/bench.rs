@@ -103,10 +103,85 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode> {
         quantile(0.99),
         quantile(1.0)
     );
+    // Every page of the static site, rendered but not written: what
+    // `ruledex build` spends on top of the catalog, less the disk.
+    let t = Instant::now();
+    let site = ruledex_site::Site::new(catalog);
+    let site_index = t.elapsed();
+    let pages = render_pages(&site);
+    let pages_total: f64 = pages.iter().map(|k| k.seconds).sum();
+    println!(
+        "site indexes     {:>8.3} s  (fields, indicators, log sources for the pages)",
+        site_index.as_secs_f64()
+    );
+    println!(
+        "pages            {:>8.3} s  ({} pages, {:.1} MB, rendered in parallel, not written)",
+        pages_total,
+        pages.iter().map(|k| k.count).sum::<usize>(),
+        pages.iter().map(|k| k.bytes).sum::<usize>() as f64 / 1e6
+    );
+    for kind in &pages {
+        println!(
+            "  {:<14} {:>8.3} s  ({} pages, {:.1} MB, largest {:.1} KB)",
+            kind.name,
+            kind.seconds,
+            kind.count,
+            kind.bytes as f64 / 1e6,
+            kind.largest as f64 / 1e3
+        );
+    }
+    println!(
+        "total with pages {:>8.3} s  (without the search index the static site does not use)",
+        all.as_secs_f64() - index.as_secs_f64() + site_index.as_secs_f64() + pages_total
+    );
     if let Some(peak) = peak_memory_kib() {
         println!("peak memory      {:>8.1} MiB", peak as f64 / 1024.0);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The pages of one kind (the first part of their path: `rules`, `field`,
+/// … or `top` for the pages at the site root) and what rendering them took.
+struct PageKind {
+    name: String,
+    count: usize,
+    bytes: usize,
+    largest: usize,
+    seconds: f64,
+}
+
+/// Render every page of `site`, kind by kind, each kind in parallel.
+fn render_pages(site: &ruledex_site::Site) -> Vec<PageKind> {
+    use rayon::prelude::*;
+    use std::collections::BTreeMap;
+    let mut by_kind: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let paths = ruledex_site::page_paths(site);
+    for path in &paths {
+        let kind = path.split_once('/').map_or("top", |(dir, _)| dir);
+        by_kind.entry(kind).or_default().push(path);
+    }
+    let mut kinds: Vec<PageKind> = by_kind
+        .into_iter()
+        .map(|(name, paths)| {
+            let t = Instant::now();
+            let sizes: Vec<usize> = paths
+                .par_iter()
+                .filter_map(|p| {
+                    ruledex_site::render(site, p, ruledex_site::LinkStyle::Relative, None)
+                })
+                .map(|page| page.body.len())
+                .collect();
+            PageKind {
+                name: name.to_string(),
+                count: sizes.len(),
+                bytes: sizes.iter().sum(),
+                largest: sizes.iter().copied().max().unwrap_or(0),
+                seconds: t.elapsed().as_secs_f64(),
+            }
+        })
+        .collect();
+    kinds.sort_by(|a, b| b.seconds.total_cmp(&a.seconds));
+    kinds
 }
 
 /// Peak resident memory of this process (Linux `VmHWM`), in KiB.

@@ -186,6 +186,17 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// The lowercase name, as pages, the API and search filters show it.
+    pub fn id(self) -> &'static str {
+        match self {
+            Severity::Informational => "informational",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
     /// Parse the spellings rule formats use (`Medium`, `medium`, `info`,
     /// `informational`); unknown words give `None`.
     pub fn parse(text: &str) -> Option<Severity> {

@@ -719,7 +719,7 @@ pub fn summary(site: &Site, entry: &Entry) -> RuleSummary {
         title: r.title.clone(),
         language: r.language.id(),
         platform: r.platform.id(),
-        severity: r.severity.map(|s| format!("{s:?}").to_lowercase()),
+        severity: r.severity.map(|s| s.id().to_string()),
         status: r.status.clone(),
         kind: r.kind.clone(),
         classes: r.classes.iter().map(|c| class_id(*c)).collect(),

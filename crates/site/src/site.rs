@@ -79,6 +79,9 @@ pub struct Site {
     search_docs_ready: std::sync::OnceLock<()>,
     /// Per rule, how many rules share its behaviour (computed on first use).
     related_counts: std::sync::OnceLock<Vec<u32>>,
+    /// Per rule, its place in the catalog ordered by title then key: list
+    /// pages sort by it instead of comparing titles page after page.
+    title_ranks: Vec<u32>,
 }
 
 impl Site {
@@ -201,8 +204,18 @@ impl Site {
             .map(|(i, a)| (a.slug.clone(), i))
             .collect();
         let techniques = catalog.coverage(|_| true);
+        let mut by_title: Vec<usize> = (0..catalog.entries().len()).collect();
+        by_title.sort_by(|&a, &b| {
+            let (ea, eb) = (&catalog.entries()[a], &catalog.entries()[b]);
+            ea.rule.title.cmp(&eb.rule.title).then(ea.key.cmp(&eb.key))
+        });
+        let mut title_ranks = vec![0; by_title.len()];
+        for (rank, &position) in by_title.iter().enumerate() {
+            title_ranks[position] = rank as u32;
+        }
         Site {
             catalog,
+            title_ranks,
             fields,
             field_by_key,
             field_by_slug,
@@ -219,6 +232,12 @@ impl Site {
             search_docs_ready: std::sync::OnceLock::new(),
             related_counts: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The place of the rule at `position` in the catalog ordered by title,
+    /// then key.
+    pub fn title_rank(&self, position: usize) -> u32 {
+        self.title_ranks[position]
     }
 
     /// How many rules share behaviour with the rule at `position` (the

@@ -8,6 +8,9 @@ use askama::Template;
 use ruledex_ir::{Language, Platform};
 use std::collections::BTreeMap;
 
+/// Rows a list page's table shows at most (the search lists them all).
+pub const LIST_MAX_ROWS: usize = 400;
+
 /// How many recent changes the home page lists.
 pub const RECENT_CHANGES: usize = 30;
 
@@ -21,10 +24,11 @@ struct ListPage {
     pub sections: Vec<Section>,
 }
 
-/// Render a list page. While it is larger than [`PAGE_MAX_BYTES`], every
-/// section is cut to fewer rows (400, 200, … 25): tables are ordered by
-/// rule count or title, so the cut is the long tail, and each cut table
-/// says how much is missing and links to the search that lists all of it.
+/// Render a list page. No table lists more than [`LIST_MAX_ROWS`] rows,
+/// and while the page is larger than [`PAGE_MAX_BYTES`], every section is
+/// cut to half as many again (200, 100, … 25): tables are ordered by rule
+/// count or title, so the cut is the long tail, and each cut table says
+/// how much is missing and links to the search that lists all of it.
 pub(crate) fn page(
     layout: Layout,
     crumbs: Vec<(String, String)>,
@@ -39,14 +43,14 @@ pub(crate) fn page(
         intro,
         sections,
     };
-    let mut cap = 400;
+    let mut cap = LIST_MAX_ROWS;
     loop {
-        let html = list.render().ok()?;
-        if html.len() <= PAGE_MAX_BYTES || cap < 25 {
-            return Some(html);
-        }
         for section in &mut list.sections {
             section.cut_to(cap);
+        }
+        let html = list.render().ok()?;
+        if html.len() <= PAGE_MAX_BYTES || cap <= 25 {
+            return Some(html);
         }
         cap /= 2;
     }
@@ -626,7 +630,7 @@ fn split_key(key: &str) -> (&str, &str, &str) {
 
 /// Rows a related-rules page lists; past them it says how many more there
 /// are (the JSON API lists all).
-pub const RELATED_PAGE_ROWS: usize = 300;
+pub const RELATED_PAGE_ROWS: usize = 100;
 
 /// Whether the rule at `position` has a page of related rules: when more
 /// rules share its behaviour than the smallest rule page lists.

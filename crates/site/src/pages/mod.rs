@@ -144,10 +144,7 @@ pub(crate) fn rule_link(site: &Site, position: usize, reason: Option<String>) ->
         href: paths::rule_path(&entry.key),
         language: r.language.id(),
         platform: r.platform.id(),
-        severity: r
-            .severity
-            .map(|s| format!("{s:?}").to_lowercase())
-            .unwrap_or_default(),
+        severity: r.severity.map(|s| s.id().to_string()).unwrap_or_default(),
         classes: r
             .classes
             .iter()
@@ -163,10 +160,7 @@ pub(crate) fn rule_link(site: &Site, position: usize, reason: Option<String>) ->
 /// views and the rest (hunting queries, alert forwarders, …).
 pub(crate) fn split_counted(site: &Site, positions: &[usize]) -> (Vec<RuleLink>, Vec<RuleLink>) {
     let mut sorted: Vec<usize> = positions.to_vec();
-    sorted.sort_by(|a, b| {
-        let (ea, eb) = (&site.entries()[*a], &site.entries()[*b]);
-        ea.rule.title.cmp(&eb.rule.title).then(ea.key.cmp(&eb.key))
-    });
+    sorted.sort_unstable_by_key(|&p| site.title_rank(p));
     sorted.dedup();
     let mut counted = Vec::new();
     let mut others = Vec::new();

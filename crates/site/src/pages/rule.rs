@@ -24,11 +24,6 @@ pub struct Budget {
     pub related: usize,
     /// Evidence lines shown per related rule.
     pub evidence: usize,
-    /// Bytes of highlighted HTML of the rule's source shown. A few rules are
-    /// hundreds of kilobytes (lists of driver hashes); their page shows the
-    /// first lines and links to a plain-text copy. Halving leaves it as it
-    /// is.
-    pub body_html: usize,
     /// Stages (nested ones included) the main query shows before "and N
     /// more stages"; the let bindings share as many again.
     pub stages: usize,
@@ -57,7 +52,6 @@ impl Budget {
     pub const FULL: Budget = Budget {
         related: 25,
         evidence: 4,
-        body_html: 30_000,
         stages: 50,
         values_per_row: 20,
         values: 200,
@@ -84,9 +78,6 @@ impl Budget {
         Budget {
             related: half(self.related, 5),
             evidence: half(self.evidence, 2),
-            // The body keeps its size: which rules have a plain-text copy
-            // must not depend on how the rest of the page renders.
-            body_html: self.body_html,
             stages: half(self.stages, 5),
             values_per_row: half(self.values_per_row, 3),
             values: half(self.values, 20),
@@ -130,14 +121,22 @@ fn cut_chars(text: &str, max: usize) -> String {
 /// predicate over hundreds of values repeats the indicator table).
 pub const PREDICATE_MAX_CHARS: usize = 800;
 
-/// Whether a rule's body is longer than its page shows (the same with every
-/// [`Budget`]), so it gets a plain-text copy.
+/// Bytes of highlighted HTML of the rule's source a page shows. A few rules
+/// are hundreds of kilobytes (lists of driver hashes); their page shows the
+/// first lines and links to a plain-text copy. It is not part of the
+/// [`Budget`]: which rules have a plain-text copy must not depend on how the
+/// rest of the page renders.
+pub const BODY_MAX_HTML: usize = 30_000;
+
+/// Whether a rule's body is longer than its page shows, so it gets a
+/// plain-text copy.
 pub fn body_is_cut(rule: &ruledex_ir::Rule) -> bool {
-    body_view(rule, Budget::FULL.body_html).shown < rule.body.len()
+    body_view(rule).shown < rule.body.len()
 }
 
-/// The rule body highlighted for its page, within `max_html` bytes.
-fn body_view(rule: &ruledex_ir::Rule, max_html: usize) -> highlight::BodyHtml {
+/// The rule body highlighted for its page, within [`BODY_MAX_HTML`] bytes.
+fn body_view(rule: &ruledex_ir::Rule) -> highlight::BodyHtml {
+    let max_html = BODY_MAX_HTML;
     let file_syntax = highlight::Syntax::for_path(&rule.provenance.path)
         .unwrap_or_else(|| Syntax::for_language(rule.language));
     let query_syntax = Syntax::for_language(rule.language);
@@ -692,12 +691,25 @@ pub(crate) struct RelatedRow {
     pub evidence: Vec<ruledex_catalog::Evidence>,
 }
 
+/// What a rule page shows whatever its [`Budget`], computed once however
+/// many times the page is rendered to fit: the ranked related rules and the
+/// highlighted body.
+struct Fixed {
+    related: ruledex_catalog::RelatedList,
+    body: highlight::BodyHtml,
+}
+
 /// The page of the rule at `position`, within [`PAGE_MAX_BYTES`] when
 /// halving the [`Budget`] can get it there.
 pub(crate) fn render(site: &Site, position: usize, layout: Layout) -> Option<String> {
+    let entry = site.entries().get(position)?;
+    let fixed = Fixed {
+        related: site.catalog().related(position),
+        body: body_view(&entry.rule),
+    };
     let mut budget = Budget::FULL;
     loop {
-        let html = render_with(site, position, layout.clone(), budget)?;
+        let html = render_with(site, position, layout.clone(), budget, &fixed)?;
         if html.len() <= PAGE_MAX_BYTES || budget == Budget::SMALLEST {
             return Some(html);
         }
@@ -706,7 +718,13 @@ pub(crate) fn render(site: &Site, position: usize, layout: Layout) -> Option<Str
 }
 
 /// The page of the rule at `position`, showing what `budget` allows.
-fn render_with(site: &Site, position: usize, layout: Layout, budget: Budget) -> Option<String> {
+fn render_with(
+    site: &Site,
+    position: usize,
+    layout: Layout,
+    budget: Budget,
+    fixed: &Fixed,
+) -> Option<String> {
     let catalog = site.catalog();
     let entry = catalog.entries().get(position)?;
     let rule = &entry.rule;
@@ -961,7 +979,7 @@ fn render_with(site: &Site, position: usize, layout: Layout, budget: Budget) -> 
         })
         .collect();
 
-    let related_list = catalog.related(position);
+    let related_list = &fixed.related;
     let related: Vec<RelatedRow> = related_list
         .behaviour
         .iter()
@@ -1002,7 +1020,7 @@ fn render_with(site: &Site, position: usize, layout: Layout, budget: Budget) -> 
     // Body.
     let query_syntax = Syntax::for_language(rule.language);
     let (first_line, _) = body_lines(rule);
-    let body = body_view(rule, budget.body_html);
+    let body = &fixed.body;
     let body_rest = (body.shown < rule.body.len()).then(|| {
         let rest = &rule.body[body.shown..];
         let lines = rest.lines().count();
@@ -1010,7 +1028,7 @@ fn render_with(site: &Site, position: usize, layout: Layout, budget: Budget) -> 
         let href = format!("{}{}", layout.root, paths::raw_path(&entry.key));
         (lines, kib, href)
     });
-    let body_html = body.html;
+    let body_html = body.html.clone();
 
     let binding_names: Vec<String> = rule.bindings.iter().map(|b| b.name.clone()).collect();
     let lines = BodyLines {
