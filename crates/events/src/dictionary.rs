@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use ruledex_ir::{Diagnostic, LineIndex, Span};
 use ruledex_yaml::Node;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Largest event file read (bytes); bigger files get a diagnostic.
@@ -550,7 +550,7 @@ fn assemble(mut parsed: Vec<Parsed>, diagnostics: &mut Vec<LoadDiagnostic>) -> D
     folders.dedup();
     let mut providers: Vec<Provider> = Vec::new();
     let mut provider_of: HashMap<String, usize> = HashMap::new();
-    let mut slugs: HashMap<String, usize> = HashMap::new();
+    let mut slugs: HashSet<String> = HashSet::new();
     for folder in folders {
         let mut log_sources: Vec<String> = Vec::new();
         let mut platform = String::new();
@@ -569,12 +569,16 @@ fn assemble(mut parsed: Vec<Parsed>, diagnostics: &mut Vec<LoadDiagnostic>) -> D
             } else {
                 folder_name_label(folder)
             };
-        let mut s = provider_slug(folder);
-        let n = slugs.entry(s.clone()).or_insert(0);
-        *n += 1;
-        if *n > 1 {
-            s = format!("{s}-{n}");
+        // Unique even when a folder's own slug looks like a numbered one:
+        // after folders `x-a` and `x-a-2`, folder `x/a` is `x-a-3`.
+        let base = provider_slug(folder);
+        let mut s = base.clone();
+        let mut n = 1;
+        while slugs.contains(&s) {
+            n += 1;
+            s = format!("{base}-{n}");
         }
+        slugs.insert(s.clone());
         provider_of.insert(folder.to_string(), providers.len());
         providers.push(Provider {
             slug: s,

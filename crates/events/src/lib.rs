@@ -8,7 +8,10 @@
 //! [`Dictionary::load`] reads one in parallel and merges the versions of an
 //! event (`event-4688.yml`, `event-4688_v1.yml`); irregular files (missing
 //! ids, `TBD` standard names, empty descriptions, duplicates, broken YAML)
-//! become [`LoadDiagnostic`]s, never a failure.
+//! become [`LoadDiagnostic`]s, never a failure. A file over
+//! [`MAX_FILE_BYTES`] is not read, and YAML nesting deeper than
+//! [`ruledex_yaml::MAX_DEPTH`] levels is refused as broken YAML (`EVT002`)
+//! rather than followed.
 //!
 //! [`EventMapper`] answers which events a rule can match from what the
 //! catalog knows of it ([`RuleSignals`]): a table that is an event

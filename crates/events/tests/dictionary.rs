@@ -173,3 +173,20 @@ fn fields_map_through_the_field_table() {
 fn a_missing_folder_is_an_error() {
     assert!(Dictionary::load(Path::new("/nonexistent/ruledex-events")).is_err());
 }
+
+#[test]
+fn provider_slugs_stay_unique_when_a_folder_looks_numbered() {
+    let event = "event_id: 1\nlog_source: P\n";
+    let d = Dictionary::from_texts([
+        ("x-a/events/event-1.yml", event),
+        ("x-a-2/events/event-1.yml", event),
+        ("x/a/events/event-1.yml", event),
+    ]);
+    let mut slugs: Vec<&str> = d.providers.iter().map(|p| p.slug.as_str()).collect();
+    slugs.sort_unstable();
+    assert_eq!(slugs, ["x-a", "x-a-2", "x-a-3"]);
+    for (i, e) in d.events.iter().enumerate() {
+        let provider = &d.providers[e.provider];
+        assert_eq!(d.event_by_slug(&provider.slug, &e.slug), Some(i));
+    }
+}

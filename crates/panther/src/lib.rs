@@ -16,6 +16,14 @@
 //! are the event's JSON paths joined with `.` (`userIdentity.type`), the
 //! `native` vocabulary of the field table.
 //!
+//! Nesting is bounded everywhere, so hostile input gets a diagnostic, never
+//! a stack overflow: a Python program with brackets deeper than
+//! [`python::module::MAX_NESTING`] is not parsed, and its lowering follows
+//! 64 levels of expressions; YAML detections follow 64 levels of
+//! combinators; the SQL parser refuses queries nested deeper than 64
+//! levels; spec YAML deeper than [`ruledex_yaml::MAX_DEPTH`] levels
+//! is broken YAML.
+//!
 //! ```
 //! use ruledex_ir::{RuleFormat, SourceFile};
 //! use ruledex_panther::PantherFormat;

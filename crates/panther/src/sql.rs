@@ -87,8 +87,12 @@ pub fn prepare(query: &str) -> Prepared {
             } else {
                 b"%}"
             };
-            let end = find(query.as_bytes(), close, i + 2).map_or(bytes.len(), |e| e + 2);
-            let inner = query[i + 2..end.saturating_sub(2).max(i + 2)]
+            // An unclosed block runs to the end of the query: its inner
+            // text is all the rest, not the rest less two bytes (which may
+            // split a character).
+            let close_at = find(query.as_bytes(), close, i + 2);
+            let end = close_at.map_or(bytes.len(), |e| e + 2);
+            let inner = query[i + 2..close_at.unwrap_or(bytes.len())]
                 .trim()
                 .to_string();
             let mut block_end = end;
@@ -107,8 +111,9 @@ pub fn prepare(query: &str) -> Prepared {
             continue;
         }
         if rest.starts_with(b"{{") {
-            let end = find(query.as_bytes(), b"}}", i + 2).map_or(bytes.len(), |e| e + 2);
-            let inner = query[i + 2..end.saturating_sub(2).max(i + 2)].trim();
+            let close_at = find(query.as_bytes(), b"}}", i + 2);
+            let end = close_at.map_or(bytes.len(), |e| e + 2);
+            let inner = query[i + 2..close_at.unwrap_or(bytes.len())].trim();
             if !inner.is_empty()
                 && inner
                     .bytes()

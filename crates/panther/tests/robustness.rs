@@ -41,6 +41,25 @@ fn deep_python_nesting_is_refused_or_bounded() {
     assert_eq!(lowered.stages.len(), 1);
 }
 
+/// Found by the `sql` fuzz target: an unclosed Jinja block or placeholder
+/// ending in a multi-byte character made the pre-pass slice inside it.
+#[test]
+fn unclosed_jinja_before_a_multibyte_character_is_skipped() {
+    for query in [
+        "{%\u{1d0}o",
+        "{#\u{1d0}o",
+        "{{\u{1d0}o",
+        "SELECT a FROM t WHERE {% if \u{e9}",
+    ] {
+        let prepared = sql::prepare(query);
+        assert_eq!(prepared.text.len(), query.len());
+        let _ = sql::lower_query(query, &ruledex_ir::OffsetMap::identity());
+    }
+    let prepared = sql::prepare("SELECT a {% if x \u{e9}");
+    assert_eq!(prepared.skipped.len(), 1);
+    assert_eq!(prepared.skipped[0].1, "if x \u{e9}");
+}
+
 #[test]
 fn deep_sql_nesting_is_an_error_not_a_crash() {
     let query = format!(
