@@ -206,6 +206,17 @@ fn data_macros_classes_and_errors() {
 }
 
 #[test]
+fn spec_v2_detections_read_the_nested_search() {
+    let loaded = load_source();
+    let legacy = rule(&loaded, "detections/legacy/spec_v2_correlation.yml");
+    assert!(legacy.parsed(), "{:?}", legacy.diagnostics);
+    let query = legacy.query.as_ref().expect("query");
+    assert!(query.text.starts_with("sourcetype=fixture:auth"));
+    assert_eq!(legacy.stages.len(), 3);
+    assert_eq!(legacy.title, "Legacy layout with a nested search");
+}
+
+#[test]
 fn collections_read_splunk_records_and_list_the_others() {
     let path = dir().join("collection.yml");
     let text = std::fs::read_to_string(&path).unwrap();

@@ -32,7 +32,9 @@ impl RuleFormat for SecurityContentFormat {
     }
 
     /// A YAML file with top-level `name:`, `search:` and `type:` or `id:`
-    /// and no Sigma `detection:`/`logsource:`; or a `macros/*.yml` with
+    /// and no Sigma `detection:`/`logsource:` (or, in the older
+    /// `spec_version: 2` layout, `detect:` in place of `search:`); or a
+    /// `macros/*.yml` with
     /// `definition:`, or a `lookups/*.yml` with `filename:`/`collection:`.
     fn sniff(&self, file: &SourceFile<'_>) -> bool {
         let ext = file.extension();
@@ -41,10 +43,13 @@ impl RuleFormat for SecurityContentFormat {
         }
         let (mut name, mut search, mut typed, mut definition, mut lookup) =
             (false, false, false, false, false);
+        let (mut detect, mut spec) = (false, false);
         for line in file.text.lines() {
             match top_key(line) {
                 Some("name") => name = true,
                 Some("search") => search = true,
+                Some("detect") => detect = true,
+                Some("spec_version") => spec = true,
                 Some("type" | "id") => typed = true,
                 Some("definition") => definition = true,
                 Some("filename" | "collection") => lookup = true,
@@ -57,7 +62,7 @@ impl RuleFormat for SecurityContentFormat {
         match supporting_kind(file.path) {
             Some(super::Supporting::Macro) => name && definition,
             Some(super::Supporting::Lookup) => name && lookup,
-            None => name && search && typed,
+            None => name && (search || (detect && spec)) && typed,
         }
     }
 
@@ -79,7 +84,15 @@ impl RuleFormat for SecurityContentFormat {
             );
         };
         metadata(&mut rule, doc, file.path);
-        match doc.get("search") {
+        // `spec_version: 2` detections keep the search under
+        // `detect.splunk.correlation_rule`.
+        let search = doc.get("search").or_else(|| {
+            doc.get("detect")?
+                .get("splunk")?
+                .get("correlation_rule")?
+                .get("search")
+        });
+        match search {
             Some(s) if s.as_str().is_some_and(|t| !t.trim().is_empty()) => {
                 let text = s.as_str().unwrap_or_default();
                 attach_search(&mut rule, file, text, &s.text_map(file.text));
