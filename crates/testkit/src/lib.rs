@@ -39,6 +39,46 @@ pub fn fixtures(crate_dir: &str, extension: &str, at_least: usize) -> Vec<String
     out
 }
 
+/// `(relative path, text)` of every file of the shared corpus folder
+/// `source` (`../shared/corpus/<source>` next to the workspace, from the
+/// checkout or a worktree one level deeper), sorted; only files ending in
+/// `.<extension>` when one is given. Empty when there is no corpus, so the
+/// benchmarks that read it still run on a user's clone.
+pub fn corpus_files(
+    crate_dir: &str,
+    source: &str,
+    extension: Option<&str>,
+) -> Vec<(String, String)> {
+    let base = Path::new(crate_dir);
+    let Some(root) = ["../../../shared/corpus", "../../../../shared/corpus"]
+        .iter()
+        .map(|rel| base.join(rel).join(source))
+        .find(|p| p.is_dir())
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if extension.is_none_or(|x| path.extension().is_some_and(|e| e == x)) {
+                if let Ok(text) = std::fs::read_to_string(&path) {
+                    let rel = path.strip_prefix(&root).unwrap_or(&path);
+                    out.push((rel.to_string_lossy().into_owned(), text));
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// Call `f` with every prefix and every suffix of every fixture (cut at
 /// character boundaries).
 pub fn each_truncation(fixtures: &[String], mut f: impl FnMut(&str)) {

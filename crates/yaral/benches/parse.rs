@@ -10,7 +10,7 @@
 
 use ruledex_ir::{RuleFormat, SourceFile};
 use ruledex_yaral::YaralFormat;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn main() {
     divan::main();
@@ -32,40 +32,11 @@ fn fixture_rules() -> Vec<String> {
 
 /// `(relative path, text)` of every `.yaral` file of the Chronicle corpus.
 fn corpus_files() -> Vec<(String, String)> {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let Some(root) = [
-        "../../../shared/corpus/chronicle__detection-rules",
-        "../../../../shared/corpus/chronicle__detection-rules",
-    ]
-    .iter()
-    .map(|rel| base.join(rel))
-    .find(|p| p.is_dir()) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    let mut stack: Vec<PathBuf> = vec![root.clone()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "yaral") {
-                if let Ok(text) = std::fs::read_to_string(&path) {
-                    let rel = path
-                        .strip_prefix(&root)
-                        .unwrap_or(&path)
-                        .to_string_lossy()
-                        .into_owned();
-                    out.push((rel, text));
-                }
-            }
-        }
-    }
-    out.sort();
-    out
+    ruledex_testkit::corpus_files(
+        env!("CARGO_MANIFEST_DIR"),
+        "chronicle__detection-rules",
+        Some("yaral"),
+    )
 }
 
 #[divan::bench]
