@@ -6,6 +6,7 @@ use crate::ingest::{load_roots, Formats, LoadedFile, SourceRoot};
 use crate::normalize::Normalizer;
 use crate::related::{Evidence, Related, RelatedIndex, RelatedList};
 use crate::search::{SearchDoc, SearchError, SearchIndex, SearchResults};
+use rayon::prelude::*;
 use ruledex_ir::{Language, Platform, Rule};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -97,13 +98,14 @@ impl Catalog {
             }
         }
         let normalizer = Normalizer::new();
-        for entry in &mut entries {
+        // Each rule is normalized on its own: in parallel.
+        entries.par_iter_mut().for_each(|entry| {
             entry.logsources = normalizer.identify_logsources(&mut entry.rule);
             entry.actions = normalizer.actions(&entry.rule, &entry.logsources);
             normalizer.classify(&mut entry.rule, &entry.logsources);
             (entry.attack, entry.cells) =
                 crate::attack::resolve_rule(ruledex_attack::Attack::embedded(), &mut entry.rule);
-        }
+        });
         let indicators = IndicatorIndex::build(&entries, &normalizer);
         let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, entry) in entries.iter().enumerate() {
@@ -115,7 +117,6 @@ impl Catalog {
         let behaviour = ruledex_behaviour::Behaviour::embedded();
         let votes = crate::infer::FieldVotes::from_entries(&entries);
         let rule_keys: Vec<Vec<crate::behaviour::RuleKey>> = {
-            use rayon::prelude::*;
             entries
                 .par_iter()
                 .map(|e| {

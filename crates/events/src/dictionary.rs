@@ -109,6 +109,10 @@ pub struct Dictionary {
     by_name: HashMap<(String, String), Vec<usize>>,
     #[serde(skip)]
     by_slug: HashMap<(String, String), usize>,
+    /// Events by lower-cased id, for ids that are not numbers (table
+    /// names): [`Dictionary::find_table`] is asked once per rule table.
+    #[serde(skip)]
+    by_table: HashMap<String, Vec<usize>>,
 }
 
 /// Errors opening a dictionary folder.
@@ -244,13 +248,10 @@ impl Dictionary {
         if table.is_empty() || table.bytes().all(|b| b.is_ascii_digit()) {
             return Vec::new();
         }
-        let table = table.to_lowercase();
-        self.events
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.id.to_lowercase() == table)
-            .map(|(i, _)| i)
-            .collect()
+        self.by_table
+            .get(&table.to_lowercase())
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The event's name without its provider and id (`Process creation`;
@@ -675,7 +676,9 @@ fn assemble(mut parsed: Vec<Parsed>, diagnostics: &mut Vec<LoadDiagnostic>) -> D
     }
     let mut by_name: HashMap<(String, String), Vec<usize>> = HashMap::new();
     let mut by_slug = HashMap::new();
+    let mut by_table: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, e) in events.iter_mut().enumerate() {
+        by_table.entry(e.id.to_lowercase()).or_default().push(i);
         let provider = &mut providers[e.provider];
         provider.events.push(i);
         let mut names: Vec<String> = provider
@@ -714,5 +717,6 @@ fn assemble(mut parsed: Vec<Parsed>, diagnostics: &mut Vec<LoadDiagnostic>) -> D
         files: 0,
         by_name,
         by_slug,
+        by_table,
     }
 }

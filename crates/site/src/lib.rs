@@ -38,4 +38,6 @@ pub mod static_site;
 
 pub use pages::{page_paths, render, Rendered, PAGE_MAX_BYTES};
 pub use paths::LinkStyle;
-pub use site::{ActionInfo, FieldInfo, LogsourceInfo, Site, MIN_RULES_FOR_PAGE};
+pub use site::{
+    ActionInfo, FieldInfo, LogsourceInfo, RelatedHead, Site, MIN_RULES_FOR_PAGE, RELATED_HEAD_ROWS,
+};

@@ -59,6 +59,37 @@ pub struct ActionInfo {
     pub rules: Vec<usize>,
 }
 
+/// Rules a [`RelatedHead`] keeps: as many as the longest list a page shows
+/// (the related-rules page; a rule page shows fewer).
+pub const RELATED_HEAD_ROWS: usize = crate::pages::lists::RELATED_PAGE_ROWS;
+
+/// The part of a rule's related list the pages show: the strongest rules
+/// and how many there are in each group. The JSON API asks the catalog for
+/// whole lists.
+#[derive(Clone, Debug, Default)]
+pub struct RelatedHead {
+    /// The strongest [`RELATED_HEAD_ROWS`] rules sharing behaviour, ranked.
+    pub behaviour: Vec<ruledex_catalog::Related>,
+    /// How many rules share behaviour in all.
+    pub behaviour_total: usize,
+    /// How many rules only read the same log source.
+    pub same_logsource: usize,
+}
+
+impl RelatedHead {
+    /// The head of `list`.
+    fn of(mut list: ruledex_catalog::RelatedList) -> RelatedHead {
+        let behaviour_total = list.behaviour.len();
+        list.behaviour.truncate(RELATED_HEAD_ROWS);
+        list.behaviour.shrink_to_fit();
+        RelatedHead {
+            behaviour: list.behaviour,
+            behaviour_total,
+            same_logsource: list.same_logsource.len(),
+        }
+    }
+}
+
 /// The catalog with everything pages need precomputed.
 pub struct Site {
     catalog: Catalog,
@@ -77,8 +108,13 @@ pub struct Site {
     action_by_slug: HashMap<String, usize>,
     techniques: BTreeMap<String, Vec<usize>>,
     search_docs_ready: std::sync::OnceLock<()>,
-    /// Per rule, how many rules share its behaviour (computed on first use).
-    related_counts: std::sync::OnceLock<Vec<u32>>,
+    /// Per rule, the head of its related list (computed on first use, for
+    /// every rule at once, in parallel).
+    related_heads: std::sync::OnceLock<Vec<RelatedHead>>,
+    /// Per rule, its highlighted body (computed on first use): the list of
+    /// pages needs to know which bodies are cut, and the rule page shows
+    /// them, so each is highlighted once.
+    bodies: Vec<std::sync::OnceLock<crate::highlight::BodyHtml>>,
     /// Per rule, its place in the catalog ordered by title then key: list
     /// pages sort by it instead of comparing titles page after page.
     title_ranks: Vec<u32>,
@@ -213,6 +249,9 @@ impl Site {
         for (rank, &position) in by_title.iter().enumerate() {
             title_ranks[position] = rank as u32;
         }
+        let bodies = (0..catalog.entries().len())
+            .map(|_| std::sync::OnceLock::new())
+            .collect();
         Site {
             catalog,
             title_ranks,
@@ -230,7 +269,8 @@ impl Site {
             action_by_slug,
             techniques,
             search_docs_ready: std::sync::OnceLock::new(),
-            related_counts: std::sync::OnceLock::new(),
+            related_heads: std::sync::OnceLock::new(),
+            bodies,
         }
     }
 
@@ -241,17 +281,34 @@ impl Site {
     }
 
     /// How many rules share behaviour with the rule at `position` (the
-    /// ranked group of [`Catalog::related`]). Computed for every rule, in
-    /// parallel, on first use.
+    /// ranked group of [`Catalog::related`]).
     pub fn related_count(&self, position: usize) -> usize {
-        let counts = self.related_counts.get_or_init(|| {
+        self.related_head(position).map_or(0, |h| h.behaviour_total)
+    }
+
+    /// The head of the related list of the rule at `position`: what the
+    /// rule page and the related-rules page show. Computed for every rule,
+    /// in parallel, on first use, so the pages of a build share one
+    /// computation per rule.
+    pub fn related_head(&self, position: usize) -> Option<&RelatedHead> {
+        let heads = self.related_heads.get_or_init(|| {
             use rayon::prelude::*;
             (0..self.catalog.entries().len())
                 .into_par_iter()
-                .map(|p| self.catalog.related(p).behaviour.len() as u32)
+                .map(|p| RelatedHead::of(self.catalog.related(p)))
                 .collect()
         });
-        counts.get(position).map_or(0, |&n| n as usize)
+        heads.get(position)
+    }
+
+    /// The highlighted body of the rule at `position`, as its page shows it.
+    pub(crate) fn body(&self, position: usize) -> Option<&crate::highlight::BodyHtml> {
+        let entry = self.catalog.entries().get(position)?;
+        Some(
+            self.bodies
+                .get(position)?
+                .get_or_init(|| crate::pages::rule::body_view(&entry.rule)),
+        )
     }
 
     /// The catalog.

@@ -5,7 +5,7 @@ use crate::paths;
 use crate::site::Site;
 use askama::Template;
 use ruledex_ir::{Language, Platform};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 pub(crate) struct MatrixCellView {
     pub id: String,
@@ -275,44 +275,44 @@ pub(crate) fn technique(site: &Site, id: &str, layout: Layout) -> Option<String>
     }
     // The authoring guide: fields, values and exclusions the detections use.
     let index = site.catalog().indicator_index();
-    let mut fields: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut values: BTreeMap<&str, (String, String, String, usize)> = BTreeMap::new();
-    let mut value_rules: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut exclusions: BTreeMap<&str, (String, String, String, usize)> = BTreeMap::new();
-    let mut exclusion_rules: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut fields: HashMap<&str, usize> = HashMap::new();
+    let mut values: HashMap<&str, (String, String, String, usize)> = HashMap::new();
+    let mut value_rules: HashMap<&str, usize> = HashMap::new();
+    let mut exclusions: HashMap<&str, (String, String, String, usize)> = HashMap::new();
+    let mut exclusion_rules: HashMap<&str, usize> = HashMap::new();
     for &p in &counted {
         let e = &site.entries()[p];
-        let mut seen_fields: Vec<&str> = Vec::new();
-        let mut seen_keys: Vec<&str> = Vec::new();
+        // Sets, not lists: a rule may carry thousands of hash values.
+        let mut seen_fields: HashSet<&str> = HashSet::new();
+        let mut seen_keys: HashSet<&str> = HashSet::new();
         for (i, ind) in e.rule.indicators.iter().enumerate() {
             if let Some(k) = site.field_key_of(p, i) {
-                if !seen_fields.contains(&k) {
-                    seen_fields.push(k);
+                if seen_fields.insert(k) {
                     *fields.entry(k).or_default() += 1;
                 }
             }
             for (v, key) in index.keys_of(p, i).iter().enumerate() {
-                if seen_keys.contains(&key.as_str()) {
+                if !seen_keys.insert(key.as_str()) {
                     continue;
                 }
-                seen_keys.push(key);
-                let shown = ind
-                    .values
-                    .get(v)
-                    .map_or_else(String::new, ToString::to_string);
-                let row = (
-                    ind.field.clone(),
-                    ind.kind.name(),
-                    shown,
-                    index.rule_count(key),
-                );
-                if ind.exclusion {
-                    exclusions.entry(key).or_insert(row);
-                    *exclusion_rules.entry(key).or_default() += 1;
+                let (rows, counts) = if ind.exclusion {
+                    (&mut exclusions, &mut exclusion_rules)
                 } else {
-                    values.entry(key).or_insert(row);
-                    *value_rules.entry(key).or_default() += 1;
-                }
+                    (&mut values, &mut value_rules)
+                };
+                rows.entry(key).or_insert_with(|| {
+                    let shown = ind
+                        .values
+                        .get(v)
+                        .map_or_else(String::new, ToString::to_string);
+                    (
+                        ind.field.clone(),
+                        ind.kind.name(),
+                        shown,
+                        index.rule_count(key),
+                    )
+                });
+                *counts.entry(key).or_default() += 1;
             }
         }
     }
@@ -409,8 +409,9 @@ pub(crate) fn technique(site: &Site, id: &str, layout: Layout) -> Option<String>
     )
 }
 
-/// The `TOP` most frequent entries, most frequent first.
-fn top(m: BTreeMap<&str, usize>) -> Vec<(&str, usize)> {
+/// The `TOP` most frequent entries, most frequent first (ties by key, so
+/// the order does not depend on the map's).
+fn top(m: HashMap<&str, usize>) -> Vec<(&str, usize)> {
     let mut v: Vec<(&str, usize)> = m.into_iter().collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
     v.truncate(TOP);

@@ -646,7 +646,7 @@ pub(crate) fn related(site: &Site, position: usize, layout: Layout) -> Option<St
     }
     let catalog = site.catalog();
     let entry = catalog.entries().get(position)?;
-    let list = catalog.related(position);
+    let list = site.related_head(position)?;
     let rows: Vec<Vec<Cell>> = list
         .behaviour
         .iter()
@@ -663,7 +663,7 @@ pub(crate) fn related(site: &Site, position: usize, layout: Layout) -> Option<St
             ])
         })
         .collect();
-    let more = list.behaviour.len().saturating_sub(RELATED_PAGE_ROWS);
+    let more = list.behaviour_total.saturating_sub(RELATED_PAGE_ROWS);
     let mut intro = vec![format!(
         "Rules in any language sharing behaviour with {}, ranked by how much they share and how rare it is in the catalog. The rule's page shows the evidence of the first ones.",
         entry.rule.title
@@ -674,16 +674,16 @@ pub(crate) fn related(site: &Site, position: usize, layout: Layout) -> Option<St
             entry.key
         ));
     }
-    if !list.same_logsource.is_empty() {
+    if list.same_logsource > 0 {
         intro.push(format!(
             "{} other rules only read the same log source.",
-            list.same_logsource.len()
+            list.same_logsource
         ));
     }
     let sections = vec![Section {
         id: "related".into(),
         heading: "Rules sharing its behaviour".into(),
-        count: list.behaviour.len(),
+        count: list.behaviour_total,
         columns: vec!["#", "Rule", "Language", "Score", "Shared"],
         rows,
         ..Section::default()

@@ -401,11 +401,17 @@ pub fn page_paths(site: &Site) -> Vec<String> {
             .filter(|(p, _)| lists::has_related_page(site, *p))
             .map(|(_, e)| paths::related_path(&e.key)),
     );
-    pages.extend(
+    // Which bodies are cut is known once they are highlighted: in
+    // parallel, and kept for the rule pages.
+    let cut: Vec<String> = {
+        use rayon::prelude::*;
         site.entries()
-            .iter()
-            .filter(|e| rule::body_is_cut(&e.rule))
-            .map(|e| paths::raw_path(&e.key)),
-    );
+            .par_iter()
+            .enumerate()
+            .filter(|(position, _)| rule::body_is_cut(site, *position))
+            .map(|(_, e)| paths::raw_path(&e.key))
+            .collect()
+    };
+    pages.extend(cut);
     pages
 }

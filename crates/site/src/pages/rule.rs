@@ -62,6 +62,9 @@ impl Budget {
         sample_bytes: 3_000,
     };
 
+    // A rule page lists the head of the related list that `Site` keeps.
+    const _FITS_IN_HEAD: () = assert!(Budget::FULL.related <= crate::site::RELATED_HEAD_ROWS);
+
     /// The smallest budget a page is ever rendered with (three halvings):
     /// still a useful page, and small whatever the rule.
     pub const SMALLEST: Budget = Budget::FULL.halved().halved().halved();
@@ -130,12 +133,16 @@ pub const BODY_MAX_HTML: usize = 30_000;
 
 /// Whether a rule's body is longer than its page shows, so it gets a
 /// plain-text copy.
-pub fn body_is_cut(rule: &ruledex_ir::Rule) -> bool {
-    body_view(rule).shown < rule.body.len()
+pub fn body_is_cut(site: &Site, position: usize) -> bool {
+    match (site.body(position), site.entries().get(position)) {
+        (Some(body), Some(entry)) => body.shown < entry.rule.body.len(),
+        _ => false,
+    }
 }
 
-/// The rule body highlighted for its page, within [`BODY_MAX_HTML`] bytes.
-fn body_view(rule: &ruledex_ir::Rule) -> highlight::BodyHtml {
+/// The rule body highlighted for its page, within [`BODY_MAX_HTML`] bytes
+/// ([`Site::body`] keeps it).
+pub(crate) fn body_view(rule: &ruledex_ir::Rule) -> highlight::BodyHtml {
     let max_html = BODY_MAX_HTML;
     let file_syntax = highlight::Syntax::for_path(&rule.provenance.path)
         .unwrap_or_else(|| Syntax::for_language(rule.language));
@@ -694,18 +701,17 @@ pub(crate) struct RelatedRow {
 /// What a rule page shows whatever its [`Budget`], computed once however
 /// many times the page is rendered to fit: the ranked related rules and the
 /// highlighted body.
-struct Fixed {
-    related: ruledex_catalog::RelatedList,
-    body: highlight::BodyHtml,
+struct Fixed<'s> {
+    related: &'s crate::site::RelatedHead,
+    body: &'s highlight::BodyHtml,
 }
 
 /// The page of the rule at `position`, within [`PAGE_MAX_BYTES`] when
 /// halving the [`Budget`] can get it there.
 pub(crate) fn render(site: &Site, position: usize, layout: Layout) -> Option<String> {
-    let entry = site.entries().get(position)?;
     let fixed = Fixed {
-        related: site.catalog().related(position),
-        body: body_view(&entry.rule),
+        related: site.related_head(position)?,
+        body: site.body(position)?,
     };
     let mut budget = Budget::FULL;
     loop {
@@ -723,7 +729,7 @@ fn render_with(
     position: usize,
     layout: Layout,
     budget: Budget,
-    fixed: &Fixed,
+    fixed: &Fixed<'_>,
 ) -> Option<String> {
     let catalog = site.catalog();
     let entry = catalog.entries().get(position)?;
@@ -999,13 +1005,13 @@ fn render_with(
             })
         })
         .collect();
-    let related_more = (related_list.behaviour.len() > related.len()).then(|| {
+    let related_more = (related_list.behaviour_total > related.len()).then(|| {
         (
-            related_list.behaviour.len(),
+            related_list.behaviour_total,
             paths::related_path(&entry.key),
         )
     });
-    let same_logsource = (!related_list.same_logsource.is_empty()).then(|| {
+    let same_logsource = (related_list.same_logsource > 0).then(|| {
         let logsource = entry.logsources.first();
         let name = logsource
             .and_then(|l| catalog.normalizer().logsource_table().get(l))
@@ -1014,13 +1020,13 @@ fn render_with(
             || paths::LOGSOURCES.to_string(),
             |l| paths::logsource_path(l),
         );
-        (related_list.same_logsource.len(), name, href)
+        (related_list.same_logsource, name, href)
     });
 
     // Body.
     let query_syntax = Syntax::for_language(rule.language);
     let (first_line, _) = body_lines(rule);
-    let body = &fixed.body;
+    let body = fixed.body;
     let body_rest = (body.shown < rule.body.len()).then(|| {
         let rest = &rule.body[body.shown..];
         let lines = rest.lines().count();
