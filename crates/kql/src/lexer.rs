@@ -260,6 +260,7 @@ impl Lexer<'_> {
     }
 
     fn run(&mut self) {
+        self.skip_directives();
         loop {
             self.skip_trivia();
             let start = self.pos;
@@ -296,6 +297,23 @@ impl Lexer<'_> {
                 }
                 _ => self.punctuation(start, c),
             }
+        }
+    }
+
+    /// Client directives (`#connect cluster('c').database('d')`): lines
+    /// that start with `#`, before the first token of the text. Kusto
+    /// Explorer acts on them; to the query they are trivia. A `#` anywhere
+    /// later is an unexpected character.
+    fn skip_directives(&mut self) {
+        loop {
+            self.skip_trivia();
+            if self.peek_byte(0) != b'#' {
+                return;
+            }
+            let rest = &self.text[self.pos..];
+            self.pos += rest
+                .find(['\n', '\r', '\u{2028}', '\u{2029}'])
+                .unwrap_or(rest.len());
         }
     }
 

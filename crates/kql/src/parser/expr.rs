@@ -159,8 +159,9 @@ impl Parser<'_> {
             TokenKind::Ident => {
                 let word = self.text_of(self.nth(n));
                 if word == "matches" {
-                    return self
-                        .nth_is_word(n + 1, "regex")
+                    // One keyword to Kusto's lexer, written with exactly
+                    // one space: `matches  regex` is not it.
+                    return (self.nth_is_word(n + 1, "regex") && self.nth_gap(n + 1) == " ")
                         .then_some((Infix::Binary(MatchesRegex), 2));
                 }
                 let op = word_operator(word)?;

@@ -221,6 +221,21 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// The text between the `n`th token from here and the one before it.
+    fn nth_gap(&self, n: usize) -> &'a str {
+        let index = self.pos + n;
+        match (
+            self.tokens.get(index),
+            index.checked_sub(1).and_then(|i| self.tokens.get(i)),
+        ) {
+            (Some(t), Some(prev)) => self
+                .text
+                .get(prev.span.end as usize..t.span.start as usize)
+                .unwrap_or(""),
+            _ => "",
+        }
+    }
+
     fn bump(&mut self) -> Token {
         let t = self.tok();
         if t.kind != TokenKind::Eof {

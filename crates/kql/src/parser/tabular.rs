@@ -38,6 +38,7 @@ const KNOWN_PARAMS: &[&str] = &[
     "hint.distribution",
     "hint.progressive_top",
     "hint.pass_filters",
+    "hint.pass_filters_column",
     "bagexpansion",
     "with_itemindex",
     "decodeblocks",
@@ -959,9 +960,12 @@ impl Parser<'_> {
             | TokenKind::Timespan
             | TokenKind::String
             | TokenKind::TypedLiteral => true,
+            // A sign right before a number or a timespan (`-1d`).
             TokenKind::Minus | TokenKind::Plus => {
-                matches!(self.nth_kind(1), TokenKind::Int | TokenKind::Real)
-                    && self.nth_touches_previous(1)
+                matches!(
+                    self.nth_kind(1),
+                    TokenKind::Int | TokenKind::Real | TokenKind::Timespan
+                ) && self.nth_touches_previous(1)
             }
             TokenKind::Ident => matches!(
                 self.text_of(self.tok()),
