@@ -420,7 +420,7 @@ impl Lexer<'_> {
             while self.pos < bytes.len() && bytes[self.pos].is_ascii_hexdigit() {
                 self.pos += 1;
             }
-            self.push(TokenKind::Int, start);
+            self.number_end(start, TokenKind::Int);
             return;
         }
         let mut kind = TokenKind::Int;
@@ -468,9 +468,14 @@ impl Lexer<'_> {
                 return;
             }
         }
-        // Digits running into letters (`5Minutebin`) make an identifier, as
-        // in Kusto.
-        if kind == TokenKind::Int && self.char_at(self.pos).is_some_and(is_ident_start) {
+        self.number_end(start, kind);
+    }
+
+    /// The end of a number: digits running into letters (`5Minutebin`,
+    /// `1.5x`, `1e1e`, `0x1g`) make one token with them, a name, as in
+    /// Kusto; otherwise the number is a `kind` token.
+    fn number_end(&mut self, start: usize, kind: TokenKind) {
+        if self.char_at(self.pos).is_some_and(is_ident_start) {
             self.ident_tail();
             self.push(TokenKind::Ident, start);
             return;
@@ -790,6 +795,11 @@ mod tests {
         assert_eq!(
             kinds("5dx 5Minutes 5minutes"),
             [Ident, Ident, Timespan, Eof]
+        );
+        // So do reals, exponents and hex numbers.
+        assert_eq!(
+            kinds("1.5x 1e1e 2e-1x 0x1g 0x100x10 1e1d"),
+            [Ident, Ident, Ident, Ident, Ident, Timespan, Eof]
         );
     }
 

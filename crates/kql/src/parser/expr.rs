@@ -842,6 +842,27 @@ impl Parser<'_> {
 
     // ----- literals -----------------------------------------------------
 
+    /// One literal token as an expression (a run of adjacent strings is
+    /// one), with nothing after it; anything else is read as a postfix
+    /// expression.
+    pub(super) fn parse_primary_literal(&mut self) -> Expr {
+        if matches!(
+            self.kind(),
+            TokenKind::Int
+                | TokenKind::Real
+                | TokenKind::Timespan
+                | TokenKind::String
+                | TokenKind::TypedLiteral
+        ) {
+            let literal = self.parse_literal_token();
+            return Expr {
+                span: literal.span,
+                kind: ExprKind::Literal(literal),
+            };
+        }
+        self.parse_expr_bp(BP_POSTFIX)
+    }
+
     /// A literal token (or a run of adjacent string tokens).
     fn parse_literal_token(&mut self) -> Literal {
         let t = self.bump();

@@ -749,6 +749,7 @@ impl<'a> Parser<'a> {
             self.error_expected("a column name");
             None
         })?;
+        self.check_declared_name(&name, false);
         self.expect(TokenKind::Colon, "`:` and a type")?;
         let ty = self.parse_type_name()?;
         Some(ColumnDeclaration {
@@ -1014,6 +1015,11 @@ impl<'a> Parser<'a> {
             if self.eat(TokenKind::Comma).is_none() {
                 break;
             }
+            // `(a: string, )`: a comma promises another parameter.
+            if self.at(TokenKind::RParen) {
+                self.error_expected("a parameter after `,`");
+                break;
+            }
             if self.pos == before {
                 self.bump();
             }
@@ -1028,6 +1034,7 @@ impl<'a> Parser<'a> {
             self.error_expected("a parameter name");
             None
         })?;
+        self.check_declared_name(&name, false);
         self.expect(TokenKind::Colon, "`:` and a parameter type")?;
         let ty = if let Some(open) = self.eat(TokenKind::LParen) {
             let mut columns = Vec::new();
@@ -1186,6 +1193,7 @@ impl<'a> Parser<'a> {
         let start = self.bump().span.start;
         self.bump(); // database
         let name = self.expect_name("an alias name");
+        self.check_declared_name(&name, true);
         self.expect(TokenKind::Assign, "`=`");
         let value = self.parse_expr();
         Statement::Alias(AliasStatement {

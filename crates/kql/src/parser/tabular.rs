@@ -113,6 +113,21 @@ const CHART_TYPES: &[&str] = &[
 ];
 
 /// The properties of `render ... with (...)`.
+/// The options of `parse-kv ... with (...)` (case-sensitive).
+const PARSE_KV_OPTIONS: &[&str] = &[
+    "pair_delimiter",
+    "kv_delimiter",
+    "quote",
+    "escape",
+    "greedy",
+    "regex",
+];
+
+/// The typed literals an `externaldata` storage property may be.
+const STORAGE_LITERAL_TYPES: &[&str] = &[
+    "bool", "date", "datetime", "double", "guid", "int64", "long", "real",
+];
+
 const RENDER_PROPERTIES: &[&str] = &[
     "kind",
     "title",
@@ -129,7 +144,12 @@ const RENDER_PROPERTIES: &[&str] = &[
     "ysplit",
     "ymin",
     "ymax",
+    "xmin",
+    "xmax",
 ];
+
+/// Render properties whose value is a list of column names.
+const RENDER_COLUMN_LISTS: &[&str] = &["ycolumns", "anomalycolumns", "series"];
 
 impl Parser<'_> {
     // ----- tabular expressions -------------------------------------------
@@ -568,8 +588,9 @@ impl Parser<'_> {
         (known && self.nth_kind(len) == TokenKind::Assign).then_some(len)
     }
 
-    /// `name = value, ...` (the inside of `with (...)` option lists).
-    fn parse_named_list(&mut self) -> Vec<NamedParameter> {
+    /// `name = value, ...` (the inside of `with (...)` option lists);
+    /// `value` reads one value.
+    fn parse_named_list(&mut self, value: fn(&mut Self) -> Expr) -> Vec<NamedParameter> {
         let mut out = Vec::new();
         while self.at_name() {
             let before = self.pos;
@@ -580,7 +601,7 @@ impl Parser<'_> {
             if self.expect(TokenKind::Assign, "`=` and a value").is_none() {
                 break;
             }
-            let value = self.parse_expr();
+            let value = value(self);
             out.push(NamedParameter {
                 name,
                 value,
@@ -589,18 +610,94 @@ impl Parser<'_> {
             if self.eat(TokenKind::Comma).is_none() || self.pos == before {
                 break;
             }
+            // `with (format="csv",)`: a comma promises another option.
+            if !self.at_name() {
+                self.error_expected("an option after `,`");
+                break;
+            }
         }
         out
     }
 
     /// `( name = value, ... )`.
-    fn parse_parenthesized_named_list(&mut self) -> Vec<NamedParameter> {
+    fn parse_parenthesized_named_list(
+        &mut self,
+        value: fn(&mut Self) -> Expr,
+    ) -> Vec<NamedParameter> {
         let Some(open) = self.expect(TokenKind::LParen, "`(` and options") else {
             return Vec::new();
         };
-        let list = self.parse_named_list();
+        let list = self.parse_named_list(value);
         self.expect_close(TokenKind::RParen, open);
         list
+    }
+
+    /// The value of an `externaldata` storage property: a string, an
+    /// unsigned number, one of the typed literals Kusto takes there
+    /// (`long(1)`, `datetime(...)`, `guid(...)`, `bool(true)`, …), `true`,
+    /// `false`, `null` or a name. Not a timespan, a sign, `dynamic(...)`
+    /// or an expression.
+    fn parse_storage_property_value(&mut self) -> Expr {
+        let t = self.tok();
+        let ok = match t.kind {
+            TokenKind::String | TokenKind::Int | TokenKind::Real => true,
+            TokenKind::TypedLiteral => {
+                let text = self.text_of(t);
+                let prefix = text.split('(').next().unwrap_or("");
+                STORAGE_LITERAL_TYPES.contains(&prefix)
+            }
+            // `int64(1)` and `long(1)` are conversions that read as
+            // literals there.
+            TokenKind::Ident
+                if STORAGE_LITERAL_TYPES.contains(&self.text_of(t))
+                    && self.nth_kind(1) == TokenKind::LParen =>
+            {
+                return self.parse_expr_bp(BP_POSTFIX);
+            }
+            TokenKind::Ident => {
+                let word = self.text_of(t);
+                matches!(word, "true" | "false") || !keywords::reserved_in_declaration(word)
+            }
+            TokenKind::LBracket => self.nth_name_at(0),
+            _ => false,
+        };
+        if !ok {
+            self.error_expected("a literal value or a name for the property");
+            self.skip_nested_construct();
+            return self.error_expr();
+        }
+        self.parse_single_value()
+    }
+
+    /// A literal or a name, one token (a string literal may be several
+    /// adjacent ones): no member access, call or operator after it.
+    fn parse_single_value(&mut self) -> Expr {
+        if self.at(TokenKind::Ident) || self.at(TokenKind::LBracket) {
+            let t = self.tok();
+            let name = self.parse_name().unwrap_or_else(|| Ident {
+                name: String::new(),
+                span: t.span,
+                quoted: false,
+            });
+            return Expr {
+                span: name.span,
+                kind: ExprKind::Name(name),
+            };
+        }
+        self.parse_primary_literal()
+    }
+
+    /// The value of a `parse-kv` option: any expression, but not the
+    /// keywords that only refer to columns (`kind`).
+    fn parse_kv_option_value(&mut self) -> Expr {
+        if self.at(TokenKind::Ident) && self.text_of(self.tok()) == "kind" {
+            self.error(
+                codes::RESERVED_NAME,
+                "`kind` is a keyword, not a value here".to_string(),
+                self.tok().span,
+            );
+        }
+        self.parse_expr()
     }
 
     /// Is `name =` (a single `=`) at the cursor?
@@ -634,6 +731,7 @@ impl Parser<'_> {
         if self.at_tuple_assignment() {
             self.bump();
             while let Some(name) = self.parse_name() {
+                self.check_declared_name(&name, false);
                 names.push(name);
                 if self.eat(TokenKind::Comma).is_none() {
                     break;
@@ -1178,10 +1276,23 @@ impl Parser<'_> {
                     Vec::new()
                 };
                 let options = if self.eat_word("with").is_some() {
-                    self.parse_parenthesized_named_list()
+                    self.parse_parenthesized_named_list(Self::parse_kv_option_value)
                 } else {
                     Vec::new()
                 };
+                for o in &options {
+                    if !PARSE_KV_OPTIONS.contains(&o.name.name.as_str()) {
+                        self.error(
+                            codes::UNEXPECTED_TOKEN,
+                            format!(
+                                "`{}` is not a parse-kv option (expected one of {})",
+                                o.name.name,
+                                PARSE_KV_OPTIONS.join(", ")
+                            ),
+                            o.name.span,
+                        );
+                    }
+                }
                 OperatorKind::ParseKv {
                     source,
                     keys,
@@ -1360,17 +1471,18 @@ impl Parser<'_> {
                     uris = self.comma_separated_until(open, TokenKind::RBracket, Self::parse_expr);
                 }
                 let properties = if self.eat_word("with").is_some() {
-                    self.parse_parenthesized_named_list()
+                    self.parse_parenthesized_named_list(Self::parse_storage_property_value)
                 } else {
                     Vec::new()
                 };
                 // Storage properties are plain names (`format`,
-                // `ignoreFirstRecord`), not operator options or keywords.
+                // `ignoreFirstRecord`), not operator options or keywords
+                // that cannot be declared (`by=` is one, `kind=` is not).
                 for p in &properties {
                     let name = p.name.name.as_str();
                     if name.contains('.')
                         || KNOWN_PARAMS.contains(&name)
-                        || keywords::reserved_in_expression(name)
+                        || keywords::reserved_in_declaration(name)
                     {
                         self.error(
                             codes::UNEXPECTED_TOKEN,
@@ -1445,6 +1557,9 @@ impl Parser<'_> {
                     let start = self.tok().span.start;
                     let name = if self.at(TokenKind::Ident) {
                         let n = self.parse_name();
+                        if let Some(n) = &n {
+                            self.check_declared_name(n, true);
+                        }
                         self.bump();
                         n
                     } else {
@@ -2066,17 +2181,19 @@ impl Parser<'_> {
                     if self.expect(TokenKind::Assign, "`=` and a value").is_none() {
                         break;
                     }
-                    let mut values = vec![self.parse_expr()];
-                    // List properties (`ycolumns=a, b`) continue until the
-                    // next `name =`.
-                    while self.at(TokenKind::Comma) {
+                    let mut values = vec![self.parse_render_value(&name.name)];
+                    // Column lists (`ycolumns=a, b`) continue until the next
+                    // `name =`.
+                    while RENDER_COLUMN_LISTS.contains(&name.name.as_str())
+                        && self.at(TokenKind::Comma)
+                    {
                         let saved = self.pos;
                         self.bump();
                         if self.at_assignment() {
                             self.pos = saved;
                             break;
                         }
-                        values.push(self.parse_expr());
+                        values.push(self.parse_render_value(&name.name));
                     }
                     properties.push(RenderProperty {
                         name,
@@ -2086,11 +2203,55 @@ impl Parser<'_> {
                     if self.eat(TokenKind::Comma).is_none() || self.pos == before {
                         break;
                     }
+                    // `with (title="x",)`: a comma promises a property.
+                    if !self.at_name() {
+                        self.error_expected("a render property after `,`");
+                        break;
+                    }
                 }
                 self.expect_close(TokenKind::RParen, open);
             }
         }
         OperatorKind::Render { chart, properties }
+    }
+
+    /// The value of the render property `property`: column names for the
+    /// column properties (`xcolumn` also takes a string), a value without
+    /// a sign for the titles (`title=strcat("a", b)` is one), and for the
+    /// others a value that takes a sign only right before a number or a
+    /// timespan (`ymin=-1`, `xmin=-1d`) — never an operator expression.
+    fn parse_render_value(&mut self, property: &str) -> Expr {
+        let t = self.tok();
+        let is_column = RENDER_COLUMN_LISTS.contains(&property) || property == "xcolumn";
+        let ok = match t.kind {
+            TokenKind::Ident if is_column => true,
+            TokenKind::LBracket if is_column => self.nth_name_at(0),
+            TokenKind::String if property == "xcolumn" => true,
+            _ if is_column => false,
+            TokenKind::Minus | TokenKind::Plus => {
+                !matches!(property, "title" | "xtitle" | "ytitle")
+                    && matches!(
+                        self.nth_kind(1),
+                        TokenKind::Int | TokenKind::Real | TokenKind::Timespan
+                    )
+                    && self.nth_touches_previous(1)
+            }
+            _ => true,
+        };
+        if !ok {
+            self.error_expected(if is_column {
+                "a column name"
+            } else {
+                "a value for the render property"
+            });
+            self.skip_nested_construct();
+            return self.error_expr();
+        }
+        if is_column {
+            self.parse_single_value()
+        } else {
+            self.parse_expr_bp(BP_POSTFIX)
+        }
     }
 
     /// The value of a scan step's `output=`: `first`, `last`, `all` or
