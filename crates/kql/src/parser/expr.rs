@@ -826,10 +826,20 @@ impl Parser<'_> {
         }
     }
 
-    /// Any identifier as a type name, or an error.
+    /// Any identifier as a type name, or an error: a type, or a name that
+    /// is no keyword (`typeof(float)`, `typeof(mytype)`, not
+    /// `typeof(count)`).
     pub(super) fn parse_any_type_name(&mut self) -> Option<TypeName> {
         if self.at(TokenKind::Ident) {
             let t = self.bump();
+            let word = self.text_of(t);
+            if keywords::is_keyword(word) && !keywords::is_type_keyword(word) {
+                self.error(
+                    codes::UNKNOWN_TYPE,
+                    format!("`{word}` is a keyword, not a type"),
+                    t.span,
+                );
+            }
             Some(TypeName {
                 name: self.text_of(t).to_string(),
                 span: t.span,

@@ -834,7 +834,11 @@ impl<'a> Parser<'a> {
                 _ => {}
             }
             let before = self.pos;
-            statements.push(self.parse_statement());
+            let statement = self.parse_statement();
+            if body_open.is_some() {
+                self.check_body_statement(&statement, &statements);
+            }
+            statements.push(statement);
             match self.kind() {
                 TokenKind::Semicolon => {
                     self.bump();
@@ -867,6 +871,41 @@ impl<'a> Parser<'a> {
             }
         }
         statements
+    }
+
+    /// A function or view body is `let` and `declare query_parameters`
+    /// statements, each ended by `;`, then at most one expression, last:
+    /// report any other statement, anything after the expression, and a
+    /// `let` that the `}` ends.
+    fn check_body_statement(&mut self, statement: &Statement, before: &[Statement]) {
+        if before.iter().any(|s| matches!(s, Statement::Query(_))) {
+            self.error(
+                codes::UNEXPECTED_TOKEN,
+                "a function body ends with its expression; nothing may follow it",
+                statement.span(),
+            );
+            return;
+        }
+        match statement {
+            Statement::Let(_) | Statement::Declare(_) => {
+                if self.at(TokenKind::RBrace) {
+                    self.error(
+                        codes::EXPECTED_SEMICOLON,
+                        "expected `;` after the statement: in a function body each `let` ends with `;`",
+                        self.tok().span,
+                    );
+                }
+            }
+            Statement::Query(_) | Statement::Error(_) => {}
+            Statement::Set(_)
+            | Statement::Alias(_)
+            | Statement::Restrict(_)
+            | Statement::Pattern(_) => self.error(
+                codes::UNEXPECTED_TOKEN,
+                "a function body holds only `let` and `declare query_parameters` statements and one expression",
+                statement.span(),
+            ),
+        }
     }
 
     /// Skip to the next `;` at this level (or the `}` ending a body).

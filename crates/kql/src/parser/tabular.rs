@@ -540,6 +540,10 @@ impl Parser<'_> {
                     | "with_itemindex"
                     | "with_match_id"
                     | "with_step_name"
+                    | "with_node_id"
+                    | "with_source_id"
+                    | "with_target_id"
+                    | "with_component_id"
             );
             let declared =
                 if declares && (self.nth_kind(1) != TokenKind::LParen || self.at_word("typeof")) {
@@ -554,6 +558,15 @@ impl Parser<'_> {
                         span: declared.span,
                         kind: ExprKind::Name(declared),
                     }
+                }
+                // A string is no name (`make-graph ... with_node_id="id"`);
+                // the generic options take any value on other operators.
+                None if declares
+                    && extra_params(op).contains(&name.name.as_str())
+                    && !self.at_name() =>
+                {
+                    self.error_expected("a name for the new column");
+                    self.parse_param_value()
                 }
                 None => self.parse_param_value(),
             };
@@ -687,17 +700,48 @@ impl Parser<'_> {
         self.parse_primary_literal()
     }
 
-    /// The value of a `parse-kv` option: any expression, but not the
-    /// keywords that only refer to columns (`kind`).
+    /// The value of a `parse-kv` option: a literal (`dynamic(...)` too), a
+    /// number or timespan with a sign right before it, or a name that is
+    /// no keyword; not an expression.
     fn parse_kv_option_value(&mut self) -> Expr {
-        if self.at(TokenKind::Ident) && self.text_of(self.tok()) == "kind" {
-            self.error(
-                codes::RESERVED_NAME,
-                "`kind` is a keyword, not a value here".to_string(),
-                self.tok().span,
-            );
+        let t = self.tok();
+        let ok = match t.kind {
+            TokenKind::String
+            | TokenKind::Int
+            | TokenKind::Real
+            | TokenKind::Timespan
+            | TokenKind::TypedLiteral => true,
+            TokenKind::Minus | TokenKind::Plus => {
+                matches!(
+                    self.nth_kind(1),
+                    TokenKind::Int | TokenKind::Real | TokenKind::Timespan
+                ) && self.nth_touches_previous(1)
+            }
+            // `dynamic(...)` and the conversions that read as literals
+            // (`int64(1)`).
+            TokenKind::Ident
+                if self.text_of(t) == "dynamic" || keywords::is_type_name(self.text_of(t)) =>
+            {
+                self.nth_kind(1) == TokenKind::LParen
+            }
+            TokenKind::Ident => !keywords::reserved_in_column_list(self.text_of(t)),
+            TokenKind::LBracket => self.nth_name_at(0),
+            _ => false,
+        };
+        if !ok {
+            self.error_expected("a literal value for the option");
+            self.skip_nested_construct();
+            return self.error_expr();
         }
-        self.parse_expr()
+        match t.kind {
+            TokenKind::Minus | TokenKind::Plus => self.parse_expr_bp(BP_POSTFIX),
+            TokenKind::Ident
+                if self.text_of(t) == "dynamic" || keywords::is_type_name(self.text_of(t)) =>
+            {
+                self.parse_expr_bp(BP_POSTFIX)
+            }
+            _ => self.parse_single_value(),
+        }
     }
 
     /// Is `name =` (a single `=`) at the cursor?
@@ -1919,6 +1963,9 @@ impl Parser<'_> {
         let mut step = None;
         let mut range = None;
         if self.eat_word("in").is_some() {
+            if !(self.at_word("range") && self.nth_kind(1) == TokenKind::LParen) {
+                self.error_expected("`range(start, stop, step)` after `in`");
+            }
             range = Some(self.parse_expr_bp(BP_POSTFIX));
         } else {
             if self.eat_word("from").is_some() {
@@ -2142,6 +2189,16 @@ impl Parser<'_> {
                         self.error_expected("a column name");
                         break;
                     };
+                    if !column.quoted && keywords::reserved_in_expression(&column.name) {
+                        self.error(
+                            codes::RESERVED_NAME,
+                            format!(
+                                "`{}` is a keyword; write ['{}'] to use it as a column",
+                                column.name, column.name
+                            ),
+                            column.span,
+                        );
+                    }
                     values.push(Expr {
                         span: column.span,
                         kind: ExprKind::Name(column),
@@ -2224,7 +2281,7 @@ impl Parser<'_> {
         let t = self.tok();
         let is_column = RENDER_COLUMN_LISTS.contains(&property) || property == "xcolumn";
         let ok = match t.kind {
-            TokenKind::Ident if is_column => true,
+            TokenKind::Ident if is_column => !keywords::reserved_in_declaration(self.text_of(t)),
             TokenKind::LBracket if is_column => self.nth_name_at(0),
             TokenKind::String if property == "xcolumn" => true,
             _ if is_column => false,
@@ -2370,6 +2427,9 @@ impl Parser<'_> {
         if let Some(open) = self.expect(TokenKind::LParen, "`(` and a node of the pattern") {
             if self.at_name() {
                 name = self.parse_name();
+                if let Some(n) = &name {
+                    self.check_declared_name(n, true);
+                }
             }
             self.expect_close(TokenKind::RParen, open);
         }
@@ -2390,6 +2450,9 @@ impl Parser<'_> {
         if let Some(open) = self.eat(TokenKind::LBracket) {
             if self.at_name() {
                 name = self.parse_name();
+                if let Some(n) = &name {
+                    self.check_declared_name(n, true);
+                }
             }
             if let Some(star) = self.eat(TokenKind::Star) {
                 // `*1..3`; the lexer may read `1..3` in several ways, so
@@ -2468,8 +2531,18 @@ impl Parser<'_> {
         let members = if self.at_word("entity_group") && self.nth_kind(1) == TokenKind::LBracket {
             self.bump();
             let open = self.bump();
+            if self.at(TokenKind::RBracket) {
+                self.error_expected("a member in the entity group");
+            }
             self.table_list_until(open, TokenKind::RBracket, false)
         } else {
+            // An entity group is `entity_group [...]` or the name of one.
+            if !self
+                .name_len(0)
+                .is_some_and(|len| self.nth_is_word(len, "as"))
+            {
+                self.error_expected("an entity group: `entity_group [...]` or its name");
+            }
             vec![self.parse_table_reference(false)]
         };
         self.expect_word("as");
