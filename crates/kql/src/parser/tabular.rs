@@ -2506,11 +2506,11 @@ impl Parser<'_> {
             let Some(entity) = self.parse_name() else {
                 break;
             };
-            let mut params = self.parse_params("graph-to-table");
+            // `edges as E with_source_id=s`: the options follow the name.
             let name = self
                 .eat_word("as")
                 .map(|_| self.expect_name("a table name after `as`"));
-            params.extend(self.parse_params("graph-to-table"));
+            let params = self.parse_params("graph-to-table");
             outputs.push(GraphTableOutput {
                 entity,
                 params,
