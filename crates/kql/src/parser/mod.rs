@@ -1131,6 +1131,7 @@ impl<'a> Parser<'a> {
             span: Span::empty(start),
             quoted: false,
         });
+        self.check_declared_name(&name, true);
         let value = if self.eat(TokenKind::Assign).is_some() {
             Some(self.parse_expr())
         } else {

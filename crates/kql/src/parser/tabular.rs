@@ -2113,7 +2113,13 @@ impl Parser<'_> {
                     self.expect(TokenKind::Colon, "`:` and the step condition");
                     let condition = self.parse_expr();
                     let assignments = if self.eat(TokenKind::FatArrow).is_some() {
-                        self.parse_column_assignments()
+                        // Each assignment names the column it sets.
+                        self.comma_separated(|p| {
+                            if !p.at_assignment() {
+                                p.error_expected("`Column = value` after `=>`");
+                            }
+                            p.parse_column_assignment()
+                        })
                     } else {
                         Vec::new()
                     };
@@ -2510,6 +2516,9 @@ impl Parser<'_> {
             let name = self
                 .eat_word("as")
                 .map(|_| self.expect_name("a table name after `as`"));
+            if let Some(n) = &name {
+                self.check_declared_name(n, true);
+            }
             let params = self.parse_params("graph-to-table");
             outputs.push(GraphTableOutput {
                 entity,
