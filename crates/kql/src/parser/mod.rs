@@ -834,7 +834,13 @@ impl<'a> Parser<'a> {
                 _ => {}
             }
             let before = self.pos;
-            let statement = self.parse_statement();
+            // In a function body `let` always starts a `let` statement
+            // (elsewhere a lone `let` is a name).
+            let statement = if body_open.is_some() && self.at_word("let") {
+                self.parse_let()
+            } else {
+                self.parse_statement()
+            };
             if body_open.is_some() {
                 self.check_body_statement(&statement, &statements);
             }
