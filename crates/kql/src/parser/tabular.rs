@@ -388,7 +388,10 @@ impl Parser<'_> {
             };
         }
         // A postfix-level expression: name, call, `database('x').T`.
-        let expr = self.parse_expr_bp(BP_POSTFIX);
+        let mut expr = self.parse_expr_bp(BP_POSTFIX);
+        if allow_pattern {
+            expr = self.qualified_wildcard(expr);
+        }
         let span = expr.span;
         let kind = match expr.kind {
             ExprKind::Name(ident) => SourceKind::Name(ident),
@@ -409,6 +412,89 @@ impl Parser<'_> {
         TabularExpression {
             source: Source { kind, span },
             operators: Vec::new(),
+            span,
+        }
+    }
+
+    /// A plugin's output schema after `:`: `(Col: type, ...)`, `(*)`, or
+    /// `(*, Col: type, ...)` — the input's columns and these.
+    fn parse_plugin_schema(&mut self) -> Schema {
+        if !(self.at(TokenKind::LParen)
+            && self.nth_kind(1) == TokenKind::Star
+            && self.nth_kind(2) == TokenKind::Comma)
+        {
+            return self.parse_schema_or_star();
+        }
+        let start = self.tok().span.start;
+        let open = self.bump();
+        self.bump(); // `*`
+        self.bump(); // `,`
+        let mut columns = Vec::new();
+        while !self.at(TokenKind::RParen) && !self.at(TokenKind::Eof) {
+            let before = self.pos;
+            match self.parse_column_declaration() {
+                Some(c) => columns.push(c),
+                None => self.skip_nested_construct(),
+            }
+            if self.eat(TokenKind::Comma).is_none() || self.pos == before {
+                break;
+            }
+        }
+        self.expect_close(TokenKind::RParen, open);
+        Schema {
+            columns,
+            open: true,
+            span: self.span_from(start),
+        }
+    }
+
+    /// A qualified table name ending in a wildcard, as table lists take it
+    /// (`database("S*").C*`, `database("x").*`, `db.T*`): the last
+    /// member becomes the pattern, `*` included. Anything else is
+    /// returned as it is.
+    fn qualified_wildcard(&mut self, expr: Expr) -> Expr {
+        let (target, mut member) = match expr.kind {
+            // `X.C` followed by `*` (and maybe more of the pattern).
+            ExprKind::Path { target, member }
+                if self.at(TokenKind::Star) && self.nth_touches_previous(0) =>
+            {
+                (target, member)
+            }
+            // `X.*`
+            ExprKind::Path { .. } | ExprKind::Call(_) | ExprKind::Name(_)
+                if self.at(TokenKind::Dot)
+                    && self.nth_kind(1) == TokenKind::Star
+                    && self.nth_touches_previous(1) =>
+            {
+                let dot = self.bump();
+                let target = Box::new(expr);
+                let member = Ident {
+                    name: String::new(),
+                    span: Span::empty(dot.span.end),
+                    quoted: false,
+                };
+                (target, member)
+            }
+            kind => {
+                return Expr {
+                    kind,
+                    span: expr.span,
+                }
+            }
+        };
+        // The rest of the pattern: `*`, names and digits, written together.
+        while matches!(
+            self.kind(),
+            TokenKind::Star | TokenKind::Ident | TokenKind::Int
+        ) && self.nth_touches_previous(0)
+        {
+            let t = self.bump();
+            member.name.push_str(self.text_of(t));
+            member.span = member.span.cover(t.span);
+        }
+        let span = target.span.cover(member.span);
+        Expr {
+            kind: ExprKind::Path { target, member },
             span,
         }
     }
@@ -1350,7 +1436,7 @@ impl Parser<'_> {
                 // `: (Col: type, ...)` fixes the plugin's output columns.
                 let schema = self
                     .eat(TokenKind::Colon)
-                    .map(|_| self.parse_schema_or_star());
+                    .map(|_| self.parse_plugin_schema());
                 OperatorKind::Evaluate {
                     params,
                     plugin,
