@@ -814,6 +814,11 @@ impl Parser<'_> {
                 if self.eat(TokenKind::Comma).is_none() {
                     break;
                 }
+                // `typeof(*,)`: a comma promises another entry.
+                if self.at(TokenKind::RParen) {
+                    self.error_expected("`Name: type` or `*` after `,`");
+                    break;
+                }
                 if self.pos == before {
                     self.bump();
                 }
@@ -1036,6 +1041,9 @@ impl Parser<'_> {
                 while more {
                     let before = self.pos;
                     if self.at(TokenKind::String) {
+                        // One string token: adjacent strings do not join
+                        // into a key.
+                        let key_token = self.tok();
                         let key = match self.parse_literal_token().kind {
                             LiteralKind::String(s) => s,
                             _ => StringLiteral {
@@ -1044,6 +1052,15 @@ impl Parser<'_> {
                                 verbatim: false,
                             },
                         };
+                        let last = self.tokens[self.pos - 1].span;
+                        if last != key_token.span {
+                            // parse_literal_token joined several strings.
+                            self.error(
+                                codes::INVALID_DYNAMIC,
+                                "a key of a dynamic object is one string, not several joined",
+                                key_token.span.cover(last),
+                            );
+                        }
                         if self.expect(TokenKind::Colon, "`:` after the key").is_some() {
                             let value = self.parse_dynamic_value();
                             members.push((key, value));

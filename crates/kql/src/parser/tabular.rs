@@ -2730,8 +2730,27 @@ impl Parser<'_> {
             self.error_expected("a column name");
             return self.error_expr();
         };
+        if !name.quoted && keywords::reserved_in_column_list(&name.name) {
+            self.error(
+                codes::RESERVED_NAME,
+                format!(
+                    "`{}` is a keyword; write ['{}'] to use it as a column",
+                    name.name, name.name
+                ),
+                name.span,
+            );
+        }
+        // `Name: type` takes a type (`int32`, `float` too), not a name.
         if self.eat(TokenKind::Colon).is_some() {
-            self.parse_any_type_name();
+            if let Some(ty) = self.parse_any_type_name() {
+                if !keywords::is_type_keyword(&ty.name) && !keywords::is_keyword(&ty.name) {
+                    self.error(
+                        codes::UNKNOWN_TYPE,
+                        format!("`{}` is not a scalar type", ty.name),
+                        ty.span,
+                    );
+                }
+            }
         }
         Expr {
             span: name.span,
