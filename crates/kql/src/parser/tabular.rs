@@ -2685,7 +2685,16 @@ impl Parser<'_> {
         let predicate = if bare {
             self.parse_search_predicate("find")
         } else if self.expect_word("where").is_some() {
-            self.parse_search_predicate("where")
+            // `*` alone is a predicate of `search`, not of `find ... where`.
+            let predicate = self.parse_search_predicate("where");
+            if matches!(predicate.kind, ExprKind::Star) {
+                self.error(
+                    codes::MISSING_EXPRESSION,
+                    "expected a predicate after `where` (`*` alone matches nothing here)",
+                    predicate.span,
+                );
+            }
+            predicate
         } else {
             self.error_expr()
         };
