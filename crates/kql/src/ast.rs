@@ -167,7 +167,8 @@ pub struct Parameter {
 pub struct Schema {
     /// The declared columns.
     pub columns: Vec<ColumnDeclaration>,
-    /// True for `(*)`.
+    /// True for `(*)`, and for a plugin's `(*, Col: type, ...)`: the
+    /// input's columns besides the declared ones.
     pub open: bool,
     /// From `(` to `)`.
     pub span: Span,

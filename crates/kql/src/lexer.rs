@@ -215,6 +215,28 @@ fn is_ident_continue(c: char) -> bool {
     c == '_' || c.is_ascii_alphanumeric()
 }
 
+/// How many hex digits the escape `\x`, `\u` or `\U` takes.
+fn hex_digits(escape: u8) -> usize {
+    match escape {
+        b'x' => 2,
+        b'u' => 4,
+        _ => 8,
+    }
+}
+
+/// Whitespace to Kusto's lexer besides ASCII space, tab, form feed and the
+/// line breaks: the Unicode spaces, and the zero-width space and byte order
+/// mark that copy-paste leaves in queries. Not the vertical tab, U+0085,
+/// U+2028 or U+2029, nor the zero-width (non-)joiners: those are
+/// unexpected characters to it.
+fn is_unicode_space(c: char) -> bool {
+    matches!(
+        c,
+        '\u{a0}' | '\u{1680}' | '\u{180e}' | '\u{2000}'
+            ..='\u{200b}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}'
+    )
+}
+
 impl Lexer<'_> {
     fn peek_byte(&self, offset: usize) -> u8 {
         self.bytes.get(self.pos + offset).copied().unwrap_or(0)
@@ -238,6 +260,7 @@ impl Lexer<'_> {
     }
 
     fn run(&mut self) {
+        self.skip_directives();
         loop {
             self.skip_trivia();
             let start = self.pos;
@@ -277,32 +300,42 @@ impl Lexer<'_> {
         }
     }
 
+    /// Client directives (`#connect cluster('c').database('d')`): lines
+    /// that start with `#`, before the first token of the text. Kusto
+    /// Explorer acts on them; to the query they are trivia. A `#` anywhere
+    /// later is an unexpected character.
+    fn skip_directives(&mut self) {
+        loop {
+            self.skip_trivia();
+            if self.peek_byte(0) != b'#' {
+                return;
+            }
+            let rest = &self.text[self.pos..];
+            self.pos += rest
+                .find(['\n', '\r', '\u{2028}', '\u{2029}'])
+                .unwrap_or(rest.len());
+        }
+    }
+
     fn skip_trivia(&mut self) {
         loop {
             match self.peek_byte(0) {
-                b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c => self.pos += 1,
+                b' ' | b'\t' | b'\r' | b'\n' | 0x0c => self.pos += 1,
                 b'/' if self.peek_byte(1) == b'/' => {
-                    while self.pos < self.bytes.len() && self.bytes[self.pos] != b'\n' {
-                        self.pos += 1;
-                    }
+                    // A comment ends at any line break Kusto knows: `\n`,
+                    // `\r`, or U+2028 or U+2029, which it takes with it (they
+                    // are no whitespace elsewhere).
+                    let rest = &self.text[self.pos..];
+                    self.pos += match rest.find(['\n', '\r', '\u{2028}', '\u{2029}']) {
+                        Some(end) if rest[end..].starts_with(['\u{2028}', '\u{2029}']) => end + 3,
+                        Some(end) => end,
+                        None => rest.len(),
+                    };
                 }
-                b if b >= 0x80 => {
-                    // Unicode spaces (no-break, narrow no-break, …) and the
-                    // invisible zero-width characters that copy-paste leaves
-                    // in queries are whitespace too.
-                    match self.char_at(self.pos) {
-                        Some(c)
-                            if c.is_whitespace()
-                                || matches!(
-                                    c,
-                                    '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}'
-                                ) =>
-                        {
-                            self.pos += c.len_utf8();
-                        }
-                        _ => return,
-                    }
-                }
+                b if b >= 0x80 => match self.char_at(self.pos) {
+                    Some(c) if is_unicode_space(c) => self.pos += c.len_utf8(),
+                    _ => return,
+                },
                 _ => return,
             }
         }
@@ -387,7 +420,7 @@ impl Lexer<'_> {
             while self.pos < bytes.len() && bytes[self.pos].is_ascii_hexdigit() {
                 self.pos += 1;
             }
-            self.push(TokenKind::Int, start);
+            self.number_end(start, TokenKind::Int);
             return;
         }
         let mut kind = TokenKind::Int;
@@ -435,9 +468,14 @@ impl Lexer<'_> {
                 return;
             }
         }
-        // Digits running into letters (`5Minutebin`) make an identifier, as
-        // in Kusto.
-        if kind == TokenKind::Int && self.char_at(self.pos).is_some_and(is_ident_start) {
+        self.number_end(start, kind);
+    }
+
+    /// The end of a number: digits running into letters (`5Minutebin`,
+    /// `1.5x`, `1e1e`, `0x1g`) make one token with them, a name, as in
+    /// Kusto; otherwise the number is a `kind` token.
+    fn number_end(&mut self, start: usize, kind: TokenKind) {
+        if self.char_at(self.pos).is_some_and(is_ident_start) {
             self.ident_tail();
             self.push(TokenKind::Ident, start);
             return;
@@ -474,14 +512,34 @@ impl Lexer<'_> {
                             | b'\\'
                             | b'\''
                             | b'"'
-                            | b'u'
-                            | b'x'
                             | b'a'
                             | b'b'
                             | b'f'
                             | b'v'
                             | b'0'..=b'7',
                         ) => self.pos += 1,
+                        // `\xHH`, `\uHHHH`, `\UHHHHHHHH`: exactly that many hex
+                        // digits, or Kusto's lexer does not end the string.
+                        Some(&b @ (b'x' | b'u' | b'U'))
+                            if bytes
+                                .get(self.pos + 1..self.pos + 1 + hex_digits(b))
+                                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) =>
+                        {
+                            self.pos += 1 + hex_digits(b);
+                        }
+                        Some(&b @ (b'x' | b'u' | b'U')) => {
+                            let n = hex_digits(b);
+                            self.error(
+                                codes::INVALID_ESCAPE,
+                                format!(
+                                    "invalid escape sequence `\\{}`: it takes exactly {n} hex digits",
+                                    char::from(b)
+                                ),
+                                self.pos - 1,
+                                self.pos + 1,
+                            );
+                            self.pos += 1;
+                        }
                         Some(&b) if b != b'\n' => {
                             let len = self.char_at(self.pos).map_or(1, char::len_utf8);
                             self.error(
@@ -669,16 +727,17 @@ pub fn decode_string(raw: &str) -> String {
                     None => out.push('x'),
                 }
             }
-            Some('u') => {
-                let hex: String = chars.clone().take(4).collect();
+            Some(u @ ('u' | 'U')) => {
+                let n = if u == 'u' { 4 } else { 8 };
+                let hex: String = chars.clone().take(n).collect();
                 match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
-                    Some(ch) if hex.len() == 4 => {
+                    Some(ch) if hex.len() == n => {
                         out.push(ch);
-                        for _ in 0..4 {
+                        for _ in 0..n {
                             chars.next();
                         }
                     }
-                    _ => out.push('u'),
+                    _ => out.push(u),
                 }
             }
             Some(c @ ('\\' | '\'' | '"')) => out.push(c),
@@ -736,6 +795,11 @@ mod tests {
         assert_eq!(
             kinds("5dx 5Minutes 5minutes"),
             [Ident, Ident, Timespan, Eof]
+        );
+        // So do reals, exponents and hex numbers.
+        assert_eq!(
+            kinds("1.5x 1e1e 2e-1x 0x1g 0x100x10 1e1d"),
+            [Ident, Ident, Ident, Ident, Ident, Timespan, Eof]
         );
     }
 

@@ -212,9 +212,11 @@ impl Writer {
         self.out.push('(');
         if schema.open {
             self.out.push('*');
-        } else {
-            self.column_declarations(&schema.columns);
+            if !schema.columns.is_empty() {
+                self.out.push(' ');
+            }
         }
+        self.column_declarations(&schema.columns);
         self.out.push(')');
     }
 

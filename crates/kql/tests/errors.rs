@@ -218,6 +218,30 @@ fn kql014_invalid_escape() {
 }
 
 #[test]
+fn kql014_hex_escape_with_too_few_digits() {
+    let (code, message, line, column, text) = first_error("print s = \"\\u00e\"");
+    assert_eq!(code, codes::INVALID_ESCAPE);
+    assert_eq!(
+        message,
+        "invalid escape sequence `\\u`: it takes exactly 4 hex digits"
+    );
+    assert_eq!((line, column, text.as_str()), (1, 12, "\\u"));
+    assert!(parse("print s = \"\\u00e9\\x41\\U0001F600\"").is_ok());
+}
+
+#[test]
+fn kql003_line_separator_is_no_whitespace() {
+    let (code, message, line, column, text) = first_error("T\u{2028}| take 1");
+    assert_eq!(code, codes::UNEXPECTED_CHARACTER);
+    assert_eq!(message, "unexpected character `\\u{2028}`");
+    assert_eq!((line, column, text.as_str()), (1, 2, "\u{2028}"));
+    // ... but it ends a comment, as a line break does.
+    assert!(!parse("// note\u{2028}more\nT").is_ok());
+    assert!(parse("T\u{a0}|\u{200b}take 1 // note\u{2028}").is_ok());
+    assert!(!parse("T // note\u{2028}\u{2028}| take 1").is_ok());
+}
+
+#[test]
 fn kql015_unknown_type() {
     let (code, message, line, column, text) = first_error("datatable(Name:strin)[\"x\"]");
     assert_eq!(code, codes::UNKNOWN_TYPE);

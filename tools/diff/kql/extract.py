@@ -5,7 +5,10 @@ Writes one JSON object per line: {"id", "source", "path", "kind", "query"}.
 `kind` is "yaml" (Sentinel `query:` key), "md" (fenced block in Markdown) or
 "text" (whole .txt/.csl/.kql file).
 
-Usage: extract.py CORPUS_ROOT OUT.jsonl
+Usage: extract.py CORPUS_ROOT OUT.jsonl [--all]
+
+With --all, every `owner__repo` folder under CORPUS_ROOT is read, not only
+the two corpora: that is how a held-back set laid out the same way is read.
 """
 import json
 import os
@@ -64,9 +67,13 @@ def markdown_queries(path):
 
 def main():
     root, out_path = sys.argv[1], sys.argv[2]
+    sources = (SENTINEL, DEFENDER)
+    if "--all" in sys.argv[3:]:
+        sources = sorted(d for d in os.listdir(root)
+                         if os.path.isdir(os.path.join(root, d)))
     count = 0
     with open(out_path, "w", encoding="utf-8") as out:
-        for source in (SENTINEL, DEFENDER):
+        for source in sources:
             base = os.path.join(root, source)
             for path in walk(base):
                 rel = os.path.relpath(path, base)

@@ -159,8 +159,9 @@ impl Parser<'_> {
             TokenKind::Ident => {
                 let word = self.text_of(self.nth(n));
                 if word == "matches" {
-                    return self
-                        .nth_is_word(n + 1, "regex")
+                    // One keyword to Kusto's lexer, written with exactly
+                    // one space: `matches  regex` is not it.
+                    return (self.nth_is_word(n + 1, "regex") && self.nth_gap(n + 1) == " ")
                         .then_some((Infix::Binary(MatchesRegex), 2));
                 }
                 let op = word_operator(word)?;
@@ -813,6 +814,11 @@ impl Parser<'_> {
                 if self.eat(TokenKind::Comma).is_none() {
                     break;
                 }
+                // `typeof(*,)`: a comma promises another entry.
+                if self.at(TokenKind::RParen) {
+                    self.error_expected("`Name: type` or `*` after `,`");
+                    break;
+                }
                 if self.pos == before {
                     self.bump();
                 }
@@ -825,10 +831,20 @@ impl Parser<'_> {
         }
     }
 
-    /// Any identifier as a type name, or an error.
+    /// Any identifier as a type name, or an error: a type, or a name that
+    /// is no keyword (`typeof(float)`, `typeof(mytype)`, not
+    /// `typeof(count)`).
     pub(super) fn parse_any_type_name(&mut self) -> Option<TypeName> {
         if self.at(TokenKind::Ident) {
             let t = self.bump();
+            let word = self.text_of(t);
+            if keywords::is_keyword(word) && !keywords::is_type_keyword(word) {
+                self.error(
+                    codes::UNKNOWN_TYPE,
+                    format!("`{word}` is a keyword, not a type"),
+                    t.span,
+                );
+            }
             Some(TypeName {
                 name: self.text_of(t).to_string(),
                 span: t.span,
@@ -840,6 +856,27 @@ impl Parser<'_> {
     }
 
     // ----- literals -----------------------------------------------------
+
+    /// One literal token as an expression (a run of adjacent strings is
+    /// one), with nothing after it; anything else is read as a postfix
+    /// expression.
+    pub(super) fn parse_primary_literal(&mut self) -> Expr {
+        if matches!(
+            self.kind(),
+            TokenKind::Int
+                | TokenKind::Real
+                | TokenKind::Timespan
+                | TokenKind::String
+                | TokenKind::TypedLiteral
+        ) {
+            let literal = self.parse_literal_token();
+            return Expr {
+                span: literal.span,
+                kind: ExprKind::Literal(literal),
+            };
+        }
+        self.parse_expr_bp(BP_POSTFIX)
+    }
 
     /// A literal token (or a run of adjacent string tokens).
     fn parse_literal_token(&mut self) -> Literal {
@@ -1004,6 +1041,9 @@ impl Parser<'_> {
                 while more {
                     let before = self.pos;
                     if self.at(TokenKind::String) {
+                        // One string token: adjacent strings do not join
+                        // into a key.
+                        let key_token = self.tok();
                         let key = match self.parse_literal_token().kind {
                             LiteralKind::String(s) => s,
                             _ => StringLiteral {
@@ -1012,6 +1052,15 @@ impl Parser<'_> {
                                 verbatim: false,
                             },
                         };
+                        let last = self.tokens[self.pos - 1].span;
+                        if last != key_token.span {
+                            // parse_literal_token joined several strings.
+                            self.error(
+                                codes::INVALID_DYNAMIC,
+                                "a key of a dynamic object is one string, not several joined",
+                                key_token.span.cover(last),
+                            );
+                        }
                         if self.expect(TokenKind::Colon, "`:` after the key").is_some() {
                             let value = self.parse_dynamic_value();
                             members.push((key, value));

@@ -164,6 +164,18 @@ const REFERENCE_ONLY: &[&str] = &["kind", "withsource", "with_source"];
 /// plain name.
 const CALL_ONLY: &[&str] = &["toscalar", "totable"];
 
+/// The keywords that name types (`typeof(float)`, `typeof(uint8)`).
+const TYPE_KEYWORDS: &[&str] = &[
+    "bool", "boolean", "date", "datetime", "decimal", "double", "dynamic", "float", "guid", "int",
+    "int8", "int16", "int32", "int64", "long", "real", "string", "time", "timespan", "uint",
+    "uint8", "uint16", "uint32", "uint64", "ulong", "uniqueid",
+];
+
+/// True for the keywords that name a type.
+pub(super) fn is_type_keyword(word: &str) -> bool {
+    TYPE_KEYWORDS.contains(&word)
+}
+
 /// True for the type names that call like functions (`int64(x)`).
 pub(super) fn is_type_name(word: &str) -> bool {
     TYPE_NAMES.contains(&word)

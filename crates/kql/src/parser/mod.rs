@@ -221,6 +221,21 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// The text between the `n`th token from here and the one before it.
+    fn nth_gap(&self, n: usize) -> &'a str {
+        let index = self.pos + n;
+        match (
+            self.tokens.get(index),
+            index.checked_sub(1).and_then(|i| self.tokens.get(i)),
+        ) {
+            (Some(t), Some(prev)) => self
+                .text
+                .get(prev.span.end as usize..t.span.start as usize)
+                .unwrap_or(""),
+            _ => "",
+        }
+    }
+
     fn bump(&mut self) -> Token {
         let t = self.tok();
         if t.kind != TokenKind::Eof {
@@ -734,6 +749,7 @@ impl<'a> Parser<'a> {
             self.error_expected("a column name");
             None
         })?;
+        self.check_declared_name(&name, false);
         self.expect(TokenKind::Colon, "`:` and a type")?;
         let ty = self.parse_type_name()?;
         Some(ColumnDeclaration {
@@ -818,7 +834,17 @@ impl<'a> Parser<'a> {
                 _ => {}
             }
             let before = self.pos;
-            statements.push(self.parse_statement());
+            // In a function body `let` always starts a `let` statement
+            // (elsewhere a lone `let` is a name).
+            let statement = if body_open.is_some() && self.at_word("let") {
+                self.parse_let()
+            } else {
+                self.parse_statement()
+            };
+            if body_open.is_some() {
+                self.check_body_statement(&statement, &statements);
+            }
+            statements.push(statement);
             match self.kind() {
                 TokenKind::Semicolon => {
                     self.bump();
@@ -851,6 +877,41 @@ impl<'a> Parser<'a> {
             }
         }
         statements
+    }
+
+    /// A function or view body is `let` and `declare query_parameters`
+    /// statements, each ended by `;`, then at most one expression, last:
+    /// report any other statement, anything after the expression, and a
+    /// `let` that the `}` ends.
+    fn check_body_statement(&mut self, statement: &Statement, before: &[Statement]) {
+        if before.iter().any(|s| matches!(s, Statement::Query(_))) {
+            self.error(
+                codes::UNEXPECTED_TOKEN,
+                "a function body ends with its expression; nothing may follow it",
+                statement.span(),
+            );
+            return;
+        }
+        match statement {
+            Statement::Let(_) | Statement::Declare(_) => {
+                if self.at(TokenKind::RBrace) {
+                    self.error(
+                        codes::EXPECTED_SEMICOLON,
+                        "expected `;` after the statement: in a function body each `let` ends with `;`",
+                        self.tok().span,
+                    );
+                }
+            }
+            Statement::Query(_) | Statement::Error(_) => {}
+            Statement::Set(_)
+            | Statement::Alias(_)
+            | Statement::Restrict(_)
+            | Statement::Pattern(_) => self.error(
+                codes::UNEXPECTED_TOKEN,
+                "a function body holds only `let` and `declare query_parameters` statements and one expression",
+                statement.span(),
+            ),
+        }
     }
 
     /// Skip to the next `;` at this level (or the `}` ending a body).
@@ -999,6 +1060,11 @@ impl<'a> Parser<'a> {
             if self.eat(TokenKind::Comma).is_none() {
                 break;
             }
+            // `(a: string, )`: a comma promises another parameter.
+            if self.at(TokenKind::RParen) {
+                self.error_expected("a parameter after `,`");
+                break;
+            }
             if self.pos == before {
                 self.bump();
             }
@@ -1013,6 +1079,7 @@ impl<'a> Parser<'a> {
             self.error_expected("a parameter name");
             None
         })?;
+        self.check_declared_name(&name, false);
         self.expect(TokenKind::Colon, "`:` and a parameter type")?;
         let ty = if let Some(open) = self.eat(TokenKind::LParen) {
             let mut columns = Vec::new();
@@ -1070,6 +1137,7 @@ impl<'a> Parser<'a> {
             span: Span::empty(start),
             quoted: false,
         });
+        self.check_declared_name(&name, true);
         let value = if self.eat(TokenKind::Assign).is_some() {
             Some(self.parse_expr())
         } else {
@@ -1171,6 +1239,7 @@ impl<'a> Parser<'a> {
         let start = self.bump().span.start;
         self.bump(); // database
         let name = self.expect_name("an alias name");
+        self.check_declared_name(&name, true);
         self.expect(TokenKind::Assign, "`=`");
         let value = self.parse_expr();
         Statement::Alias(AliasStatement {

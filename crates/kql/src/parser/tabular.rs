@@ -38,6 +38,7 @@ const KNOWN_PARAMS: &[&str] = &[
     "hint.distribution",
     "hint.progressive_top",
     "hint.pass_filters",
+    "hint.pass_filters_column",
     "bagexpansion",
     "with_itemindex",
     "decodeblocks",
@@ -112,6 +113,21 @@ const CHART_TYPES: &[&str] = &[
 ];
 
 /// The properties of `render ... with (...)`.
+/// The options of `parse-kv ... with (...)` (case-sensitive).
+const PARSE_KV_OPTIONS: &[&str] = &[
+    "pair_delimiter",
+    "kv_delimiter",
+    "quote",
+    "escape",
+    "greedy",
+    "regex",
+];
+
+/// The typed literals an `externaldata` storage property may be.
+const STORAGE_LITERAL_TYPES: &[&str] = &[
+    "bool", "date", "datetime", "double", "guid", "int64", "long", "real",
+];
+
 const RENDER_PROPERTIES: &[&str] = &[
     "kind",
     "title",
@@ -128,7 +144,12 @@ const RENDER_PROPERTIES: &[&str] = &[
     "ysplit",
     "ymin",
     "ymax",
+    "xmin",
+    "xmax",
 ];
+
+/// Render properties whose value is a list of column names.
+const RENDER_COLUMN_LISTS: &[&str] = &["ycolumns", "anomalycolumns", "series"];
 
 impl Parser<'_> {
     // ----- tabular expressions -------------------------------------------
@@ -367,7 +388,10 @@ impl Parser<'_> {
             };
         }
         // A postfix-level expression: name, call, `database('x').T`.
-        let expr = self.parse_expr_bp(BP_POSTFIX);
+        let mut expr = self.parse_expr_bp(BP_POSTFIX);
+        if allow_pattern {
+            expr = self.qualified_wildcard(expr);
+        }
         let span = expr.span;
         let kind = match expr.kind {
             ExprKind::Name(ident) => SourceKind::Name(ident),
@@ -388,6 +412,89 @@ impl Parser<'_> {
         TabularExpression {
             source: Source { kind, span },
             operators: Vec::new(),
+            span,
+        }
+    }
+
+    /// A plugin's output schema after `:`: `(Col: type, ...)`, `(*)`, or
+    /// `(*, Col: type, ...)` — the input's columns and these.
+    fn parse_plugin_schema(&mut self) -> Schema {
+        if !(self.at(TokenKind::LParen)
+            && self.nth_kind(1) == TokenKind::Star
+            && self.nth_kind(2) == TokenKind::Comma)
+        {
+            return self.parse_schema_or_star();
+        }
+        let start = self.tok().span.start;
+        let open = self.bump();
+        self.bump(); // `*`
+        self.bump(); // `,`
+        let mut columns = Vec::new();
+        while !self.at(TokenKind::RParen) && !self.at(TokenKind::Eof) {
+            let before = self.pos;
+            match self.parse_column_declaration() {
+                Some(c) => columns.push(c),
+                None => self.skip_nested_construct(),
+            }
+            if self.eat(TokenKind::Comma).is_none() || self.pos == before {
+                break;
+            }
+        }
+        self.expect_close(TokenKind::RParen, open);
+        Schema {
+            columns,
+            open: true,
+            span: self.span_from(start),
+        }
+    }
+
+    /// A qualified table name ending in a wildcard, as table lists take it
+    /// (`database("S*").C*`, `database("x").*`, `db.T*`): the last
+    /// member becomes the pattern, `*` included. Anything else is
+    /// returned as it is.
+    fn qualified_wildcard(&mut self, expr: Expr) -> Expr {
+        let (target, mut member) = match expr.kind {
+            // `X.C` followed by `*` (and maybe more of the pattern).
+            ExprKind::Path { target, member }
+                if self.at(TokenKind::Star) && self.nth_touches_previous(0) =>
+            {
+                (target, member)
+            }
+            // `X.*`
+            ExprKind::Path { .. } | ExprKind::Call(_) | ExprKind::Name(_)
+                if self.at(TokenKind::Dot)
+                    && self.nth_kind(1) == TokenKind::Star
+                    && self.nth_touches_previous(1) =>
+            {
+                let dot = self.bump();
+                let target = Box::new(expr);
+                let member = Ident {
+                    name: String::new(),
+                    span: Span::empty(dot.span.end),
+                    quoted: false,
+                };
+                (target, member)
+            }
+            kind => {
+                return Expr {
+                    kind,
+                    span: expr.span,
+                }
+            }
+        };
+        // The rest of the pattern: `*`, names and digits, written together.
+        while matches!(
+            self.kind(),
+            TokenKind::Star | TokenKind::Ident | TokenKind::Int
+        ) && self.nth_touches_previous(0)
+        {
+            let t = self.bump();
+            member.name.push_str(self.text_of(t));
+            member.span = member.span.cover(t.span);
+        }
+        let span = target.span.cover(member.span);
+        Expr {
+            kind: ExprKind::Path { target, member },
             span,
         }
     }
@@ -519,6 +626,10 @@ impl Parser<'_> {
                     | "with_itemindex"
                     | "with_match_id"
                     | "with_step_name"
+                    | "with_node_id"
+                    | "with_source_id"
+                    | "with_target_id"
+                    | "with_component_id"
             );
             let declared =
                 if declares && (self.nth_kind(1) != TokenKind::LParen || self.at_word("typeof")) {
@@ -533,6 +644,15 @@ impl Parser<'_> {
                         span: declared.span,
                         kind: ExprKind::Name(declared),
                     }
+                }
+                // A string is no name (`make-graph ... with_node_id="id"`);
+                // the generic options take any value on other operators.
+                None if declares
+                    && extra_params(op).contains(&name.name.as_str())
+                    && !self.at_name() =>
+                {
+                    self.error_expected("a name for the new column");
+                    self.parse_param_value()
                 }
                 None => self.parse_param_value(),
             };
@@ -567,8 +687,9 @@ impl Parser<'_> {
         (known && self.nth_kind(len) == TokenKind::Assign).then_some(len)
     }
 
-    /// `name = value, ...` (the inside of `with (...)` option lists).
-    fn parse_named_list(&mut self) -> Vec<NamedParameter> {
+    /// `name = value, ...` (the inside of `with (...)` option lists);
+    /// `value` reads one value.
+    fn parse_named_list(&mut self, value: fn(&mut Self) -> Expr) -> Vec<NamedParameter> {
         let mut out = Vec::new();
         while self.at_name() {
             let before = self.pos;
@@ -579,7 +700,7 @@ impl Parser<'_> {
             if self.expect(TokenKind::Assign, "`=` and a value").is_none() {
                 break;
             }
-            let value = self.parse_expr();
+            let value = value(self);
             out.push(NamedParameter {
                 name,
                 value,
@@ -588,18 +709,125 @@ impl Parser<'_> {
             if self.eat(TokenKind::Comma).is_none() || self.pos == before {
                 break;
             }
+            // `with (format="csv",)`: a comma promises another option.
+            if !self.at_name() {
+                self.error_expected("an option after `,`");
+                break;
+            }
         }
         out
     }
 
     /// `( name = value, ... )`.
-    fn parse_parenthesized_named_list(&mut self) -> Vec<NamedParameter> {
+    fn parse_parenthesized_named_list(
+        &mut self,
+        value: fn(&mut Self) -> Expr,
+    ) -> Vec<NamedParameter> {
         let Some(open) = self.expect(TokenKind::LParen, "`(` and options") else {
             return Vec::new();
         };
-        let list = self.parse_named_list();
+        let list = self.parse_named_list(value);
         self.expect_close(TokenKind::RParen, open);
         list
+    }
+
+    /// The value of an `externaldata` storage property: a string, an
+    /// unsigned number, one of the typed literals Kusto takes there
+    /// (`long(1)`, `datetime(...)`, `guid(...)`, `bool(true)`, …), `true`,
+    /// `false`, `null` or a name. Not a timespan, a sign, `dynamic(...)`
+    /// or an expression.
+    fn parse_storage_property_value(&mut self) -> Expr {
+        let t = self.tok();
+        let ok = match t.kind {
+            TokenKind::String | TokenKind::Int | TokenKind::Real => true,
+            TokenKind::TypedLiteral => {
+                let text = self.text_of(t);
+                let prefix = text.split('(').next().unwrap_or("");
+                STORAGE_LITERAL_TYPES.contains(&prefix)
+            }
+            // `int64(1)` and `long(1)` are conversions that read as
+            // literals there.
+            TokenKind::Ident
+                if STORAGE_LITERAL_TYPES.contains(&self.text_of(t))
+                    && self.nth_kind(1) == TokenKind::LParen =>
+            {
+                return self.parse_expr_bp(BP_POSTFIX);
+            }
+            TokenKind::Ident => {
+                let word = self.text_of(t);
+                matches!(word, "true" | "false") || !keywords::reserved_in_declaration(word)
+            }
+            TokenKind::LBracket => self.nth_name_at(0),
+            _ => false,
+        };
+        if !ok {
+            self.error_expected("a literal value or a name for the property");
+            self.skip_nested_construct();
+            return self.error_expr();
+        }
+        self.parse_single_value()
+    }
+
+    /// A literal or a name, one token (a string literal may be several
+    /// adjacent ones): no member access, call or operator after it.
+    fn parse_single_value(&mut self) -> Expr {
+        if self.at(TokenKind::Ident) || self.at(TokenKind::LBracket) {
+            let t = self.tok();
+            let name = self.parse_name().unwrap_or_else(|| Ident {
+                name: String::new(),
+                span: t.span,
+                quoted: false,
+            });
+            return Expr {
+                span: name.span,
+                kind: ExprKind::Name(name),
+            };
+        }
+        self.parse_primary_literal()
+    }
+
+    /// The value of a `parse-kv` option: a literal (`dynamic(...)` too), a
+    /// number or timespan with a sign right before it, or a name that is
+    /// no keyword; not an expression.
+    fn parse_kv_option_value(&mut self) -> Expr {
+        let t = self.tok();
+        let ok = match t.kind {
+            TokenKind::String
+            | TokenKind::Int
+            | TokenKind::Real
+            | TokenKind::Timespan
+            | TokenKind::TypedLiteral => true,
+            TokenKind::Minus | TokenKind::Plus => {
+                matches!(
+                    self.nth_kind(1),
+                    TokenKind::Int | TokenKind::Real | TokenKind::Timespan
+                ) && self.nth_touches_previous(1)
+            }
+            // `dynamic(...)` and the conversions that read as literals
+            // (`int64(1)`).
+            TokenKind::Ident
+                if self.text_of(t) == "dynamic" || keywords::is_type_name(self.text_of(t)) =>
+            {
+                self.nth_kind(1) == TokenKind::LParen
+            }
+            TokenKind::Ident => !keywords::reserved_in_column_list(self.text_of(t)),
+            TokenKind::LBracket => self.nth_name_at(0),
+            _ => false,
+        };
+        if !ok {
+            self.error_expected("a literal value for the option");
+            self.skip_nested_construct();
+            return self.error_expr();
+        }
+        match t.kind {
+            TokenKind::Minus | TokenKind::Plus => self.parse_expr_bp(BP_POSTFIX),
+            TokenKind::Ident
+                if self.text_of(t) == "dynamic" || keywords::is_type_name(self.text_of(t)) =>
+            {
+                self.parse_expr_bp(BP_POSTFIX)
+            }
+            _ => self.parse_single_value(),
+        }
     }
 
     /// Is `name =` (a single `=`) at the cursor?
@@ -633,6 +861,7 @@ impl Parser<'_> {
         if self.at_tuple_assignment() {
             self.bump();
             while let Some(name) = self.parse_name() {
+                self.check_declared_name(&name, false);
                 names.push(name);
                 if self.eat(TokenKind::Comma).is_none() {
                     break;
@@ -959,9 +1188,12 @@ impl Parser<'_> {
             | TokenKind::Timespan
             | TokenKind::String
             | TokenKind::TypedLiteral => true,
+            // A sign right before a number or a timespan (`-1d`).
             TokenKind::Minus | TokenKind::Plus => {
-                matches!(self.nth_kind(1), TokenKind::Int | TokenKind::Real)
-                    && self.nth_touches_previous(1)
+                matches!(
+                    self.nth_kind(1),
+                    TokenKind::Int | TokenKind::Real | TokenKind::Timespan
+                ) && self.nth_touches_previous(1)
             }
             TokenKind::Ident => matches!(
                 self.text_of(self.tok()),
@@ -1174,10 +1406,23 @@ impl Parser<'_> {
                     Vec::new()
                 };
                 let options = if self.eat_word("with").is_some() {
-                    self.parse_parenthesized_named_list()
+                    self.parse_parenthesized_named_list(Self::parse_kv_option_value)
                 } else {
                     Vec::new()
                 };
+                for o in &options {
+                    if !PARSE_KV_OPTIONS.contains(&o.name.name.as_str()) {
+                        self.error(
+                            codes::UNEXPECTED_TOKEN,
+                            format!(
+                                "`{}` is not a parse-kv option (expected one of {})",
+                                o.name.name,
+                                PARSE_KV_OPTIONS.join(", ")
+                            ),
+                            o.name.span,
+                        );
+                    }
+                }
                 OperatorKind::ParseKv {
                     source,
                     keys,
@@ -1191,7 +1436,7 @@ impl Parser<'_> {
                 // `: (Col: type, ...)` fixes the plugin's output columns.
                 let schema = self
                     .eat(TokenKind::Colon)
-                    .map(|_| self.parse_schema_or_star());
+                    .map(|_| self.parse_plugin_schema());
                 OperatorKind::Evaluate {
                     params,
                     plugin,
@@ -1356,17 +1601,18 @@ impl Parser<'_> {
                     uris = self.comma_separated_until(open, TokenKind::RBracket, Self::parse_expr);
                 }
                 let properties = if self.eat_word("with").is_some() {
-                    self.parse_parenthesized_named_list()
+                    self.parse_parenthesized_named_list(Self::parse_storage_property_value)
                 } else {
                     Vec::new()
                 };
                 // Storage properties are plain names (`format`,
-                // `ignoreFirstRecord`), not operator options or keywords.
+                // `ignoreFirstRecord`), not operator options or keywords
+                // that cannot be declared (`by=` is one, `kind=` is not).
                 for p in &properties {
                     let name = p.name.name.as_str();
                     if name.contains('.')
                         || KNOWN_PARAMS.contains(&name)
-                        || keywords::reserved_in_expression(name)
+                        || keywords::reserved_in_declaration(name)
                     {
                         self.error(
                             codes::UNEXPECTED_TOKEN,
@@ -1441,6 +1687,9 @@ impl Parser<'_> {
                     let start = self.tok().span.start;
                     let name = if self.at(TokenKind::Ident) {
                         let n = self.parse_name();
+                        if let Some(n) = &n {
+                            self.check_declared_name(n, true);
+                        }
                         self.bump();
                         n
                     } else {
@@ -1800,6 +2049,9 @@ impl Parser<'_> {
         let mut step = None;
         let mut range = None;
         if self.eat_word("in").is_some() {
+            if !(self.at_word("range") && self.nth_kind(1) == TokenKind::LParen) {
+                self.error_expected("`range(start, stop, step)` after `in`");
+            }
             range = Some(self.parse_expr_bp(BP_POSTFIX));
         } else {
             if self.eat_word("from").is_some() {
@@ -1947,7 +2199,13 @@ impl Parser<'_> {
                     self.expect(TokenKind::Colon, "`:` and the step condition");
                     let condition = self.parse_expr();
                     let assignments = if self.eat(TokenKind::FatArrow).is_some() {
-                        self.parse_column_assignments()
+                        // Each assignment names the column it sets.
+                        self.comma_separated(|p| {
+                            if !p.at_assignment() {
+                                p.error_expected("`Column = value` after `=>`");
+                            }
+                            p.parse_column_assignment()
+                        })
                     } else {
                         Vec::new()
                     };
@@ -2023,6 +2281,16 @@ impl Parser<'_> {
                         self.error_expected("a column name");
                         break;
                     };
+                    if !column.quoted && keywords::reserved_in_expression(&column.name) {
+                        self.error(
+                            codes::RESERVED_NAME,
+                            format!(
+                                "`{}` is a keyword; write ['{}'] to use it as a column",
+                                column.name, column.name
+                            ),
+                            column.span,
+                        );
+                    }
                     values.push(Expr {
                         span: column.span,
                         kind: ExprKind::Name(column),
@@ -2062,17 +2330,19 @@ impl Parser<'_> {
                     if self.expect(TokenKind::Assign, "`=` and a value").is_none() {
                         break;
                     }
-                    let mut values = vec![self.parse_expr()];
-                    // List properties (`ycolumns=a, b`) continue until the
-                    // next `name =`.
-                    while self.at(TokenKind::Comma) {
+                    let mut values = vec![self.parse_render_value(&name.name)];
+                    // Column lists (`ycolumns=a, b`) continue until the next
+                    // `name =`.
+                    while RENDER_COLUMN_LISTS.contains(&name.name.as_str())
+                        && self.at(TokenKind::Comma)
+                    {
                         let saved = self.pos;
                         self.bump();
                         if self.at_assignment() {
                             self.pos = saved;
                             break;
                         }
-                        values.push(self.parse_expr());
+                        values.push(self.parse_render_value(&name.name));
                     }
                     properties.push(RenderProperty {
                         name,
@@ -2082,11 +2352,55 @@ impl Parser<'_> {
                     if self.eat(TokenKind::Comma).is_none() || self.pos == before {
                         break;
                     }
+                    // `with (title="x",)`: a comma promises a property.
+                    if !self.at_name() {
+                        self.error_expected("a render property after `,`");
+                        break;
+                    }
                 }
                 self.expect_close(TokenKind::RParen, open);
             }
         }
         OperatorKind::Render { chart, properties }
+    }
+
+    /// The value of the render property `property`: column names for the
+    /// column properties (`xcolumn` also takes a string), a value without
+    /// a sign for the titles (`title=strcat("a", b)` is one), and for the
+    /// others a value that takes a sign only right before a number or a
+    /// timespan (`ymin=-1`, `xmin=-1d`) — never an operator expression.
+    fn parse_render_value(&mut self, property: &str) -> Expr {
+        let t = self.tok();
+        let is_column = RENDER_COLUMN_LISTS.contains(&property) || property == "xcolumn";
+        let ok = match t.kind {
+            TokenKind::Ident if is_column => !keywords::reserved_in_declaration(self.text_of(t)),
+            TokenKind::LBracket if is_column => self.nth_name_at(0),
+            TokenKind::String if property == "xcolumn" => true,
+            _ if is_column => false,
+            TokenKind::Minus | TokenKind::Plus => {
+                !matches!(property, "title" | "xtitle" | "ytitle")
+                    && matches!(
+                        self.nth_kind(1),
+                        TokenKind::Int | TokenKind::Real | TokenKind::Timespan
+                    )
+                    && self.nth_touches_previous(1)
+            }
+            _ => true,
+        };
+        if !ok {
+            self.error_expected(if is_column {
+                "a column name"
+            } else {
+                "a value for the render property"
+            });
+            self.skip_nested_construct();
+            return self.error_expr();
+        }
+        if is_column {
+            self.parse_single_value()
+        } else {
+            self.parse_expr_bp(BP_POSTFIX)
+        }
     }
 
     /// The value of a scan step's `output=`: `first`, `last`, `all` or
@@ -2205,6 +2519,9 @@ impl Parser<'_> {
         if let Some(open) = self.expect(TokenKind::LParen, "`(` and a node of the pattern") {
             if self.at_name() {
                 name = self.parse_name();
+                if let Some(n) = &name {
+                    self.check_declared_name(n, true);
+                }
             }
             self.expect_close(TokenKind::RParen, open);
         }
@@ -2225,6 +2542,9 @@ impl Parser<'_> {
         if let Some(open) = self.eat(TokenKind::LBracket) {
             if self.at_name() {
                 name = self.parse_name();
+                if let Some(n) = &name {
+                    self.check_declared_name(n, true);
+                }
             }
             if let Some(star) = self.eat(TokenKind::Star) {
                 // `*1..3`; the lexer may read `1..3` in several ways, so
@@ -2278,11 +2598,14 @@ impl Parser<'_> {
             let Some(entity) = self.parse_name() else {
                 break;
             };
-            let mut params = self.parse_params("graph-to-table");
+            // `edges as E with_source_id=s`: the options follow the name.
             let name = self
                 .eat_word("as")
                 .map(|_| self.expect_name("a table name after `as`"));
-            params.extend(self.parse_params("graph-to-table"));
+            if let Some(n) = &name {
+                self.check_declared_name(n, true);
+            }
+            let params = self.parse_params("graph-to-table");
             outputs.push(GraphTableOutput {
                 entity,
                 params,
@@ -2303,8 +2626,18 @@ impl Parser<'_> {
         let members = if self.at_word("entity_group") && self.nth_kind(1) == TokenKind::LBracket {
             self.bump();
             let open = self.bump();
+            if self.at(TokenKind::RBracket) {
+                self.error_expected("a member in the entity group");
+            }
             self.table_list_until(open, TokenKind::RBracket, false)
         } else {
+            // An entity group is `entity_group [...]` or the name of one.
+            if !self
+                .name_len(0)
+                .is_some_and(|len| self.nth_is_word(len, "as"))
+            {
+                self.error_expected("an entity group: `entity_group [...]` or its name");
+            }
             vec![self.parse_table_reference(false)]
         };
         self.expect_word("as");
@@ -2352,7 +2685,16 @@ impl Parser<'_> {
         let predicate = if bare {
             self.parse_search_predicate("find")
         } else if self.expect_word("where").is_some() {
-            self.parse_search_predicate("where")
+            // `*` alone is a predicate of `search`, not of `find ... where`.
+            let predicate = self.parse_search_predicate("where");
+            if matches!(predicate.kind, ExprKind::Star) {
+                self.error(
+                    codes::MISSING_EXPRESSION,
+                    "expected a predicate after `where` (`*` alone matches nothing here)",
+                    predicate.span,
+                );
+            }
+            predicate
         } else {
             self.error_expr()
         };
@@ -2397,8 +2739,27 @@ impl Parser<'_> {
             self.error_expected("a column name");
             return self.error_expr();
         };
+        if !name.quoted && keywords::reserved_in_column_list(&name.name) {
+            self.error(
+                codes::RESERVED_NAME,
+                format!(
+                    "`{}` is a keyword; write ['{}'] to use it as a column",
+                    name.name, name.name
+                ),
+                name.span,
+            );
+        }
+        // `Name: type` takes a type (`int32`, `float` too), not a name.
         if self.eat(TokenKind::Colon).is_some() {
-            self.parse_any_type_name();
+            if let Some(ty) = self.parse_any_type_name() {
+                if !keywords::is_type_keyword(&ty.name) && !keywords::is_keyword(&ty.name) {
+                    self.error(
+                        codes::UNKNOWN_TYPE,
+                        format!("`{}` is not a scalar type", ty.name),
+                        ty.span,
+                    );
+                }
+            }
         }
         Expr {
             span: name.span,
