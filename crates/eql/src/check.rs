@@ -743,7 +743,9 @@ impl Checker<'_> {
                 return result;
             }
         }
-        if l.has_field && r.has_field {
+        // The endpoint compares fields with fields (often with a field of
+        // an earlier step, `event0.process.pid != process.pid`).
+        if l.has_field && r.has_field && self.dialect == crate::Dialect::Elasticsearch {
             self.error(
                 Code::FieldComparison,
                 "comparing a field with another field is not supported by Elasticsearch EQL",
@@ -963,6 +965,7 @@ impl Checker<'_> {
 
     fn steps(&mut self, steps: &[Step], until: Option<&Step>, kind: SeqKind, has_maxspan: bool) {
         let keys = steps.first().map_or(0, |s| s.by.len());
+        let mut aliases: Vec<&str> = Vec::new();
         let all = steps
             .iter()
             .map(|s| (s, false))
@@ -1001,11 +1004,27 @@ impl Checker<'_> {
                 }
             }
             if let Some(alias) = &step.alias {
-                self.error(
-                    Code::BadSubqueries,
-                    "step aliases (`as name`) are not supported by Elasticsearch EQL",
-                    alias.span,
-                );
+                if self.dialect == crate::Dialect::Elasticsearch {
+                    self.error(
+                        Code::BadSubqueries,
+                        "step aliases (`as name`) are not supported by Elasticsearch EQL",
+                        alias.span,
+                    );
+                } else if is_until || kind != SeqKind::Sequence {
+                    self.error(
+                        Code::BadSubqueries,
+                        "step aliases (`as name`) are only allowed on sequence steps",
+                        alias.span,
+                    );
+                } else if aliases.contains(&alias.name.as_str()) {
+                    self.error(
+                        Code::BadSubqueries,
+                        format!("the step alias `{}` is already taken", alias.name),
+                        alias.span,
+                    );
+                } else {
+                    aliases.push(alias.name.as_str());
+                }
             }
             if step.missing {
                 match kind {
