@@ -897,7 +897,9 @@ impl Checker<'_> {
                     if !is_cidr(text.trim()) {
                         self.error(
                             Code::BadArguments,
-                            format!("`{text}` is not a CIDR range such as `10.0.0.0/8`"),
+                            format!(
+                                "`{text}` is neither a CIDR range such as `10.0.0.0/8` nor an IP address"
+                            ),
                             arg_expr.span,
                         );
                         return result;
@@ -1099,10 +1101,11 @@ fn is_string_literal(e: &Expr) -> bool {
     matches!(e.kind, ExprKind::Literal(Literal::String(..)))
 }
 
-/// `address/prefix` for IPv4 or IPv6.
+/// `address/prefix` for IPv4 or IPv6, or a single address (which
+/// Elasticsearch and the endpoint match as a range of one: `"::1"`).
 pub fn is_cidr(text: &str) -> bool {
     let Some((address, prefix)) = text.split_once('/') else {
-        return false;
+        return text.parse::<std::net::IpAddr>().is_ok();
     };
     let Ok(prefix) = prefix.parse::<u8>() else {
         return false;
