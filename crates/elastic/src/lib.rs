@@ -598,7 +598,10 @@ fn attach_query(
         dispatch::analyze(language, query_text, &map)
     };
     match analysis {
-        Some(analysis) => rule.absorb(analysis),
+        Some(mut analysis) => {
+            hint_other_language(&mut analysis, language, query_text);
+            rule.absorb(analysis)
+        }
         None => rule.diagnostics.push(
             Diagnostic::new(
                 ruledex_ir::DiagnosticSeverity::Note,
@@ -611,6 +614,41 @@ fn attach_query(
             .with_span(map.span_to_file(Span::from_range(0..query_text.len().min(1)))),
         ),
     }
+}
+
+/// A KQL or Lucene query that does not parse but reads cleanly as ES|QL
+/// or EQL was most likely filed under the wrong `language`: say so on
+/// its first error.
+fn hint_other_language(analysis: &mut ruledex_ir::Analysis, language: Language, query: &str) {
+    if !matches!(language, Language::Kuery | Language::Lucene) {
+        return;
+    }
+    let Some(first_error) = analysis
+        .diagnostics
+        .iter_mut()
+        .find(|d| d.severity == ruledex_ir::DiagnosticSeverity::Error)
+    else {
+        return;
+    };
+    let reads_as = if ruledex_esql::parse(query)
+        .errors
+        .iter()
+        .all(|e| ruledex_ir::QueryErrorCode::is_warning(e.code))
+    {
+        Language::Esql
+    } else if ruledex_eql::parse(query).is_valid() {
+        Language::Eql
+    } else {
+        return;
+    };
+    first_error.notes.push(format!(
+        "the query reads as {}: is `language = \"{}\"` right?",
+        reads_as.display_name(),
+        match language {
+            Language::Lucene => "lucene",
+            _ => "kuery",
+        }
+    ));
 }
 
 /// After the analysis: datasets named by equality filters, the sequence

@@ -154,6 +154,60 @@ fn wrong_types_fall_back_and_warn() {
     assert_eq!(rule.data_sources[0].name, "logs-*");
 }
 
+/// The notes of a rule's error diagnostics.
+fn error_notes(rule: &Rule) -> Vec<&str> {
+    rule.diagnostics
+        .iter()
+        .filter(|d| d.severity == ruledex_ir::DiagnosticSeverity::Error)
+        .flat_map(|d| d.notes.iter().map(String::as_str))
+        .collect()
+}
+
+#[test]
+fn a_query_in_another_language_is_pointed_out() {
+    let esql = &load("errors/esql_filed_as_kuery.toml")[0];
+    assert!(!esql.parsed());
+    let notes = error_notes(esql);
+    assert_eq!(
+        notes.iter().filter(|n| n.contains("reads as")).count(),
+        1,
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|n| n.contains("reads as ES|QL")),
+        "{notes:?}"
+    );
+
+    let eql = &load("errors/eql_filed_as_kuery.toml")[0];
+    assert!(!eql.parsed());
+    assert!(
+        error_notes(eql).iter().any(|n| n.contains("reads as EQL")),
+        "{:?}",
+        eql.diagnostics
+    );
+}
+
+#[test]
+fn a_plain_kuery_error_gets_no_language_hint() {
+    for query in [
+        "process.name:(a or",
+        "process where (a == 1",
+        "FROM logs-* | WHERE (",
+    ] {
+        let text = format!(
+            "[metadata]\nmaturity = \"development\"\n\n[rule]\nname = \"x\"\nrule_id = \"x\"\nlanguage = \"kuery\"\ntype = \"query\"\nquery = '''\n{query}\n'''\n"
+        );
+        let file = SourceFile::standalone("rules/x.toml", &text);
+        let rule = &ElasticFormat.load(&file)[0];
+        assert!(!rule.parsed(), "{query}");
+        assert!(
+            !error_notes(rule).iter().any(|n| n.contains("reads as")),
+            "{query}: {:?}",
+            rule.diagnostics
+        );
+    }
+}
+
 #[test]
 fn eql_errors_point_into_the_file() {
     let root = fixtures();

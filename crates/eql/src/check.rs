@@ -743,7 +743,9 @@ impl Checker<'_> {
                 return result;
             }
         }
-        if l.has_field && r.has_field {
+        // The endpoint compares fields with fields (often with a field of
+        // an earlier step, `event0.process.pid != process.pid`).
+        if l.has_field && r.has_field && self.dialect == crate::Dialect::Elasticsearch {
             self.error(
                 Code::FieldComparison,
                 "comparing a field with another field is not supported by Elasticsearch EQL",
@@ -895,7 +897,9 @@ impl Checker<'_> {
                     if !is_cidr(text.trim()) {
                         self.error(
                             Code::BadArguments,
-                            format!("`{text}` is not a CIDR range such as `10.0.0.0/8`"),
+                            format!(
+                                "`{text}` is neither a CIDR range such as `10.0.0.0/8` nor an IP address"
+                            ),
                             arg_expr.span,
                         );
                         return result;
@@ -963,6 +967,7 @@ impl Checker<'_> {
 
     fn steps(&mut self, steps: &[Step], until: Option<&Step>, kind: SeqKind, has_maxspan: bool) {
         let keys = steps.first().map_or(0, |s| s.by.len());
+        let mut aliases: Vec<&str> = Vec::new();
         let all = steps
             .iter()
             .map(|s| (s, false))
@@ -1001,11 +1006,27 @@ impl Checker<'_> {
                 }
             }
             if let Some(alias) = &step.alias {
-                self.error(
-                    Code::BadSubqueries,
-                    "step aliases (`as name`) are not supported by Elasticsearch EQL",
-                    alias.span,
-                );
+                if self.dialect == crate::Dialect::Elasticsearch {
+                    self.error(
+                        Code::BadSubqueries,
+                        "step aliases (`as name`) are not supported by Elasticsearch EQL",
+                        alias.span,
+                    );
+                } else if is_until || kind != SeqKind::Sequence {
+                    self.error(
+                        Code::BadSubqueries,
+                        "step aliases (`as name`) are only allowed on sequence steps",
+                        alias.span,
+                    );
+                } else if aliases.contains(&alias.name.as_str()) {
+                    self.error(
+                        Code::BadSubqueries,
+                        format!("the step alias `{}` is already taken", alias.name),
+                        alias.span,
+                    );
+                } else {
+                    aliases.push(alias.name.as_str());
+                }
             }
             if step.missing {
                 match kind {
@@ -1080,10 +1101,11 @@ fn is_string_literal(e: &Expr) -> bool {
     matches!(e.kind, ExprKind::Literal(Literal::String(..)))
 }
 
-/// `address/prefix` for IPv4 or IPv6.
+/// `address/prefix` for IPv4 or IPv6, or a single address (which
+/// Elasticsearch and the endpoint match as a range of one: `"::1"`).
 pub fn is_cidr(text: &str) -> bool {
     let Some((address, prefix)) = text.split_once('/') else {
-        return false;
+        return text.parse::<std::net::IpAddr>().is_ok();
     };
     let Ok(prefix) = prefix.parse::<u8>() else {
         return false;

@@ -42,7 +42,7 @@ ruledex_ir::diagnostic_code_enum! {
         /// `1 == "a"`, arithmetic on strings, a number after `:`).
         TypeMismatch = "EQL104",
         /// A comparison of a field with another field, which
-        /// Elasticsearch EQL does not support.
+        /// Elasticsearch EQL does not support (the endpoint's EQL does).
         FieldComparison = "EQL105",
         /// A known function called with the wrong number or kind of
         /// arguments (including an invalid CIDR for `cidrMatch`).
@@ -63,7 +63,9 @@ ruledex_ir::diagnostic_code_enum! {
         JoinKeyCount = "EQL111",
         /// A structural rule of sequences and samples: a sample of
         /// one step, a missing-event step `![...]` without `maxspan` or inside a
-        /// sample or join, `fork` on the first step, an alias (`as x`).
+        /// sample or join, `fork` on the first step, an alias (`as x`) in
+        /// Elasticsearch EQL, or, in the endpoint's, an alias off a sequence
+        /// step or taken twice.
         BadSubqueries = "EQL112",
         /// An unknown sequence parameter (`with foo=1`) or step
         /// parameter, or a named subquery other than `descendant`, `child`,

@@ -28,6 +28,7 @@ pub fn lower(query: &Query, text: &str, map: &OffsetMap) -> Analysis {
         text,
         map,
         analysis: Analysis::default(),
+        aliases: Vec::new(),
     };
     lowering.query(query);
     lowering.analysis
@@ -37,6 +38,9 @@ struct Lowering<'a> {
     text: &'a str,
     map: &'a OffsetMap,
     analysis: Analysis,
+    /// Step aliases (`[...] as event0`, endpoint EQL) of the sequence being
+    /// lowered: `event0.file.path` reads `file.path` of that step's event.
+    aliases: Vec<String>,
 }
 
 impl Lowering<'_> {
@@ -98,6 +102,11 @@ impl Lowering<'_> {
         self.analysis.stages.push(header);
         self.key_outputs(&s.by, kind, index);
         let step_kind = format!("{kind}-step");
+        self.aliases = s
+            .steps
+            .iter()
+            .filter_map(|step| step.alias.as_ref().map(|a| a.name.clone()))
+            .collect();
         for (n, step) in s.steps.iter().enumerate() {
             self.step(step, &step_kind, (n + 1).to_string(), kind);
         }
@@ -276,7 +285,7 @@ impl Lowering<'_> {
     fn field_ref(&self, e: &Expr) -> Option<FieldRef> {
         let e = e.unparen();
         if let ExprKind::Field(f) = &e.kind {
-            return Some(FieldRef::new(f.path()));
+            return Some(self.aliased(f).unwrap_or_else(|| FieldRef::new(f.path())));
         }
         let mut fields = Vec::new();
         collect_fields(e, &mut fields);
@@ -290,6 +299,31 @@ impl Lowering<'_> {
             derived: Some(Derivation {
                 column: text.clone(),
                 expression: text,
+                traced: true,
+                aggregate: false,
+            }),
+        })
+    }
+
+    /// `event0.file.path`, where `event0` names an earlier step: the field
+    /// `file.path` of that step's event, kept as the written column.
+    fn aliased(&self, f: &Field) -> Option<FieldRef> {
+        let (Some(FieldPart::Name(first)), true) = (f.parts.first(), f.parts.len() > 1) else {
+            return None;
+        };
+        if !self.aliases.contains(first) {
+            return None;
+        }
+        let rest = Field {
+            optional: f.optional,
+            parts: f.parts[1..].to_vec(),
+        };
+        let written = f.path();
+        Some(FieldRef {
+            name: rest.path(),
+            derived: Some(Derivation {
+                column: written.clone(),
+                expression: written,
                 traced: true,
                 aggregate: false,
             }),

@@ -1,9 +1,10 @@
 //! The endpoint dialect (Elastic Defend's behaviour rules): array searches
-//! with `$variables`, checked and lowered; everything else as in
-//! Elasticsearch's EQL.
+//! with `$variables`, step aliases (`[...] as event0`, read back as
+//! `event0.field`) and field-to-field comparisons, checked and lowered;
+//! everything else as in Elasticsearch's EQL.
 
 use ruledex_eql::{analyze_dialect, parse, parse_dialect, Code, Dialect};
-use ruledex_ir::{OffsetMap, Rule};
+use ruledex_ir::{OffsetMap, Predicate, Rule};
 
 const ARRAY_SEARCH: &str = r#"api where process.Ext.api.name : "VirtualAlloc" and
   _arraysearch(process.thread.Ext.call_stack, $f, $f.symbol_info : "*Unbacked*" and $f.protection == "RWX")"#;
@@ -77,6 +78,99 @@ fn element_fields_lower_to_the_array_field() {
                 "contains".to_string()
             ),
             ("process.thread.Ext.call_stack.protection", "eq".to_string()),
+        ]
+    );
+}
+
+/// A sequence whose later steps read fields of earlier ones through step
+/// aliases, as behaviour rules do.
+const ALIASED_STEPS: &str = r#"sequence by host.id with maxspan=30s
+  [file where event.action == "creation" and file.extension == "so"] as dropped
+  [library where startswith~(dll.path, dropped.file.path)] as loaded
+  [network where process.pid != loaded.process.pid and not destination.port == 443]"#;
+
+#[test]
+fn step_aliases_are_endpoint_eql_only() {
+    assert!(parse_dialect(ALIASED_STEPS, Dialect::Endpoint).is_valid());
+    let siem = parse(ALIASED_STEPS);
+    let codes: Vec<_> = siem.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        [
+            Code::BadSubqueries,
+            Code::BadSubqueries,
+            Code::FieldComparison
+        ]
+    );
+}
+
+#[test]
+fn a_step_alias_is_taken_once_and_only_on_sequence_steps() {
+    let twice = r#"sequence with maxspan=1m
+  [process where true] as first
+  [file where true] as first"#;
+    let parsed = parse_dialect(twice, Dialect::Endpoint);
+    let messages: Vec<_> = parsed
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, d.message.as_str()))
+        .collect();
+    assert_eq!(
+        messages,
+        [(
+            Code::BadSubqueries,
+            "the step alias `first` is already taken"
+        )]
+    );
+    let on_until = r#"sequence by user.id
+  [process where true] as a
+  [file where true]
+  until [process where event.type == "end"] as b"#;
+    let parsed = parse_dialect(on_until, Dialect::Endpoint);
+    assert_eq!(
+        parsed
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect::<Vec<_>>(),
+        ["step aliases (`as name`) are only allowed on sequence steps"]
+    );
+}
+
+#[test]
+fn fields_compare_with_fields_in_endpoint_eql() {
+    let query = r#"process where process.name == process.parent.name and process.pid != process.parent.pid"#;
+    assert!(parse_dialect(query, Dialect::Endpoint).is_valid());
+    assert!(!parse(query).is_valid());
+}
+
+#[test]
+fn an_aliased_field_lowers_to_the_field_of_the_earlier_event() {
+    let analysis = analyze_dialect(ALIASED_STEPS, &OffsetMap::identity(), Dialect::Endpoint);
+    let mut compare = Vec::new();
+    for predicate in analysis.stages.iter().filter_map(|s| s.predicate.as_ref()) {
+        predicate.visit_leaves(|leaf, _| {
+            if let Predicate::FieldCompare(c) = leaf {
+                compare.push((
+                    c.left.name.clone(),
+                    c.right.name.clone(),
+                    c.right.derived.as_ref().map(|d| d.column.clone()),
+                ));
+            }
+        });
+    }
+    let field = |left: &str, right: &str, written: &str| {
+        (
+            left.to_string(),
+            right.to_string(),
+            Some(written.to_string()),
+        )
+    };
+    assert_eq!(
+        compare,
+        [
+            field("dll.path", "file.path", "dropped.file.path"),
+            field("process.pid", "process.pid", "loaded.process.pid"),
         ]
     );
 }

@@ -106,12 +106,15 @@ pub struct SortKey {
 /// What a command does.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CommandKind {
-    /// `FROM index, … [METADATA field, …]`.
+    /// `FROM index, … [METADATA field, …]`, whose sources may also be
+    /// subqueries: `FROM a, (FROM b | WHERE x), (FROM c | …)`.
     From {
         /// The index patterns.
         sources: Vec<Name>,
         /// The metadata fields.
         metadata: Vec<Name>,
+        /// The parenthesized subqueries, in order.
+        subqueries: Vec<Query>,
     },
     /// `ROW a = 1, …`.
     Row {
@@ -196,10 +199,12 @@ pub enum CommandKind {
         /// The keys.
         keys: Vec<SortKey>,
     },
-    /// `LIMIT n`.
+    /// `LIMIT n`, or `LIMIT n BY key, …` (at most `n` rows per key).
     Limit {
         /// The row count.
         count: Expr,
+        /// The grouping keys after `BY`.
+        by: Vec<Expr>,
     },
     /// A command ES|QL has but this crate does not model (`SHOW`, `FORK`,
     /// `CHANGE_POINT`, …), or an unknown one; its text is the stage text.

@@ -99,16 +99,27 @@ impl Token {
 /// strings, quoted identifiers and comments. Unterminated strings and
 /// comments are reported here (and extend to the end).
 pub fn split_commands(text: &str, errors: &mut Vec<ParseError>) -> Vec<Span> {
+    split_commands_in(text, Span::from_range(0..text.len()), errors)
+}
+
+/// [`split_commands`] for the part `range` of `text` (a subquery's
+/// pipeline). A parenthesized subquery (`(FROM ... | ...)`) is one piece of
+/// its command: its pipes do not split the outer pipeline.
+pub fn split_commands_in(text: &str, range: Span, errors: &mut Vec<ParseError>) -> Vec<Span> {
     let bytes = text.as_bytes();
+    let end = (range.end as usize).min(bytes.len());
     let mut out = Vec::new();
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
+    let mut start = range.start as usize;
+    let mut i = start;
+    while i < end {
         match bytes[i] {
             b'|' => {
                 out.push(Span::from_range(start..i));
                 start = i + 1;
                 i += 1;
+            }
+            b'(' if starts_subquery(text, i + 1, end) => {
+                i = subquery_end(text, i, end).unwrap_or(end);
             }
             b'"' => i = skip_string(text, i, errors).0,
             b'`' => i = skip_quoted_ident(text, i, errors),
@@ -117,8 +128,63 @@ pub fn split_commands(text: &str, errors: &mut Vec<ParseError>) -> Vec<Span> {
             _ => i += 1,
         }
     }
-    out.push(Span::from_range(start..bytes.len()));
+    out.push(Span::from_range(start..end.max(start)));
     out
+}
+
+/// True when the text from `at` (just after a `(`), past whitespace and
+/// comments, starts with the word `FROM`: a subquery.
+pub fn starts_subquery(text: &str, at: usize, end: usize) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = at;
+    while i < end {
+        match bytes[i] {
+            c if c.is_ascii_whitespace() => i += 1,
+            b'/' if bytes.get(i + 1) == Some(&b'/') => i = skip_line_comment(text, i),
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = skip_block_comment(text, i, &mut Vec::new());
+            }
+            _ => break,
+        }
+    }
+    let word = bytes.get(i..(i + 4).min(end)).unwrap_or_default();
+    word.eq_ignore_ascii_case(b"from")
+        && bytes
+            .get(i + 4)
+            .is_none_or(|&c| !(c.is_ascii_alphanumeric() || c == b'_'))
+}
+
+/// The offset just past the `)` closing the `(` at `open`, skipping strings,
+/// quoted names, comments and nested parentheses; `None` when it is never
+/// closed before `end`.
+pub fn subquery_end(text: &str, open: usize, end: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = open;
+    let mut quiet = Vec::new();
+    while i < end {
+        match bytes[i] {
+            b'(' => {
+                depth += 1;
+                i += 1;
+            }
+            b')' => {
+                depth -= 1;
+                i += 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            b'"' => i = skip_string(text, i, &mut quiet).0,
+            b'`' => i = skip_quoted_ident(text, i, &mut quiet),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => i = skip_line_comment(text, i),
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = skip_block_comment(text, i, &mut quiet);
+            }
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 fn skip_line_comment(text: &str, at: usize) -> usize {
@@ -295,6 +361,19 @@ pub fn tokenize(text: &str, span: Span, errors: &mut Vec<ParseError>) -> Vec<Tok
         }
         if c == b'/' && next == Some(b'*') {
             i = skip_block_comment(text, i, &mut sink).min(end);
+            continue;
+        }
+        if c == b'(' && starts_subquery(text, i + 1, end) {
+            // A subquery is parsed on its own (by `FROM`); here it is
+            // just its parentheses.
+            tokens.push(simple(TokenKind::LParen, i, i + 1));
+            match subquery_end(text, i, end) {
+                Some(close) => {
+                    tokens.push(simple(TokenKind::RParen, close - 1, close));
+                    i = close;
+                }
+                None => i = end,
+            }
             continue;
         }
         let two = |k| Some((k, 2));

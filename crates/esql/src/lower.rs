@@ -36,10 +36,7 @@ pub fn lower(parsed: &Parsed, text: &str, map: &OffsetMap) -> Analysis {
             ..Analysis::default()
         },
     };
-    for (index, command) in parsed.query.commands.iter().enumerate() {
-        let stage = lowerer.command(index, command);
-        lowerer.analysis.stages.push(stage);
-    }
+    lowerer.pipeline(&parsed.query.commands);
     let Lowerer {
         mut analysis,
         columns,
@@ -146,6 +143,28 @@ impl Lowerer<'_> {
         Predicate::opaque(span.slice(self.text), Some(self.file(span)))
     }
 
+    /// Lower `commands` onto the stages (those of the query, or of the
+    /// subquery being lowered).
+    fn pipeline(&mut self, commands: &[Command]) {
+        for command in commands {
+            let index = self.analysis.stages.len();
+            let stage = self.command(index, command);
+            self.analysis.stages.push(stage);
+        }
+    }
+
+    /// The stages of a `FROM` subquery, lowered on their own: what the
+    /// subquery computed is not seen by the outer query's columns.
+    fn subquery(&mut self, commands: &[Command]) -> Vec<Stage> {
+        let outer_stages = std::mem::take(&mut self.analysis.stages);
+        let outer_columns = std::mem::take(&mut self.columns);
+        let outer_derived = std::mem::take(&mut self.derived);
+        self.pipeline(commands);
+        self.columns = outer_columns;
+        self.derived = outer_derived;
+        std::mem::replace(&mut self.analysis.stages, outer_stages)
+    }
+
     fn command(&mut self, index: usize, command: &Command) -> Stage {
         let kind = command.stage_kind();
         let mut stage = Stage::new(
@@ -154,7 +173,15 @@ impl Lowerer<'_> {
             self.file(command.span),
         );
         match &command.kind {
-            CommandKind::From { sources, metadata } => {
+            CommandKind::From {
+                sources,
+                metadata,
+                subqueries,
+            } => {
+                for subquery in subqueries {
+                    let stages = self.subquery(&subquery.commands);
+                    stage.subqueries.push(stages);
+                }
                 for source in sources {
                     self.analysis
                         .data_sources

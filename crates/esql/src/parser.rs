@@ -6,7 +6,9 @@ use crate::ast::{
     Rename, SortKey,
 };
 use crate::error::{ErrorCode, ParseError};
-use crate::lexer::{source_names, split_commands, tokenize, Token, TokenKind};
+use crate::lexer::{
+    source_names, split_commands_in, starts_subquery, subquery_end, tokenize, Token, TokenKind,
+};
 use crate::MAX_DEPTH;
 use ruledex_ir::QueryErrorCode as _;
 use ruledex_ir::Span;
@@ -91,12 +93,23 @@ const TIME_UNITS: [&str; 30] = [
 /// Parse an ES|QL query. Never fails and never panics.
 pub fn parse(text: &str) -> Parsed {
     let mut errors = Vec::new();
-    let segments = split_commands(text, &mut errors);
+    let query = parse_pipeline(text, Span::from_range(0..text.len()), 0, &mut errors);
+    errors.sort_by_key(|e| (e.span.start, e.span.end));
+    Parsed { query, errors }
+}
+
+/// Deepest nesting of `FROM` subqueries accepted.
+const MAX_SUBQUERY_DEPTH: usize = 8;
+
+/// Parse the pipeline in `range` of `text`: the whole query, or a
+/// subquery (`nesting` levels deep) inside its parentheses.
+fn parse_pipeline(text: &str, range: Span, nesting: usize, errors: &mut Vec<ParseError>) -> Query {
+    let segments = split_commands_in(text, range, errors);
     let mut commands = Vec::new();
     let mut too_deep = false;
     let several = segments.len() > 1;
     for (index, segment) in segments.iter().enumerate() {
-        let tokens = tokenize(text, *segment, &mut errors);
+        let tokens = tokenize(text, *segment, errors);
         if tokens.is_empty() {
             if several {
                 // Point at the pipe after the empty command, or before it
@@ -111,11 +124,17 @@ pub fn parse(text: &str) -> Parsed {
                     "empty command between pipes",
                     Span::new(at, at + 1),
                 ));
-            } else {
+            } else if nesting == 0 {
                 errors.push(ParseError::new(
                     ErrorCode::EmptyCommand,
                     "empty query",
                     Span::empty(0),
+                ));
+            } else {
+                errors.push(ParseError::new(
+                    ErrorCode::EmptyCommand,
+                    "empty subquery",
+                    Span::new(range.start.saturating_sub(1), range.end + 1),
                 ));
             }
             continue;
@@ -126,20 +145,17 @@ pub fn parse(text: &str) -> Parsed {
             pos: 0,
             depth: 0,
             too_deep,
-            errors: &mut errors,
+            nesting,
+            errors: &mut *errors,
             end: segment.end,
         };
         let command = parser.command(commands.is_empty());
         too_deep = parser.too_deep;
         commands.push(command);
     }
-    errors.sort_by_key(|e| (e.span.start, e.span.end));
-    Parsed {
-        query: Query {
-            commands,
-            span: Span::from_range(0..text.len()),
-        },
-        errors,
+    Query {
+        commands,
+        span: range,
     }
 }
 
@@ -149,9 +165,19 @@ struct CommandParser<'a, 'e> {
     pos: usize,
     depth: usize,
     too_deep: bool,
+    /// How many subqueries deep this command is (0 for the query itself).
+    nesting: usize,
     errors: &'e mut Vec<ParseError>,
     /// End of the command's text.
     end: u32,
+}
+
+/// A part of the text after `FROM`.
+enum SourcePiece {
+    /// Index patterns (and `METADATA` fields).
+    Names(Span),
+    /// `( FROM ... )`: where the `(` is and the text inside.
+    Subquery { open: Span, inner: Span },
 }
 
 fn describe(token: &Token) -> String {
@@ -324,9 +350,7 @@ impl CommandParser<'_, '_> {
                 self.lookup_join()
             }
             (TokenKind::Ident, "sort") => self.sort(),
-            (TokenKind::Ident, "limit") => CommandKind::Limit {
-                count: self.required_expr("a row count"),
-            },
+            (TokenKind::Ident, "limit") => self.limit(),
             (TokenKind::Ident, name) if UNMODELED_COMMANDS.contains(&name) => {
                 self.error(
                     ErrorCode::UnsupportedCommand,
@@ -365,20 +389,43 @@ impl CommandParser<'_, '_> {
         let rest = Span::new(keyword.end, self.end);
         let mut sources = Vec::new();
         let mut metadata = Vec::new();
+        let mut subqueries = Vec::new();
         let mut in_metadata = false;
-        for (name, span) in source_names(self.text, rest) {
-            if !in_metadata && name.eq_ignore_ascii_case("metadata") {
-                in_metadata = true;
-                continue;
+        for piece in self.source_pieces(rest) {
+            let (names, subquery) = match piece {
+                SourcePiece::Names(span) => (source_names(self.text, span), None),
+                SourcePiece::Subquery { open, inner } => (Vec::new(), Some((open, inner))),
+            };
+            if let Some((open, inner)) = subquery {
+                if self.nesting >= MAX_SUBQUERY_DEPTH {
+                    self.error(
+                        ErrorCode::TooDeep,
+                        format!("subqueries are nested more than {MAX_SUBQUERY_DEPTH} levels deep"),
+                        open,
+                    );
+                } else {
+                    subqueries.push(parse_pipeline(
+                        self.text,
+                        inner,
+                        self.nesting + 1,
+                        self.errors,
+                    ));
+                }
             }
-            let item = Name { name, span };
-            if in_metadata {
-                metadata.push(item);
-            } else {
-                sources.push(item);
+            for (name, span) in names {
+                if !in_metadata && name.eq_ignore_ascii_case("metadata") {
+                    in_metadata = true;
+                    continue;
+                }
+                let item = Name { name, span };
+                if in_metadata {
+                    metadata.push(item);
+                } else {
+                    sources.push(item);
+                }
             }
         }
-        if sources.is_empty() {
+        if sources.is_empty() && subqueries.is_empty() {
             self.error(
                 ErrorCode::MissingOperand,
                 "`FROM` needs at least one index pattern",
@@ -386,7 +433,76 @@ impl CommandParser<'_, '_> {
             );
         }
         self.pos = self.tokens.len();
-        CommandKind::From { sources, metadata }
+        CommandKind::From {
+            sources,
+            metadata,
+            subqueries,
+        }
+    }
+
+    /// Cut the text after `FROM` into runs of index patterns and
+    /// parenthesized subqueries; an unclosed subquery is reported and runs
+    /// to the end of the command.
+    fn source_pieces(&mut self, rest: Span) -> Vec<SourcePiece> {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        let end = (rest.end as usize).min(bytes.len());
+        let mut pieces = Vec::new();
+        let mut start = rest.start as usize;
+        let mut i = start;
+        while i < end {
+            match bytes[i] {
+                b'(' if starts_subquery(text, i + 1, end) => {
+                    pieces.push(SourcePiece::Names(Span::from_range(start..i)));
+                    let open = Span::from_range(i..i + 1);
+                    let close = subquery_end(text, i, end);
+                    if close.is_none() {
+                        self.error(
+                            ErrorCode::Unclosed,
+                            "this subquery's `(` is never closed",
+                            open,
+                        );
+                    }
+                    let after = close.unwrap_or(end);
+                    let inner_end = close.map_or(end, |c| c - 1);
+                    pieces.push(SourcePiece::Subquery {
+                        open,
+                        inner: Span::from_range(i + 1..inner_end),
+                    });
+                    i = after;
+                    start = i;
+                }
+                b'"' => {
+                    let stop = text[i + 1..end].find('"').map_or(end, |n| i + n + 2);
+                    i = stop;
+                }
+                _ => i += 1,
+            }
+        }
+        pieces.push(SourcePiece::Names(Span::from_range(start..end.max(start))));
+        pieces
+    }
+
+    /// `LIMIT n [BY key, …]`.
+    fn limit(&mut self) -> CommandKind {
+        let count = if self.at_word("by") {
+            self.expected("a row count");
+            Expr::Error {
+                span: self.current_span(),
+            }
+        } else {
+            self.required_expr("a row count")
+        };
+        let mut by = Vec::new();
+        if self.eat_word("by") {
+            loop {
+                by.push(self.required_expr("a grouping key"));
+                if !self.eat_kind(TokenKind::Comma) {
+                    break;
+                }
+            }
+        }
+        CommandKind::Limit { count, by }
     }
 
     fn required_expr(&mut self, what: &str) -> Expr {

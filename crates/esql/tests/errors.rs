@@ -115,3 +115,36 @@ fn every_problem_is_reported_not_just_the_first() {
     let found = diagnose(query);
     assert!(found.len() >= 2, "{found:?}");
 }
+
+#[test]
+fn unclosed_subquery_is_esq002() {
+    assert_reports("FROM a, (FROM b | WHERE x == 1".to_string(), "ESQ002", 1, 9);
+}
+
+#[test]
+fn empty_subquery_is_esq007_and_a_subquery_starts_with_from() {
+    // `( )` is no subquery: it is not a source name either.
+    assert_reports("FROM a, (FROM b | )".to_string(), "ESQ007", 1, 17);
+    assert_reports(
+        "FROM a, (FROM b | WHERE x == 1 | EVAL y = )".to_string(),
+        "ESQ008",
+        1,
+        43,
+    );
+}
+
+#[test]
+fn subqueries_nest_at_most_eight_deep() {
+    let mut query = "FROM a".to_string();
+    for _ in 0..9 {
+        query = format!("FROM a, ({query})");
+    }
+    // The ninth `(` is one level too many.
+    assert_reports(query, "ESQ006", 1, 81);
+}
+
+#[test]
+fn limit_by_needs_a_count_and_keys() {
+    assert_reports("FROM a | LIMIT BY host.id".to_string(), "ESQ001", 1, 16);
+    assert_reports("FROM a | LIMIT 1 BY".to_string(), "ESQ008", 1, 20);
+}
