@@ -705,6 +705,7 @@ fn parse_stream(text: &str) -> Result<Vec<Node>, YamlError> {
                     items,
                     ..
                 }) => {
+                    let items = merge_keys(items)?;
                     let end = items
                         .last()
                         .map_or(here.end, |(_, v)| v.span.end)
@@ -745,6 +746,82 @@ fn parse_stream(text: &str) -> Result<Vec<Node>, YamlError> {
         }
     }
     Ok(docs)
+}
+
+/// Whether a mapping key is YAML 1.1's merge key: a plain `<<` (or one
+/// tagged `!!merge`).
+fn is_merge_key(key: &Node) -> bool {
+    match &key.value {
+        Value::Scalar { text, style } => match key.tag.as_deref() {
+            Some(tag) => tag.ends_with(":merge") || tag == "!!merge",
+            None => *style == Style::Plain && text == "<<",
+        },
+        _ => false,
+    }
+}
+
+/// Apply the merge keys of a mapping as PyYAML (6.0.4, what pySigma runs
+/// on) does: `<<: *base` (or a sequence of aliases) brings in the entries
+/// of the merged mappings before the mapping's own, an own key overriding
+/// a merged one and, in a sequence, a later mapping an earlier one.
+/// Merged mappings had their own merge keys applied when they were
+/// completed. (PyYAML before 6.0.2 let the earlier mapping of a sequence
+/// win.)
+fn merge_keys(items: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, YamlError> {
+    if !items.iter().any(|(k, _)| is_merge_key(k)) {
+        return Ok(items);
+    }
+    let mut merged = Vec::new();
+    let mut own = Vec::with_capacity(items.len());
+    for (key, value) in items {
+        if !is_merge_key(&key) {
+            own.push((key, value));
+            continue;
+        }
+        let not_mergeable = |node: &Node| YamlError {
+            message: "expected a mapping or a list of mappings for merging (`<<`)".into(),
+            span: node.span,
+        };
+        match value.value {
+            Value::Mapping(entries) => merged.extend(entries),
+            Value::Sequence(list) => {
+                let mut parts = Vec::with_capacity(list.len());
+                for item in list {
+                    match item.value {
+                        Value::Mapping(entries) => parts.push(entries),
+                        _ => return Err(not_mergeable(&item)),
+                    }
+                }
+                for entries in parts {
+                    merged.extend(entries);
+                }
+            }
+            Value::Scalar { .. } => return Err(not_mergeable(&value)),
+        }
+    }
+    // Later entries override earlier ones at the earlier one's place, as
+    // in the dict PyYAML builds; duplicates among the own keys stay for
+    // the loaders to report.
+    let mut out: Vec<(Node, Node)> = Vec::with_capacity(merged.len() + own.len());
+    let mut from_merge: HashMap<String, usize> = HashMap::new();
+    for (key, value) in merged {
+        match key.as_str().and_then(|k| from_merge.get(k).copied()) {
+            Some(at) => out[at].1 = value,
+            None => {
+                if let Some(k) = key.as_str() {
+                    from_merge.insert(k.to_string(), out.len());
+                }
+                out.push((key, value));
+            }
+        }
+    }
+    for (key, value) in own {
+        match key.as_str().and_then(|k| from_merge.remove(k)) {
+            Some(at) => out[at] = (key, value),
+            None => out.push((key, value)),
+        }
+    }
+    Ok(out)
 }
 
 fn open_collection(
@@ -935,6 +1012,73 @@ mod tests {
 
         // A document marker inside a quoted scalar ends it for PyYAML too.
         assert!(parse("a: 'x\n---\ny'\n").is_err());
+    }
+
+    fn pairs(node: &Node) -> Vec<(String, String)> {
+        node.entries()
+            .map(|(k, v)| {
+                (
+                    k.as_str().unwrap_or_default().to_string(),
+                    v.as_str()
+                        .map_or_else(|| v.to_json().to_string(), str::to_string),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn merge_keys_bring_in_entries_like_pyyaml() {
+        let text = "base: &b {a: 1, b: 2}\nsel:\n  <<: *b\n  b: 3\n  c: 4\n";
+        let docs = parse(text).unwrap();
+        let sel = docs[0].get("sel").unwrap();
+        let want = [("a", "1"), ("b", "3"), ("c", "4")];
+        let want: Vec<_> = want
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        assert_eq!(pairs(sel), want);
+        // The merged entries keep their place in the file.
+        let (a_key, _) = sel.entry("a").unwrap();
+        assert_eq!(a_key.span.slice(text), "a");
+        assert!(a_key.span.start < 20);
+    }
+
+    #[test]
+    fn merge_key_lists_let_the_later_mapping_win() {
+        let text = "x: &x {ab: 1, bc: 1}\ny: &y {bc: 2, cd: 2}\nz:\n  <<: [*x, *y]\n  cd: 3\n";
+        let docs = parse(text).unwrap();
+        let z = docs[0].get("z").unwrap();
+        let want = [("bc", "2"), ("cd", "3"), ("ab", "1")];
+        let got = pairs(z);
+        for (k, v) in want {
+            assert!(got.contains(&(k.to_string(), v.to_string())), "{got:?}");
+        }
+        assert_eq!(got.len(), 3);
+        // Nested merges are applied before the outer one.
+        let text = "a: &a {k: 1}\nb: &b {<<: *a, l: 2}\nc: {<<: *b}\n";
+        let docs = parse(text).unwrap();
+        assert_eq!(pairs(docs[0].get("c").unwrap()).len(), 2);
+    }
+
+    #[test]
+    fn merge_keys_keep_own_duplicates_and_quoted_keys() {
+        // A duplicate among the mapping's own keys stays for the loader
+        // to report; a quoted '<<' is an ordinary key.
+        let text = "b: &b {a: 1}\nm:\n  <<: *b\n  a: 2\n  a: 3\n  '<<': x\n";
+        let docs = parse(text).unwrap();
+        let got = pairs(docs[0].get("m").unwrap());
+        let keys: Vec<_> = got.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["a", "a", "<<"]);
+        assert_eq!(got[0].1, "2");
+    }
+
+    #[test]
+    fn merging_a_scalar_is_an_error() {
+        for text in ["m:\n  <<: 1\n", "m:\n  <<:\n", "m:\n  <<: [1]\n"] {
+            let error = parse(text).unwrap_err();
+            assert!(error.message.contains("merging"), "{text}: {error:?}");
+            assert!(error.span.start >= 4, "{text}: {error:?}");
+        }
     }
 
     #[test]
