@@ -434,13 +434,24 @@ enum Frame {
 /// assert_eq!(d.as_str(), Some("A long description"));
 /// assert_eq!(d.span.slice(text), "'A long\ndescription'");
 /// ```
+///
+/// So may a flow collection, whose indentation PyYAML does not check:
+///
+/// ```
+/// let text = "sel:\n  Image: [a.exe,\nb.exe]\n";
+/// let docs = ruledex_yaml::parse(text).unwrap();
+/// let image = docs[0].get("sel").unwrap().get("Image").unwrap();
+/// assert_eq!(image.strings(), ["a.exe", "b.exe"]);
+/// assert_eq!(image.items()[1].span.slice(text), "b.exe");
+/// ```
 pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
     match parse_stream(text) {
         Ok(docs) => Ok(docs),
         Err(error) => {
-            // Read as PyYAML does: indent the quoted scalars' continuation
-            // lines, parse that, and map the spans back to `text`.
-            let Some(relaxed) = RelaxedText::indent_quoted_continuations(text) else {
+            // Read as PyYAML does: indent the continuation lines of quoted
+            // scalars and flow collections, parse that, and map the spans
+            // back to `text`.
+            let Some(relaxed) = RelaxedText::indent_continuations(text) else {
                 return Err(error);
             };
             match parse_stream(&relaxed.text) {
@@ -466,11 +477,13 @@ struct RelaxedText {
 }
 
 impl RelaxedText {
-    /// Indent every continuation line of a multi-line quoted scalar that
-    /// is not indented more than the line the scalar starts on. `None`
-    /// when there is nothing to indent, or when a continuation line is a
-    /// document marker (`---`, `...`), which PyYAML rejects too.
-    fn indent_quoted_continuations(text: &str) -> Option<RelaxedText> {
+    /// Indent every continuation line of a multi-line quoted scalar or
+    /// flow collection (`[...]`, `{...}`, where PyYAML checks no
+    /// indentation at all) that is not indented more than the line the
+    /// scalar or outermost collection starts on. `None` when there is
+    /// nothing to indent, or when a continuation line is a document marker
+    /// (`---`, `...`), which PyYAML rejects too.
+    fn indent_continuations(text: &str) -> Option<RelaxedText> {
         let bytes = text.as_bytes();
         let mut out = String::with_capacity(text.len() + 64);
         let mut insertions = Vec::new();
@@ -481,6 +494,9 @@ impl RelaxedText {
         let mut quoted: Option<(u8, usize)> = None;
         // Skipping a block scalar's lines: lines indented more than this.
         let mut block: Option<usize> = None;
+        // Inside flow collections: how deep, and the indentation of the
+        // line the outermost one started on.
+        let mut flow: Option<(usize, usize)> = None;
         let indent_of = |from: usize| bytes[from..].iter().take_while(|b| **b == b' ').count();
         while i < bytes.len() {
             let b = bytes[i];
@@ -499,7 +515,13 @@ impl RelaxedText {
                     }
                     block = None;
                 }
-                if let Some((_, start_indent)) = quoted {
+                let open = match (quoted, flow) {
+                    (Some((_, q)), Some((_, f))) => Some(q.max(f)),
+                    (Some((_, q)), None) => Some(q),
+                    (None, Some((_, f))) => Some(f),
+                    (None, None) => None,
+                };
+                if let Some(start_indent) = open {
                     if !blank && indent <= start_indent {
                         if indent == 0 && (rest.starts_with("---") || rest.starts_with("...")) {
                             return None;
@@ -546,7 +568,19 @@ impl RelaxedText {
                     b'\'' | b'"' if starts_scalar(bytes, line_start, i) => {
                         quoted = Some((b, indent_of(line_start)));
                     }
-                    b'|' | b'>' if starts_scalar(bytes, line_start, i) => {
+                    b'[' | b'{' if flow.is_some() || starts_scalar(bytes, line_start, i) => {
+                        flow = Some(match flow {
+                            Some((depth, start)) => (depth + 1, start),
+                            None => (1, indent_of(line_start)),
+                        });
+                    }
+                    b']' | b'}' if flow.is_some() => {
+                        flow = match flow {
+                            Some((depth, start)) if depth > 1 => Some((depth - 1, start)),
+                            _ => None,
+                        };
+                    }
+                    b'|' | b'>' if flow.is_none() && starts_scalar(bytes, line_start, i) => {
                         block = Some(indent_of(line_start));
                     }
                     _ => {}
@@ -1012,6 +1046,34 @@ mod tests {
 
         // A document marker inside a quoted scalar ends it for PyYAML too.
         assert!(parse("a: 'x\n---\ny'\n").is_err());
+    }
+
+    #[test]
+    fn flow_collections_continue_on_lines_indented_less_like_pyyaml() {
+        let text = "d:\n  sel:\n    Image: [a,\nb]\n    User: {x: 1,\n  y: 2}\n  c: sel\n";
+        let docs = parse(text).unwrap();
+        let sel = docs[0].get("d").unwrap().get("sel").unwrap();
+        assert_eq!(sel.get("Image").unwrap().strings(), ["a", "b"]);
+        assert_eq!(sel.get("Image").unwrap().items()[1].span.slice(text), "b");
+        assert_eq!(pairs(sel.get("User").unwrap()).len(), 2);
+        assert_eq!(
+            docs[0].get("d").unwrap().get("c").unwrap().as_str(),
+            Some("sel")
+        );
+
+        // Nested collections, a closing bracket in column 0, a quoted item
+        // and a comment inside.
+        let text = "a:\n  b: [\n    [x, 'y,\nz'], # note ]\n{k: v}\n]\nc: 1\n";
+        let docs = parse(text).unwrap();
+        let b = docs[0].get("a").unwrap().get("b").unwrap();
+        assert_eq!(b.items().len(), 2);
+        assert_eq!(b.items()[0].items()[1].as_str(), Some("y, z"));
+        assert_eq!(docs[0].get("c").unwrap().as_str(), Some("1"));
+
+        // Brackets inside a plain scalar start nothing; a document marker
+        // inside a collection is an error for PyYAML too.
+        assert!(parse("a: x[1\nb: [1,\n2]\n").is_ok());
+        assert!(parse("a:\n  b: [1,\n---\n2]\n").is_err());
     }
 
     fn pairs(node: &Node) -> Vec<(String, String)> {
