@@ -155,11 +155,27 @@ impl Node {
 
     /// A scalar's meaning: plain scalars resolve as in YAML 1.1 (PyYAML);
     /// quoted and block scalars, and scalars tagged `!!str`, are strings.
-    /// `None` for collections.
+    /// A scalar tagged `!!int`, `!!float`, `!!bool` or `!!null` is of that
+    /// type whatever its style, as PyYAML constructs it (`!!int '5'` is 5);
+    /// text that is not of the type stays a string. `None` for collections.
     pub fn resolve(&self) -> Option<Resolved<'_>> {
         let Value::Scalar { text, style } = &self.value else {
             return None;
         };
+        let core = self.tag.as_deref().and_then(|t| {
+            t.strip_prefix("tag:yaml.org,2002:")
+                .or_else(|| t.strip_prefix("!!"))
+        });
+        match (core, resolve_plain(text)) {
+            (Some("null"), _) => return Some(Resolved::Null),
+            (Some("int"), Resolved::Int(i)) => return Some(Resolved::Int(i)),
+            (Some("float"), Resolved::Float(f)) => return Some(Resolved::Float(f)),
+            #[allow(clippy::cast_precision_loss)]
+            (Some("float"), Resolved::Int(i)) => return Some(Resolved::Float(i as f64)),
+            (Some("bool"), Resolved::Bool(b)) => return Some(Resolved::Bool(b)),
+            (Some("int" | "float" | "bool" | "str"), _) => return Some(Resolved::Str(text)),
+            _ => {}
+        }
         if *style != Style::Plain || self.tag.as_deref().is_some_and(|t| t.ends_with("str")) {
             return Some(Resolved::Str(text));
         }
@@ -970,6 +986,20 @@ mod tests {
         assert_eq!(resolve_plain("~"), Resolved::Null);
         assert_eq!(resolve_plain("cmd.exe"), Resolved::Str("cmd.exe"));
         assert_eq!(resolve_plain("-"), Resolved::Str("-"));
+    }
+
+    #[test]
+    fn core_tags_type_their_scalars_like_pyyaml() {
+        let text =
+            "a: !!int '5'\nb: !!float 2\nc: !!bool \"yes\"\nd: !!null x\ne: !!str 5\nf: !!int x\n";
+        let docs = parse(text).unwrap();
+        let r = |k: &str| docs[0].get(k).unwrap().resolve().unwrap();
+        assert_eq!(r("a"), Resolved::Int(5));
+        assert_eq!(r("b"), Resolved::Float(2.0));
+        assert_eq!(r("c"), Resolved::Bool(true));
+        assert_eq!(r("d"), Resolved::Null);
+        assert_eq!(r("e"), Resolved::Str("5"));
+        assert_eq!(r("f"), Resolved::Str("x"));
     }
 
     #[test]
