@@ -461,6 +461,55 @@ enum Frame {
 /// assert_eq!(image.items()[1].span.slice(text), "b.exe");
 /// ```
 pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
+    // PyYAML skips a byte order mark at the start of the stream only; one
+    // further on is a character like any other, which saphyr refuses. Such
+    // marks are swapped for a same-sized stand-in for the parse and put
+    // back in the scalars (spans are unchanged).
+    let inner_bom = text.strip_prefix(BOM).unwrap_or(text).contains(BOM);
+    if inner_bom && !text.contains(BOM_STAND_IN) {
+        let first = text.starts_with(BOM);
+        let mut masked: String = text
+            .chars()
+            .skip(usize::from(first))
+            .map(|c| if c == BOM { BOM_STAND_IN } else { c })
+            .collect();
+        if first {
+            masked.insert(0, BOM);
+        }
+        let mut docs = parse_unmasked(&masked)?;
+        for doc in &mut docs {
+            restore_boms(doc);
+        }
+        return Ok(docs);
+    }
+    parse_unmasked(text)
+}
+
+const BOM: char = '\u{FEFF}';
+/// A noncharacter with a byte order mark's UTF-8 length.
+const BOM_STAND_IN: char = '\u{FDD0}';
+
+fn restore_boms(node: &mut Node) {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        match &mut n.value {
+            Value::Scalar { text, .. } => {
+                if text.contains(BOM_STAND_IN) {
+                    *text = text.replace(BOM_STAND_IN, "\u{FEFF}");
+                }
+            }
+            Value::Sequence(items) => stack.extend(items.iter_mut()),
+            Value::Mapping(items) => {
+                for (k, v) in items.iter_mut() {
+                    stack.push(k);
+                    stack.push(v);
+                }
+            }
+        }
+    }
+}
+
+fn parse_unmasked(text: &str) -> Result<Vec<Node>, YamlError> {
     match parse_stream(text) {
         Ok(docs) => Ok(docs),
         Err(error) => {
@@ -986,6 +1035,15 @@ mod tests {
         assert_eq!(resolve_plain("~"), Resolved::Null);
         assert_eq!(resolve_plain("cmd.exe"), Resolved::Str("cmd.exe"));
         assert_eq!(resolve_plain("-"), Resolved::Str("-"));
+    }
+
+    #[test]
+    fn byte_order_marks_after_the_start_are_text_like_in_pyyaml() {
+        let text = "\u{FEFF}a: x\u{FEFF}y\nb: [\u{FEFF}]\n";
+        let docs = parse(text).unwrap();
+        assert_eq!(docs[0].get("a").unwrap().as_str(), Some("x\u{FEFF}y"));
+        assert_eq!(docs[0].get("a").unwrap().span.slice(text), "x\u{FEFF}y");
+        assert_eq!(docs[0].get("b").unwrap().strings(), ["\u{FEFF}"]);
     }
 
     #[test]
