@@ -1,4 +1,4 @@
-//! Print ruledex's differential dump (one JSON line per `.yml` file under
+//! Print ruledex's differential dump (one JSON line per `.yml`/`.yaml` file under
 //! ROOT, sorted by path) — the Rust side of `tools/diff/sigma`.
 //!
 //! `cargo run --release -p ruledex-sigma --example sigma_dump -- ROOT > ruledex.jsonl`
@@ -13,7 +13,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         if path.is_dir() {
             walk(&path, out);
-        } else if path.extension().is_some_and(|e| e == "yml") {
+        } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
             out.push(path);
         }
     }

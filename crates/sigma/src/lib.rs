@@ -91,11 +91,23 @@ impl RuleFormat for SigmaFormat {
 /// True when `text` looks like a Sigma document (see [`SigmaFormat::sniff`]).
 pub fn sniff_text(text: &str) -> bool {
     let (mut body, mut meta) = (false, false);
+    // The indentation of the current document's top-level keys: that of
+    // its first line. YAML lets a whole document be indented (pySigma's
+    // own test rules are, by four spaces); legacy multi-document files
+    // sometimes indent documents by one space.
+    let mut top: Option<usize> = None;
     for line in text.lines() {
-        // Keys at column 0; legacy multi-document files sometimes indent
-        // whole documents by one space.
-        let key = line.strip_prefix(' ').unwrap_or(line);
-        if key.starts_with(['#', ' ']) {
+        if line.starts_with("---") || line.starts_with("...") {
+            top = None;
+            continue;
+        }
+        let key = line.trim_start_matches(' ');
+        if key.is_empty() || key.starts_with('#') || line.starts_with('%') {
+            continue;
+        }
+        let indent = line.len() - key.len();
+        let top_indent = *top.get_or_insert(indent);
+        if indent != top_indent && indent > 1 {
             continue;
         }
         let key = key.split(':').next().unwrap_or("");

@@ -9,7 +9,10 @@
 //! What PCRE rejects is still reported: unbalanced parentheses, an
 //! unterminated class, a quantifier with nothing to repeat, a range out of
 //! order, an unknown escape letter or POSIX class, a reference to a group
-//! that does not exist.
+//! that does not exist. Where pySigma's own engine (RE2) is more lenient
+//! than PCRE — quantified anchors (`^*`, `\b+`), group names that start
+//! with a digit, are not ASCII or repeat — the check follows pySigma, so no
+//! rule pySigma loads is rejected.
 //!
 //! ```
 //! use ruledex_sigma::regex_syntax_check::check;
@@ -85,7 +88,9 @@ impl Checker {
                     self.open -= 1;
                     atom = true;
                 }
-                '|' | '^' | '$' => atom = false,
+                '|' => atom = false,
+                // Anchors take a quantifier in pySigma's engine (RE2).
+                '^' | '$' => atom = true,
                 '*' | '+' | '?' => {
                     if !atom {
                         return Err(format!(
@@ -182,12 +187,26 @@ impl Checker {
         self.pos += 1;
         match c {
             '1'..='9' => {
+                let first = self.pos;
                 let mut n = c.to_digit(10).unwrap_or(0) as usize;
                 while let Some(d) = self.peek(0).and_then(|d| d.to_digit(10)) {
-                    n = n * 10 + d as usize;
+                    n = n.saturating_mul(10).saturating_add(d as usize);
                     self.pos += 1;
                 }
-                self.references.push(n);
+                // PCRE: a number of 10 or more, not starting with 8 or 9,
+                // with fewer capturing groups before it is an octal
+                // character code of up to three digits (`\12`, `\177`),
+                // the digits after it literals.
+                if n >= 10 && c < '8' && n > self.groups {
+                    self.pos = first;
+                    for _ in 0..2 {
+                        if self.peek(0).is_some_and(|d| ('0'..='7').contains(&d)) {
+                            self.pos += 1;
+                        }
+                    }
+                } else {
+                    self.references.push(n);
+                }
                 Ok(true)
             }
             '0' => Ok(true),
@@ -196,7 +215,10 @@ impl Checker {
                 Ok(true)
             }
             'E' => Ok(false),
-            'b' | 'B' | 'A' | 'Z' | 'z' | 'G' | 'K' => Ok(false),
+            // Assertions pySigma's engine (RE2) lets a quantifier follow,
+            // as Perl does: `\b*` matches like `\b?`.
+            'b' | 'B' | 'A' | 'z' => Ok(true),
+            'Z' | 'G' | 'K' => Ok(false),
             'x' | 'o' => {
                 self.braced_or_hex(c)?;
                 Ok(true)
@@ -586,14 +608,12 @@ impl Checker {
         }
     }
 
+    /// Group names are word characters, as pySigma's engine (RE2) takes
+    /// them: a leading digit, letters beyond ASCII and a name used twice
+    /// (PCRE's `(?J)`) are accepted.
     fn named_group(&mut self, name: String) -> Result<bool, String> {
-        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            || name.starts_with(|c: char| c.is_ascii_digit())
-        {
+        if !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
             return Err(format!("invalid group name `{name}`"));
-        }
-        if self.names.contains(&name) {
-            return Err(format!("two named groups have the same name `{name}`"));
         }
         self.names.push(name);
         self.groups += 1;
@@ -636,6 +656,13 @@ mod tests {
             r"^$|\A\z\b\B",
             r"",
             r"a|",
+            // What pySigma's engine (RE2) accepts beyond strict PCRE.
+            r"^*$+",
+            r"\b*\B+\A?\z{2}",
+            r"(?P<1a>a)(?P<Ä>b)(?P<n>c)(?P<n>d)",
+            // Octal codes where no group of that number precedes.
+            r"\10\123\777",
+            r"(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)\10",
         ] {
             assert_eq!(check(pattern), Ok(()), "{pattern}");
         }
@@ -657,7 +684,10 @@ mod tests {
             (r"[\q]", "unrecognized escape `\\q` in a character class"),
             (r"[[:alfa:]]", "unknown POSIX class name `alfa`"),
             (r"(a)\2", "reference to non-existent group 2"),
-            (r"(?<n>a)(?<n>b)", "two named groups have the same name `n`"),
+            (r"\8", "reference to non-existent group 8"),
+            (r"(a)\99", "reference to non-existent group 99"),
+            (r"\Z*", "quantifier `*` does not follow a repeatable item"),
+            (r"(?P<a-b>a)", "invalid group name `a-b`"),
             (r"(?y)a", "unrecognized character `y` after `(?`"),
             (r"a\", "the pattern ends with a backslash"),
         ] {

@@ -132,6 +132,22 @@ fn sniff_rejects_other_yaml_formats() {
 }
 
 #[test]
+fn sniff_finds_documents_indented_as_a_whole() {
+    // pySigma's own test rules indent the whole document; YAML allows it.
+    let indented = "    title: t\n    logsource:\n        product: windows\n    detection:\n        sel:\n            A: 1\n        condition: sel\n";
+    assert!(ruledex_sigma::sniff_text(indented));
+    let rules = load(indented);
+    assert!(rules[0].parsed(), "{:?}", rules[0].diagnostics);
+    // Keys of nested mappings are not top-level keys.
+    let nested = "  name: x\n  params:\n    title: t\n    detection: d\n";
+    assert!(!ruledex_sigma::sniff_text(nested));
+    // The second document sets its own indentation.
+    assert!(ruledex_sigma::sniff_text(
+        "a: 1\n---\n  title: t\n  detection:\n    sel: {A: 1}\n    condition: sel\n"
+    ));
+}
+
+#[test]
 fn near_pipes_become_a_stage_over_detection_names() {
     let rules = load(
         "title: t\nlogsource: {product: linux}\ndetection:\n  a: {A: 1}\n  b: {B: 2}\n  c: {C: 3}\n  condition: a | near b and not c\n",

@@ -155,11 +155,27 @@ impl Node {
 
     /// A scalar's meaning: plain scalars resolve as in YAML 1.1 (PyYAML);
     /// quoted and block scalars, and scalars tagged `!!str`, are strings.
-    /// `None` for collections.
+    /// A scalar tagged `!!int`, `!!float`, `!!bool` or `!!null` is of that
+    /// type whatever its style, as PyYAML constructs it (`!!int '5'` is 5);
+    /// text that is not of the type stays a string. `None` for collections.
     pub fn resolve(&self) -> Option<Resolved<'_>> {
         let Value::Scalar { text, style } = &self.value else {
             return None;
         };
+        let core = self.tag.as_deref().and_then(|t| {
+            t.strip_prefix("tag:yaml.org,2002:")
+                .or_else(|| t.strip_prefix("!!"))
+        });
+        match (core, resolve_plain(text)) {
+            (Some("null"), _) => return Some(Resolved::Null),
+            (Some("int"), Resolved::Int(i)) => return Some(Resolved::Int(i)),
+            (Some("float"), Resolved::Float(f)) => return Some(Resolved::Float(f)),
+            #[allow(clippy::cast_precision_loss)]
+            (Some("float"), Resolved::Int(i)) => return Some(Resolved::Float(i as f64)),
+            (Some("bool"), Resolved::Bool(b)) => return Some(Resolved::Bool(b)),
+            (Some("int" | "float" | "bool" | "str"), _) => return Some(Resolved::Str(text)),
+            _ => {}
+        }
         if *style != Style::Plain || self.tag.as_deref().is_some_and(|t| t.ends_with("str")) {
             return Some(Resolved::Str(text));
         }
@@ -434,13 +450,73 @@ enum Frame {
 /// assert_eq!(d.as_str(), Some("A long description"));
 /// assert_eq!(d.span.slice(text), "'A long\ndescription'");
 /// ```
+///
+/// So may a flow collection, whose indentation PyYAML does not check:
+///
+/// ```
+/// let text = "sel:\n  Image: [a.exe,\nb.exe]\n";
+/// let docs = ruledex_yaml::parse(text).unwrap();
+/// let image = docs[0].get("sel").unwrap().get("Image").unwrap();
+/// assert_eq!(image.strings(), ["a.exe", "b.exe"]);
+/// assert_eq!(image.items()[1].span.slice(text), "b.exe");
+/// ```
 pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
+    // PyYAML skips a byte order mark at the start of the stream only; one
+    // further on is a character like any other, which saphyr refuses. Such
+    // marks are swapped for a same-sized stand-in for the parse and put
+    // back in the scalars (spans are unchanged).
+    let inner_bom = text.strip_prefix(BOM).unwrap_or(text).contains(BOM);
+    if inner_bom && !text.contains(BOM_STAND_IN) {
+        let first = text.starts_with(BOM);
+        let mut masked: String = text
+            .chars()
+            .skip(usize::from(first))
+            .map(|c| if c == BOM { BOM_STAND_IN } else { c })
+            .collect();
+        if first {
+            masked.insert(0, BOM);
+        }
+        let mut docs = parse_unmasked(&masked)?;
+        for doc in &mut docs {
+            restore_boms(doc);
+        }
+        return Ok(docs);
+    }
+    parse_unmasked(text)
+}
+
+const BOM: char = '\u{FEFF}';
+/// A noncharacter with a byte order mark's UTF-8 length.
+const BOM_STAND_IN: char = '\u{FDD0}';
+
+fn restore_boms(node: &mut Node) {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        match &mut n.value {
+            Value::Scalar { text, .. } => {
+                if text.contains(BOM_STAND_IN) {
+                    *text = text.replace(BOM_STAND_IN, "\u{FEFF}");
+                }
+            }
+            Value::Sequence(items) => stack.extend(items.iter_mut()),
+            Value::Mapping(items) => {
+                for (k, v) in items.iter_mut() {
+                    stack.push(k);
+                    stack.push(v);
+                }
+            }
+        }
+    }
+}
+
+fn parse_unmasked(text: &str) -> Result<Vec<Node>, YamlError> {
     match parse_stream(text) {
         Ok(docs) => Ok(docs),
         Err(error) => {
-            // Read as PyYAML does: indent the quoted scalars' continuation
-            // lines, parse that, and map the spans back to `text`.
-            let Some(relaxed) = RelaxedText::indent_quoted_continuations(text) else {
+            // Read as PyYAML does: indent the continuation lines of quoted
+            // scalars and flow collections, parse that, and map the spans
+            // back to `text`.
+            let Some(relaxed) = RelaxedText::indent_continuations(text) else {
                 return Err(error);
             };
             match parse_stream(&relaxed.text) {
@@ -466,11 +542,13 @@ struct RelaxedText {
 }
 
 impl RelaxedText {
-    /// Indent every continuation line of a multi-line quoted scalar that
-    /// is not indented more than the line the scalar starts on. `None`
-    /// when there is nothing to indent, or when a continuation line is a
-    /// document marker (`---`, `...`), which PyYAML rejects too.
-    fn indent_quoted_continuations(text: &str) -> Option<RelaxedText> {
+    /// Indent every continuation line of a multi-line quoted scalar or
+    /// flow collection (`[...]`, `{...}`, where PyYAML checks no
+    /// indentation at all) that is not indented more than the line the
+    /// scalar or outermost collection starts on. `None` when there is
+    /// nothing to indent, or when a continuation line is a document marker
+    /// (`---`, `...`), which PyYAML rejects too.
+    fn indent_continuations(text: &str) -> Option<RelaxedText> {
         let bytes = text.as_bytes();
         let mut out = String::with_capacity(text.len() + 64);
         let mut insertions = Vec::new();
@@ -481,6 +559,9 @@ impl RelaxedText {
         let mut quoted: Option<(u8, usize)> = None;
         // Skipping a block scalar's lines: lines indented more than this.
         let mut block: Option<usize> = None;
+        // Inside flow collections: how deep, and the indentation of the
+        // line the outermost one started on.
+        let mut flow: Option<(usize, usize)> = None;
         let indent_of = |from: usize| bytes[from..].iter().take_while(|b| **b == b' ').count();
         while i < bytes.len() {
             let b = bytes[i];
@@ -499,7 +580,13 @@ impl RelaxedText {
                     }
                     block = None;
                 }
-                if let Some((_, start_indent)) = quoted {
+                let open = match (quoted, flow) {
+                    (Some((_, q)), Some((_, f))) => Some(q.max(f)),
+                    (Some((_, q)), None) => Some(q),
+                    (None, Some((_, f))) => Some(f),
+                    (None, None) => None,
+                };
+                if let Some(start_indent) = open {
                     if !blank && indent <= start_indent {
                         if indent == 0 && (rest.starts_with("---") || rest.starts_with("...")) {
                             return None;
@@ -546,7 +633,19 @@ impl RelaxedText {
                     b'\'' | b'"' if starts_scalar(bytes, line_start, i) => {
                         quoted = Some((b, indent_of(line_start)));
                     }
-                    b'|' | b'>' if starts_scalar(bytes, line_start, i) => {
+                    b'[' | b'{' if flow.is_some() || starts_scalar(bytes, line_start, i) => {
+                        flow = Some(match flow {
+                            Some((depth, start)) => (depth + 1, start),
+                            None => (1, indent_of(line_start)),
+                        });
+                    }
+                    b']' | b'}' if flow.is_some() => {
+                        flow = match flow {
+                            Some((depth, start)) if depth > 1 => Some((depth - 1, start)),
+                            _ => None,
+                        };
+                    }
+                    b'|' | b'>' if flow.is_none() && starts_scalar(bytes, line_start, i) => {
                         block = Some(indent_of(line_start));
                     }
                     _ => {}
@@ -705,6 +804,7 @@ fn parse_stream(text: &str) -> Result<Vec<Node>, YamlError> {
                     items,
                     ..
                 }) => {
+                    let items = merge_keys(items)?;
                     let end = items
                         .last()
                         .map_or(here.end, |(_, v)| v.span.end)
@@ -745,6 +845,82 @@ fn parse_stream(text: &str) -> Result<Vec<Node>, YamlError> {
         }
     }
     Ok(docs)
+}
+
+/// Whether a mapping key is YAML 1.1's merge key: a plain `<<` (or one
+/// tagged `!!merge`).
+fn is_merge_key(key: &Node) -> bool {
+    match &key.value {
+        Value::Scalar { text, style } => match key.tag.as_deref() {
+            Some(tag) => tag.ends_with(":merge") || tag == "!!merge",
+            None => *style == Style::Plain && text == "<<",
+        },
+        _ => false,
+    }
+}
+
+/// Apply the merge keys of a mapping as PyYAML (6.0.4, what pySigma runs
+/// on) does: `<<: *base` (or a sequence of aliases) brings in the entries
+/// of the merged mappings before the mapping's own, an own key overriding
+/// a merged one and, in a sequence, a later mapping an earlier one.
+/// Merged mappings had their own merge keys applied when they were
+/// completed. (PyYAML before 6.0.2 let the earlier mapping of a sequence
+/// win.)
+fn merge_keys(items: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, YamlError> {
+    if !items.iter().any(|(k, _)| is_merge_key(k)) {
+        return Ok(items);
+    }
+    let mut merged = Vec::new();
+    let mut own = Vec::with_capacity(items.len());
+    for (key, value) in items {
+        if !is_merge_key(&key) {
+            own.push((key, value));
+            continue;
+        }
+        let not_mergeable = |node: &Node| YamlError {
+            message: "expected a mapping or a list of mappings for merging (`<<`)".into(),
+            span: node.span,
+        };
+        match value.value {
+            Value::Mapping(entries) => merged.extend(entries),
+            Value::Sequence(list) => {
+                let mut parts = Vec::with_capacity(list.len());
+                for item in list {
+                    match item.value {
+                        Value::Mapping(entries) => parts.push(entries),
+                        _ => return Err(not_mergeable(&item)),
+                    }
+                }
+                for entries in parts {
+                    merged.extend(entries);
+                }
+            }
+            Value::Scalar { .. } => return Err(not_mergeable(&value)),
+        }
+    }
+    // Later entries override earlier ones at the earlier one's place, as
+    // in the dict PyYAML builds; duplicates among the own keys stay for
+    // the loaders to report.
+    let mut out: Vec<(Node, Node)> = Vec::with_capacity(merged.len() + own.len());
+    let mut from_merge: HashMap<String, usize> = HashMap::new();
+    for (key, value) in merged {
+        match key.as_str().and_then(|k| from_merge.get(k).copied()) {
+            Some(at) => out[at].1 = value,
+            None => {
+                if let Some(k) = key.as_str() {
+                    from_merge.insert(k.to_string(), out.len());
+                }
+                out.push((key, value));
+            }
+        }
+    }
+    for (key, value) in own {
+        match key.as_str().and_then(|k| from_merge.remove(k)) {
+            Some(at) => out[at] = (key, value),
+            None => out.push((key, value)),
+        }
+    }
+    Ok(out)
 }
 
 fn open_collection(
@@ -862,6 +1038,29 @@ mod tests {
     }
 
     #[test]
+    fn byte_order_marks_after_the_start_are_text_like_in_pyyaml() {
+        let text = "\u{FEFF}a: x\u{FEFF}y\nb: [\u{FEFF}]\n";
+        let docs = parse(text).unwrap();
+        assert_eq!(docs[0].get("a").unwrap().as_str(), Some("x\u{FEFF}y"));
+        assert_eq!(docs[0].get("a").unwrap().span.slice(text), "x\u{FEFF}y");
+        assert_eq!(docs[0].get("b").unwrap().strings(), ["\u{FEFF}"]);
+    }
+
+    #[test]
+    fn core_tags_type_their_scalars_like_pyyaml() {
+        let text =
+            "a: !!int '5'\nb: !!float 2\nc: !!bool \"yes\"\nd: !!null x\ne: !!str 5\nf: !!int x\n";
+        let docs = parse(text).unwrap();
+        let r = |k: &str| docs[0].get(k).unwrap().resolve().unwrap();
+        assert_eq!(r("a"), Resolved::Int(5));
+        assert_eq!(r("b"), Resolved::Float(2.0));
+        assert_eq!(r("c"), Resolved::Bool(true));
+        assert_eq!(r("d"), Resolved::Null);
+        assert_eq!(r("e"), Resolved::Str("5"));
+        assert_eq!(r("f"), Resolved::Str("x"));
+    }
+
+    #[test]
     fn quoted_scalars_stay_strings() {
         let docs = parse("a: 'yes'\nb: \"5\"\nc: !!str 7\n").unwrap();
         assert_eq!(
@@ -935,6 +1134,101 @@ mod tests {
 
         // A document marker inside a quoted scalar ends it for PyYAML too.
         assert!(parse("a: 'x\n---\ny'\n").is_err());
+    }
+
+    #[test]
+    fn flow_collections_continue_on_lines_indented_less_like_pyyaml() {
+        let text = "d:\n  sel:\n    Image: [a,\nb]\n    User: {x: 1,\n  y: 2}\n  c: sel\n";
+        let docs = parse(text).unwrap();
+        let sel = docs[0].get("d").unwrap().get("sel").unwrap();
+        assert_eq!(sel.get("Image").unwrap().strings(), ["a", "b"]);
+        assert_eq!(sel.get("Image").unwrap().items()[1].span.slice(text), "b");
+        assert_eq!(pairs(sel.get("User").unwrap()).len(), 2);
+        assert_eq!(
+            docs[0].get("d").unwrap().get("c").unwrap().as_str(),
+            Some("sel")
+        );
+
+        // Nested collections, a closing bracket in column 0, a quoted item
+        // and a comment inside.
+        let text = "a:\n  b: [\n    [x, 'y,\nz'], # note ]\n{k: v}\n]\nc: 1\n";
+        let docs = parse(text).unwrap();
+        let b = docs[0].get("a").unwrap().get("b").unwrap();
+        assert_eq!(b.items().len(), 2);
+        assert_eq!(b.items()[0].items()[1].as_str(), Some("y, z"));
+        assert_eq!(docs[0].get("c").unwrap().as_str(), Some("1"));
+
+        // Brackets inside a plain scalar start nothing; a document marker
+        // inside a collection is an error for PyYAML too.
+        assert!(parse("a: x[1\nb: [1,\n2]\n").is_ok());
+        assert!(parse("a:\n  b: [1,\n---\n2]\n").is_err());
+    }
+
+    fn pairs(node: &Node) -> Vec<(String, String)> {
+        node.entries()
+            .map(|(k, v)| {
+                (
+                    k.as_str().unwrap_or_default().to_string(),
+                    v.as_str()
+                        .map_or_else(|| v.to_json().to_string(), str::to_string),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn merge_keys_bring_in_entries_like_pyyaml() {
+        let text = "base: &b {a: 1, b: 2}\nsel:\n  <<: *b\n  b: 3\n  c: 4\n";
+        let docs = parse(text).unwrap();
+        let sel = docs[0].get("sel").unwrap();
+        let want = [("a", "1"), ("b", "3"), ("c", "4")];
+        let want: Vec<_> = want
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        assert_eq!(pairs(sel), want);
+        // The merged entries keep their place in the file.
+        let (a_key, _) = sel.entry("a").unwrap();
+        assert_eq!(a_key.span.slice(text), "a");
+        assert!(a_key.span.start < 20);
+    }
+
+    #[test]
+    fn merge_key_lists_let_the_later_mapping_win() {
+        let text = "x: &x {ab: 1, bc: 1}\ny: &y {bc: 2, cd: 2}\nz:\n  <<: [*x, *y]\n  cd: 3\n";
+        let docs = parse(text).unwrap();
+        let z = docs[0].get("z").unwrap();
+        let want = [("bc", "2"), ("cd", "3"), ("ab", "1")];
+        let got = pairs(z);
+        for (k, v) in want {
+            assert!(got.contains(&(k.to_string(), v.to_string())), "{got:?}");
+        }
+        assert_eq!(got.len(), 3);
+        // Nested merges are applied before the outer one.
+        let text = "a: &a {k: 1}\nb: &b {<<: *a, l: 2}\nc: {<<: *b}\n";
+        let docs = parse(text).unwrap();
+        assert_eq!(pairs(docs[0].get("c").unwrap()).len(), 2);
+    }
+
+    #[test]
+    fn merge_keys_keep_own_duplicates_and_quoted_keys() {
+        // A duplicate among the mapping's own keys stays for the loader
+        // to report; a quoted '<<' is an ordinary key.
+        let text = "b: &b {a: 1}\nm:\n  <<: *b\n  a: 2\n  a: 3\n  '<<': x\n";
+        let docs = parse(text).unwrap();
+        let got = pairs(docs[0].get("m").unwrap());
+        let keys: Vec<_> = got.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["a", "a", "<<"]);
+        assert_eq!(got[0].1, "2");
+    }
+
+    #[test]
+    fn merging_a_scalar_is_an_error() {
+        for text in ["m:\n  <<: 1\n", "m:\n  <<:\n", "m:\n  <<: [1]\n"] {
+            let error = parse(text).unwrap_err();
+            assert!(error.message.contains("merging"), "{text}: {error:?}");
+            assert!(error.span.start >= 4, "{text}: {error:?}");
+        }
     }
 
     #[test]

@@ -23,7 +23,7 @@ side (`cargo run -p ruledex-sigma --example sigma_dump`) prints, so the two
 dumps compare with `compare.py`.
 
 Usage: pysigma_dump.py ROOT [FILE...] > pysigma.jsonl
-(without FILEs: every *.yml under ROOT, sorted).
+(without FILEs: every *.yml and *.yaml under ROOT, sorted).
 """
 
 from __future__ import annotations
@@ -250,7 +250,7 @@ def order_by_document(collection, rules):
 
 def main() -> None:
     root = Path(sys.argv[1])
-    files = [Path(f) for f in sys.argv[2:]] or sorted(root.rglob("*.yml"))
+    files = [Path(f) for f in sys.argv[2:]] or sorted([*root.rglob("*.yml"), *root.rglob("*.yaml")])
     for path in files:
         print(json.dumps(dump_file(root, path), ensure_ascii=False, sort_keys=True))
 
