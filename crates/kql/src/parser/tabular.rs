@@ -786,12 +786,11 @@ impl Parser<'_> {
         self.parse_primary_literal()
     }
 
-    /// The value of a `parse-kv` option: a literal (`dynamic(...)` too), a
-    /// number or timespan with a sign right before it, or a name that is
-    /// no keyword; not an expression.
-    fn parse_kv_option_value(&mut self) -> Expr {
-        let t = self.tok();
-        let ok = match t.kind {
+    /// Whether a scalar literal starts here: a string, number, timespan or
+    /// typed literal, or a sign right before a number or a timespan
+    /// (`-1d`). Option values and datatable values both start so.
+    fn at_scalar_literal(&self) -> bool {
+        match self.kind() {
             TokenKind::String
             | TokenKind::Int
             | TokenKind::Real
@@ -803,6 +802,17 @@ impl Parser<'_> {
                     TokenKind::Int | TokenKind::Real | TokenKind::Timespan
                 ) && self.nth_touches_previous(1)
             }
+            _ => false,
+        }
+    }
+
+    /// The value of a `parse-kv` option: a literal (`dynamic(...)` too), a
+    /// number or timespan with a sign right before it, or a name that is
+    /// no keyword; not an expression.
+    fn parse_kv_option_value(&mut self) -> Expr {
+        let t = self.tok();
+        let ok = match t.kind {
+            _ if self.at_scalar_literal() => true,
             // `dynamic(...)` and the conversions that read as literals
             // (`int64(1)`).
             TokenKind::Ident
@@ -1183,18 +1193,7 @@ impl Parser<'_> {
     /// `typeof(...)`, a client parameter), not an expression.
     fn parse_datatable_value(&mut self) -> Expr {
         let literal_start = match self.kind() {
-            TokenKind::Int
-            | TokenKind::Real
-            | TokenKind::Timespan
-            | TokenKind::String
-            | TokenKind::TypedLiteral => true,
-            // A sign right before a number or a timespan (`-1d`).
-            TokenKind::Minus | TokenKind::Plus => {
-                matches!(
-                    self.nth_kind(1),
-                    TokenKind::Int | TokenKind::Real | TokenKind::Timespan
-                ) && self.nth_touches_previous(1)
-            }
+            _ if self.at_scalar_literal() => true,
             TokenKind::Ident => matches!(
                 self.text_of(self.tok()),
                 "true" | "false" | "dynamic" | "typeof"
