@@ -1,7 +1,7 @@
 //! `ruledex check`: parse everything, report diagnostics and parse rates,
 //! as text, JSON, or SARIF 2.1.0 ([`crate::sarif`]). The exit status is 1
-//! when a `--min-parse-rate` gate fails or a file cannot be read (unless
-//! `--allow-unreadable`).
+//! when a `--min-parse-rate` gate fails, when `--strict` finds an error in a
+//! checked rule, or when a file cannot be read (unless `--allow-unreadable`).
 
 use anyhow::{bail, Result};
 use clap::Args;
@@ -46,9 +46,10 @@ pub struct CheckArgs {
     /// Also print warnings, not only errors.
     #[arg(long)]
     warnings: bool,
-    /// Count departures from a format's specification (Sigma tags without
-    /// a namespace, ids that are no UUIDs, …) as errors, for authors who
-    /// lint their own rules; by default they are warnings.
+    /// Lint mode, for authors who check their own rules: count departures
+    /// from a format's specification (Sigma tags without a namespace, ids
+    /// that are no UUIDs, …) as errors (by default they are warnings), and
+    /// exit with status 1 when any checked rule has an error.
     #[arg(long)]
     strict: bool,
     /// List every unknown file instead of the first 20.
@@ -193,11 +194,8 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
             args.allow_unreadable,
         );
         println!("{}", serde_json::to_string_pretty(&log)?);
-        return Ok(exit_code(
-            args,
-            gate(args, &languages.into_values().collect::<Vec<_>>()),
-            &unreadable,
-        ));
+        let summaries: Vec<LanguageSummary> = languages.into_values().collect();
+        return Ok(exit_code(args, &summaries, &unreadable));
     }
     if format == Format::Json {
         let report = Report {
@@ -211,7 +209,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
             rules_without_query: without_query,
         };
         println!("{}", serde_json::to_string_pretty(&report)?);
-        return Ok(exit_code(args, gate(args, &report.languages), &unreadable));
+        return Ok(exit_code(args, &report.languages, &unreadable));
     }
 
     print_diagnostics(&files, args, &selected);
@@ -269,13 +267,18 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         }
     }
     let summaries: Vec<LanguageSummary> = languages.into_values().collect();
-    Ok(exit_code(args, gate(args, &summaries), &unreadable))
+    Ok(exit_code(args, &summaries, &unreadable))
 }
 
-/// The exit status: 1 when a gate failed, or when a file could not be read
-/// (unless `--allow-unreadable`), saying why on stderr.
-fn exit_code(args: &CheckArgs, gate_passed: bool, unreadable: &[&LoadedFile]) -> ExitCode {
-    let mut ok = gate_passed;
+/// The exit status: 1 when a gate failed, when `--strict` found errors, or
+/// when a file could not be read (unless `--allow-unreadable`), saying why
+/// on stderr.
+fn exit_code(
+    args: &CheckArgs,
+    summaries: &[LanguageSummary],
+    unreadable: &[&LoadedFile],
+) -> ExitCode {
+    let mut ok = gate(args, summaries) & strict_passed(args, summaries);
     if !unreadable.is_empty() && !args.allow_unreadable {
         eprintln!(
             "ruledex: {} file(s) could not be read, so their rules went unchecked (--allow-unreadable accepts that); first: {}: {}",
@@ -290,6 +293,18 @@ fn exit_code(args: &CheckArgs, gate_passed: bool, unreadable: &[&LoadedFile]) ->
     } else {
         ExitCode::from(1)
     }
+}
+
+/// Under `--strict`, whether every checked rule is free of errors; says how
+/// many are not on stderr. Without `--strict` errors only count through the
+/// parse-rate gate: a catalog of other people's rules tolerates some.
+fn strict_passed(args: &CheckArgs, summaries: &[LanguageSummary]) -> bool {
+    let failed: usize = summaries.iter().map(|s| s.failed).sum();
+    if !args.strict || failed == 0 {
+        return true;
+    }
+    eprintln!("ruledex: --strict: {failed} checked rule(s) have errors");
+    false
 }
 
 const ALL_CLASSES: [ruledex_ir::RuleClass; 6] = [

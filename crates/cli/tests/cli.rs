@@ -178,6 +178,19 @@ fn strict_check_counts_specification_warnings_as_errors() {
         "{text}"
     );
     assert!(text.contains("error[SIG005]: tag `sysmon`"), "{text}");
+    let lint = ruledex(&["check", "--strict", path]);
+    assert_eq!(
+        lint.status.code(),
+        Some(1),
+        "--strict alone fails on a rule with errors"
+    );
+    assert!(String::from_utf8_lossy(&lint.stderr).contains("1 checked rule(s) have errors"));
+    let lenient_status = ruledex(&["check", path]);
+    assert_eq!(
+        lenient_status.status.code(),
+        Some(0),
+        "without --strict the specification problems are warnings"
+    );
 }
 
 #[test]
