@@ -3,7 +3,9 @@
 //! - **Log sources**: a rule's tables, indexes, logsource blocks, sourcetypes
 //!   and log types, and the filters that name data (`event.dataset`,
 //!   `EventID`), resolve to log-source ids (`azure.signin`,
-//!   `aws.cloudtrail`) through the tables of [`ruledex_logsource`].
+//!   `aws.cloudtrail`) through the tables of [`ruledex_logsource`]. A rule
+//!   whose logic is not in the source (a Panther spec without its program)
+//!   is narrowed by the events its own tests expect it to fire on.
 //! - **Actions**: per log source, the operation values the rule filters on
 //!   (`eventName = ConsoleLogin`), keyed so the same API call is one key in
 //!   every language, whether or not the rule also filtered the provider.
@@ -70,7 +72,10 @@ impl Normalizer {
     /// Identify the log sources of `rule`, record each on the data source
     /// that named it, and return their ids (table order, each once).
     pub fn identify_logsources(&self, rule: &mut Rule) -> Vec<String> {
-        let filters = Filter::from_indicators(&rule.indicators);
+        let mut filters = Filter::from_indicators(&rule.indicators);
+        if rule.query.is_none() {
+            filters.extend(sample_filters(rule));
+        }
         let declared = declared_integrations(rule);
         let found = if declared.is_empty() {
             self.sources
@@ -286,6 +291,56 @@ pub fn kind_family(kind: IndicatorKind) -> String {
     }
 }
 
+/// Filters read from the events a rule's tests expect it to fire on: each
+/// top-level text field present in every such event, with the values they
+/// carry (`category` is `SignInLogs`). Only for rules whose logic is not in
+/// the source: a Panther log type such as `Azure.Audit` holds sign-in,
+/// audit and activity logs, and without the program its tests are the only
+/// word on which of them the rule reads. Tests are the `tests` property
+/// (entries with `expected_result` and a `log` or `resource` event, the
+/// shape the Panther loader writes); events given as JSON text are read.
+pub fn sample_filters(rule: &Rule) -> Vec<Filter> {
+    let Some(serde_json::Value::Array(tests)) = rule.properties.get("tests") else {
+        return Vec::new();
+    };
+    let parsed: Vec<serde_json::Value> = tests
+        .iter()
+        .filter(|t| t.get("expected_result") == Some(&serde_json::Value::Bool(true)))
+        .filter_map(|t| t.get("log").or_else(|| t.get("resource")))
+        .filter_map(|event| match event {
+            serde_json::Value::String(text) => serde_json::from_str(text).ok(),
+            other => Some(other.clone()),
+        })
+        .collect();
+    let Some((first, rest)) = parsed.split_first() else {
+        return Vec::new();
+    };
+    let Some(fields) = first.as_object() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for field in fields.keys() {
+        let mut values: Vec<String> = Vec::new();
+        for event in std::iter::once(first).chain(rest) {
+            match event.get(field) {
+                Some(serde_json::Value::String(text)) if !text.is_empty() => {
+                    if !values.contains(text) {
+                        values.push(text.clone());
+                    }
+                }
+                _ => {
+                    values.clear();
+                    break;
+                }
+            }
+        }
+        if !values.is_empty() {
+            out.push(Filter::new(field.as_str(), values));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,6 +364,65 @@ mod tests {
             data_sources: vec![source],
             ..Rule::default()
         }
+    }
+
+    /// A Panther spec whose program is not in the source: its log type
+    /// holds sign-in and audit records, and its tests say which.
+    fn panther_spec(tests: serde_json::Value) -> Rule {
+        let mut rule = Rule {
+            platform: Platform::Panther,
+            data_sources: vec![DataSource::new(DataSourceKind::LogType, "Azure.Audit")],
+            ..Rule::default()
+        };
+        rule.properties.insert("tests".into(), tests);
+        rule
+    }
+
+    #[test]
+    fn a_spec_without_its_program_reads_what_its_firing_tests_carry() {
+        let n = Normalizer::new();
+        let mut sign_in = panther_spec(serde_json::json!([
+            {"name": "fails", "expected_result": true,
+             "log": {"category": "ServicePrincipalSignInLogs", "operationName": "Sign-in activity", "resultType": 7000215}},
+            {"name": "succeeds", "expected_result": false,
+             "log": {"category": "AuditLogs", "operationName": "Update policy"}},
+        ]));
+        assert_eq!(n.identify_logsources(&mut sign_in), ["azure.signin"]);
+        // A test event given as JSON text reads the same.
+        let mut audit = panther_spec(serde_json::json!([
+            {"name": "changed", "expected_result": true,
+             "log": "{\"category\": \"Policy\", \"operationName\": \"Update policy\"}"},
+        ]));
+        assert_eq!(n.identify_logsources(&mut audit), ["azure.audit"]);
+        // Firing events that disagree keep every source they name.
+        let mut both = panther_spec(serde_json::json!([
+            {"expected_result": true, "log": {"category": "SignInLogs"}},
+            {"expected_result": true, "log": {"category": "AuditLogs"}},
+        ]));
+        assert_eq!(
+            n.identify_logsources(&mut both),
+            ["azure.signin", "azure.audit"]
+        );
+        // Without tests the log type stays as wide as it is.
+        let mut untested = panther_spec(serde_json::json!([]));
+        assert!(n.identify_logsources(&mut untested).len() >= 2);
+    }
+
+    #[test]
+    fn sample_filters_keep_text_fields_every_firing_event_has() {
+        let rule = panther_spec(serde_json::json!([
+            {"expected_result": true, "log": {"category": "SignInLogs", "id": "a", "code": 0}},
+            {"expected_result": true, "log": {"category": "SignInLogs", "id": "b"}},
+            {"expected_result": false, "log": {"category": "AuditLogs", "id": "c"}},
+        ]));
+        let filters = sample_filters(&rule);
+        assert_eq!(
+            filters,
+            [
+                Filter::new("category", ["SignInLogs"]),
+                Filter::new("id", ["a", "b"]),
+            ]
+        );
     }
 
     #[test]

@@ -22,7 +22,9 @@
 //!   share the same keys.
 //!
 //! Rules with nothing finer in common than their log source are a separate
-//! group, counted after the ranked list and never mixed into it.
+//! group, counted after the ranked list and never mixed into it; within it,
+//! rules sharing an ATT&CK technique come first, then rules in other
+//! languages.
 
 use crate::behaviour::RuleKey;
 use crate::entry::Entry;
@@ -413,7 +415,17 @@ impl RelatedIndex {
                 }
             }
         }
-        same_logsource.sort_unstable();
+        // Shared techniques first, then other languages (what a reader of
+        // one language cannot find by browsing it), then by title.
+        let my_techniques = &self.techniques[position];
+        same_logsource.sort_by_cached_key(|&other| {
+            (
+                std::cmp::Reverse(shared_count(my_techniques, &self.techniques[other])),
+                entries[other].rule.language == me.rule.language,
+                entries[other].rule.title.to_lowercase(),
+                other,
+            )
+        });
         RelatedList {
             behaviour,
             same_logsource,
@@ -456,8 +468,12 @@ pub struct Evidence {
 impl RelatedIndex {
     /// The evidence of a link from the rule at `position` to `related`: each
     /// shared key, strongest first, as both rules write it. Rules that only
-    /// share a log source have none.
+    /// share a log source have that log source, as each rule names it
+    /// (`SigninLogs` here, `Azure.Audit` there).
     pub fn evidence(&self, entries: &[Entry], position: usize, related: &Related) -> Vec<Evidence> {
+        if related.shared.is_empty() {
+            return logsource_evidence(&entries[position], &entries[related.position]);
+        }
         let mut out: Vec<Evidence> = Vec::new();
         for shared in &related.shared {
             let (Some(key), Some(here), Some(there)) = (
@@ -518,6 +534,43 @@ impl RelatedIndex {
         }
         text
     }
+}
+
+/// The log sources two rules share, each as the rules name it: the data
+/// sources that resolved to it (all of a rule's data sources when none is
+/// recorded against it, as for a name that resolves to several).
+fn logsource_evidence(here: &Entry, there: &Entry) -> Vec<Evidence> {
+    let written = |entry: &Entry, logsource: &str| -> String {
+        let named: Vec<&str> = entry
+            .rule
+            .data_sources
+            .iter()
+            .filter(|d| d.logsource.as_deref() == Some(logsource))
+            .map(|d| d.name.as_str())
+            .collect();
+        let names = if named.is_empty() {
+            entry
+                .rule
+                .data_sources
+                .iter()
+                .map(|d| d.name.as_str())
+                .collect()
+        } else {
+            named
+        };
+        names.join(", ")
+    };
+    here.logsources
+        .iter()
+        .filter(|l| there.logsources.contains(l))
+        .map(|l| Evidence {
+            key: format!("log source {l}"),
+            here: written(here, l),
+            there: written(there, l),
+            here_excludes: false,
+            there_excludes: false,
+        })
+        .collect()
 }
 
 /// A rule's key as the rule writes it: `Image endswith "\certutil.exe"`.

@@ -83,6 +83,24 @@ fn the_same_download_in_another_language_ranks_first_with_evidence() {
             .collect::<Vec<_>>(),
         ["whoami.yml"]
     );
+    // Its evidence is that log source, as each rule names it.
+    let whoami = related
+        .all()
+        .find(|r| file(&catalog, r.position) == "whoami.yml")
+        .expect("listed");
+    assert_eq!(whoami.rank, RelatedRank::SameLogSource);
+    let evidence = catalog.evidence(me, &whoami);
+    assert_eq!(
+        evidence
+            .iter()
+            .map(|e| (e.key.as_str(), e.here.as_str(), e.there.as_str()))
+            .collect::<Vec<_>>(),
+        [(
+            "log source windows.process_creation",
+            "windows/process_creation",
+            "windows/process_creation"
+        )]
+    );
     // Nothing on other log sources.
     assert!(related
         .all()

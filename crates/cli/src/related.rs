@@ -261,8 +261,43 @@ fn print_text(out: &mut impl Write, catalog: &Catalog, report: &Report) -> Resul
     if ranked.len() < report.behaviour {
         writeln!(out, "  … and {} more", report.behaviour - ranked.len())?;
     }
+    // The log-source group stays short: it says who else reads the data,
+    // not who detects the same thing.
+    let same_logsource: Vec<&Item> = report
+        .related
+        .iter()
+        .filter(|i| i.rank == "same_logsource")
+        .collect();
+    if !same_logsource.is_empty() {
+        writeln!(out, "only the same log source:")?;
+        for item in same_logsource.iter().take(SAME_LOGSOURCE_SHOWN) {
+            let evidence: Vec<String> = item
+                .evidence
+                .iter()
+                .map(|e| format!("{} here, {} there", e.here, e.there))
+                .collect();
+            writeln!(
+                out,
+                "        [{:<6}] {} ({})",
+                item.language,
+                item.title,
+                evidence.join("; ")
+            )?;
+        }
+        let hidden = report.total - report.behaviour;
+        if hidden > SAME_LOGSOURCE_SHOWN {
+            writeln!(
+                out,
+                "  … and {} more (--json lists them all)",
+                hidden - SAME_LOGSOURCE_SHOWN.min(same_logsource.len())
+            )?;
+        }
+    }
     Ok(())
 }
+
+/// Rules of the same-log-source group the text output names.
+const SAME_LOGSOURCE_SHOWN: usize = 25;
 
 /// Finds the rules a user names: by id, by catalog key, or by file.
 struct Finder<'a> {

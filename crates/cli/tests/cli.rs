@@ -277,6 +277,59 @@ fn related_links_yaral_to_other_languages() {
     assert!(here.starts_with("metadata.product_event_type"), "{here}");
 }
 
+/// A Panther spec whose program is not in the source is read on the log
+/// source its firing tests carry, and listed in the same-log-source group
+/// with that log source as evidence, in the JSON and in the text.
+#[test]
+fn a_panther_spec_without_its_program_joins_on_the_log_source_its_tests_show() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("cross_tenant.kql"),
+        "SigninLogs\n| where ResultType == 0\n| where HomeTenantId != ResourceTenantId\n",
+    )
+    .unwrap();
+    let spec = |id: &str, category: &str, operation: &str| {
+        format!(
+            "AnalysisType: rule\nFilename: {id}.py\nRuleID: Example.{id}\nDisplayName: Example {id}\n\
+             Enabled: true\nLogTypes:\n  - Azure.Audit\nSeverity: Medium\nTests:\n  - Name: fires\n\
+             \x20   ExpectedResult: true\n    Log:\n      category: {category}\n      operationName: {operation}\n"
+        )
+    };
+    std::fs::write(
+        dir.path().join("failed_signins.yml"),
+        spec("failed_signins", "SignInLogs", "Sign-in activity"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("policy_changed.yml"),
+        spec("policy_changed", "AuditLogs", "Update policy"),
+    )
+    .unwrap();
+    let source = dir.path().to_str().unwrap();
+    let query = dir.path().join("cross_tenant.kql");
+    let doc = json(&ruledex(&[
+        "related",
+        "--json",
+        "--source",
+        source,
+        query.to_str().unwrap(),
+    ]));
+    let related = doc["related"].as_array().unwrap();
+    let titles: Vec<&str> = related.iter().filter_map(|r| r["title"].as_str()).collect();
+    assert_eq!(titles, ["Example failed_signins"], "{doc}");
+    assert_eq!(related[0]["rank"], "same_logsource");
+    assert_eq!(related[0]["evidence"][0]["key"], "log source azure.signin");
+    assert_eq!(related[0]["evidence"][0]["here"], "SigninLogs");
+    assert_eq!(related[0]["evidence"][0]["there"], "Azure.Audit");
+    let text = ruledex(&["related", "--source", source, query.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("only the same log source:"), "{text}");
+    assert!(
+        text.contains("Example failed_signins (SigninLogs here, Azure.Audit there)"),
+        "{text}"
+    );
+}
+
 fn jsonl(output: &Output) -> Vec<Value> {
     String::from_utf8_lossy(&output.stdout)
         .lines()
