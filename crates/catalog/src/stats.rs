@@ -12,7 +12,11 @@ pub struct LanguageStats {
     pub language: &'static str,
     /// Rules.
     pub rules: usize,
-    /// Rules without error diagnostics.
+    /// Rules with no query to analyze and no error: machine-learning jobs,
+    /// Panther specs whose program is not in the source. They are not
+    /// counted as parsed (as in `ruledex check`): nothing of them was.
+    pub without_query: usize,
+    /// Rules with a query and without error diagnostics.
     pub parsed: usize,
     /// Rules with at least one resolved log source.
     pub with_logsource: usize,
@@ -58,10 +62,12 @@ pub fn language_stats(
             *s.windows_with_event.get_or_insert(0) +=
                 usize::from(windows && !events.of_rule(position).is_empty());
         }
-        s.parsed += usize::from(entry.rule.parsed());
-        s.with_behaviour += usize::from(
-            entry.rule.parsed() && related.rule_keys(position).iter().any(|k| !k.exclusion),
-        );
+        let without_query = entry.rule.query.is_none() && entry.rule.parsed();
+        let parsed = entry.rule.parsed() && !without_query;
+        s.without_query += usize::from(without_query);
+        s.parsed += usize::from(parsed);
+        s.with_behaviour +=
+            usize::from(parsed && related.rule_keys(position).iter().any(|k| !k.exclusion));
         s.with_logsource += usize::from(!entry.logsources.is_empty());
         let has_operation = entry.actions.iter().any(|a| a.operation.is_some());
         s.with_action += usize::from(has_operation);

@@ -1,5 +1,6 @@
-//! `ruledex stats`: per language, how many rules parsed and how many have a
-//! log source, an action and a behaviour key resolved; with an event
+//! `ruledex stats`: per language, how many rules have no query to analyze,
+//! how many of the others parsed, and how many have a log source, an action
+//! and a behaviour key resolved; with an event
 //! dictionary, the share of Windows rules mapped to an event.
 
 use anyhow::Result;
@@ -35,9 +36,10 @@ pub fn run(args: &StatsArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "{:<8} {:>6} {:>8} {:>13} {:>13} {:>17} {:>12} {:>17}",
+        "{:<8} {:>6} {:>8} {:>8} {:>13} {:>13} {:>17} {:>12} {:>17}",
         "language",
         "rules",
+        "no query",
         "parsed",
         "log source",
         "action",
@@ -45,15 +47,17 @@ pub fn run(args: &StatsArgs) -> Result<ExitCode> {
         "cloud rules",
         "cloud w/ action"
     );
-    let (mut parsed, mut with_behaviour) = (0, 0);
+    let (mut parsed, mut with_behaviour, mut without_query) = (0, 0, 0);
     for s in &stats {
         parsed += s.parsed;
         with_behaviour += s.with_behaviour;
+        without_query += s.without_query;
         println!(
-            "{:<8} {:>6} {:>7.1}% {:>6} {:>5.1}% {:>6} {:>5.1}% {:>9} {:>6.1}% {:>12} {:>9} {:>6.1}%",
+            "{:<8} {:>6} {:>8} {:>7.1}% {:>6} {:>5.1}% {:>6} {:>5.1}% {:>9} {:>6.1}% {:>12} {:>9} {:>6.1}%",
             s.language,
             s.rules,
-            pct(s.parsed, s.rules),
+            s.without_query,
+            pct(s.parsed, s.rules - s.without_query),
             s.with_logsource,
             pct(s.with_logsource, s.rules),
             s.with_action,
@@ -69,6 +73,11 @@ pub fn run(args: &StatsArgs) -> Result<ExitCode> {
         "parsed rules with a behaviour key finer than their log source: {with_behaviour} of {parsed} ({:.1}%)",
         pct(with_behaviour, parsed)
     );
+    if without_query > 0 {
+        println!(
+            "{without_query} rules have no query to analyze (machine-learning jobs, Panther specs whose program is not in the source): not counted as parsed"
+        );
+    }
     if stats.iter().any(|s| s.windows_rules.is_some()) {
         println!("Windows rules mapped to at least one event of the dictionary:");
         let (mut windows, mut mapped) = (0, 0);

@@ -330,6 +330,59 @@ fn a_panther_spec_without_its_program_joins_on_the_log_source_its_tests_show() {
     );
 }
 
+/// A rule with nothing to analyze (a Panther spec without its program) is
+/// counted apart in `stats`, as in `check`, not as a parsed rule without
+/// behaviour.
+#[test]
+fn stats_count_rules_without_a_query_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("lockouts.kql"),
+        "SigninLogs\n| where ResultType == 50053\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("lockouts.yml"),
+        "AnalysisType: rule\nFilename: lockouts.py\nRuleID: Example.Lockouts\nEnabled: true\n\
+         LogTypes:\n  - Azure.Audit\nSeverity: Medium\n",
+    )
+    .unwrap();
+    let source = dir.path().to_str().unwrap();
+    let doc = json(&ruledex(&["stats", "--json", "--source", source]));
+    let language = |id: &str| {
+        doc["languages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["language"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {id} in {doc}"))
+    };
+    let python = language("python");
+    assert_eq!(
+        (
+            &python["rules"],
+            &python["without_query"],
+            &python["parsed"]
+        ),
+        (&Value::from(1), &Value::from(1), &Value::from(0))
+    );
+    let kql = language("kql");
+    assert_eq!(
+        (&kql["parsed"], &kql["with_behaviour"]),
+        (&Value::from(1), &Value::from(1))
+    );
+    let text = ruledex(&["stats", "--source", source]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains(
+            "parsed rules with a behaviour key finer than their log source: 1 of 1 (100.0%)"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("1 rules have no query to analyze"), "{text}");
+}
+
 fn jsonl(output: &Output) -> Vec<Value> {
     String::from_utf8_lossy(&output.stdout)
         .lines()

@@ -491,7 +491,10 @@ pub struct LanguageStatsView {
     pub language: &'static str,
     /// Rules.
     pub rules: usize,
-    /// Rules without error diagnostics.
+    /// Rules with no query to analyze (machine-learning jobs, Panther specs
+    /// whose program is not in the source); not counted as parsed.
+    pub without_query: usize,
+    /// Rules with a query and without error diagnostics.
     pub parsed: usize,
     /// Rules with a resolved log source.
     pub with_logsource: usize,
@@ -1157,6 +1160,7 @@ fn stats(site: &Site) -> ApiResponse {
             .map(|s| LanguageStatsView {
                 language: s.language,
                 rules: s.rules,
+                without_query: s.without_query,
                 parsed: s.parsed,
                 with_logsource: s.with_logsource,
                 with_action: s.with_action,
