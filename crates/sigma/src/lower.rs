@@ -937,5 +937,10 @@ fn push_leaves(v: &SigmaValue, out: &mut Vec<Leaf>) {
             }
             return;
         }
+        SigmaValue::RegexList { file, matches } => Leaf::Placeholder {
+            op: if *matches { Op::Regex } else { Op::NotRegex },
+            name: file.clone(),
+            case_sensitive: false,
+        },
     });
 }

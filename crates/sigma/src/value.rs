@@ -334,6 +334,14 @@ pub enum SigmaValue {
     Exists(bool),
     /// Alternatives produced by `base64offset` and `windash`.
     Expansion(Vec<SigmaValue>),
+    /// Hayabusa's `regexes: file` (`matches`) or `allowlist: file` (matches
+    /// none): regular expressions listed in a file beside the rules.
+    RegexList {
+        /// The file, as written.
+        file: String,
+        /// True for `regexes`, false for `allowlist`.
+        matches: bool,
+    },
 }
 
 impl SigmaValue {
@@ -352,6 +360,7 @@ impl SigmaValue {
             SigmaValue::FieldRef { .. } => "field reference",
             SigmaValue::Exists(_) => "existence check",
             SigmaValue::Expansion(_) => "expansion",
+            SigmaValue::RegexList { .. } => "regular expressions from a file",
         }
     }
 
@@ -381,6 +390,9 @@ impl SigmaValue {
                 if *ends_with { "*" } else { "" }
             ),
             SigmaValue::Exists(b) => format!("exists:{b}"),
+            SigmaValue::RegexList { file, matches } => {
+                format!("re_list:{}:{file}", if *matches { "any" } else { "none" })
+            }
             SigmaValue::Expansion(values) => {
                 let inner: Vec<String> = values.iter().map(SigmaValue::canonical).collect();
                 format!(

@@ -2,7 +2,8 @@
 //! write it: tags without a namespace, `references` as a string, ids that
 //! are no UUIDs, levels and statuses of their own) does not stop a rule
 //! from being understood: the rule parses and is catalogued with
-//! specification warnings, and strict checking makes them errors.
+//! specification warnings, and strict checking makes them errors. So do
+//! Hayabusa's own rules: no `logsource`, and value mappings of their own.
 
 use ruledex_ir::{Rule, RuleFormat, SourceFile};
 use ruledex_sigma::SigmaFormat;
@@ -58,6 +59,16 @@ fn metadata_problems_are_warnings_and_strict_makes_them_errors() {
                 "`falsepositives` must be a list, not a string",
             ],
         ),
+        (
+            "hayabusa_channel_and_value_lists.yml",
+            vec![
+                "a Sigma rule must have a `logsource`",
+                "`value:` is Hayabusa's, not Sigma's: read as the plain value",
+                "`regexes:` is Hayabusa's, not Sigma's: the value matches one of the regular expressions listed in `./config/regex/suspicious_service_names.txt`, which the analysis does not read",
+                "`min_length:` is Hayabusa's, not Sigma's: this condition is left out of the analysis",
+                "`allowlist:` is Hayabusa's, not Sigma's: the value matches none of the regular expressions listed in `./config/regex/allowed_service_paths.txt`, which the analysis does not read",
+            ],
+        ),
     ] {
         let rules = load(name);
         let rule = &rules[0];
@@ -87,4 +98,24 @@ fn the_catalogue_keeps_what_the_metadata_says() {
     let rule = &load("rdp_tag_and_short_id.yml")[0];
     assert_eq!(rule.id, "rdp-public-logon-01");
     assert_eq!(rule.authors.len(), 2);
+}
+
+#[test]
+fn hayabusa_value_lists_are_lookups_of_the_field() {
+    let rule = &load("hayabusa_channel_and_value_lists.yml")[0];
+    let shown: Vec<String> = rule
+        .indicators
+        .iter()
+        .map(|i| {
+            let source = i.values_from.as_ref().map_or("", |s| s.name.as_str());
+            format!(
+                "{} {} {:?} {source} excluded={}",
+                i.field,
+                i.kind.name(),
+                i.values,
+                i.exclusion
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(shown.join("\n"));
 }

@@ -3,6 +3,45 @@
 use super::*;
 
 impl Checker<'_> {
+    /// One of Hayabusa's value mappings (see [`is_hayabusa_value`]), read as
+    /// the value it stands for; a specification warning either way, since
+    /// Sigma has none of them. `None` for `min_length`, which no value
+    /// models: the warning says it is left out.
+    fn hayabusa_value(&mut self, node: &Node) -> Option<SigmaValue> {
+        let (key, value) = node.entries().next()?;
+        let name = key.as_str().unwrap_or_default();
+        let text = match typed(value) {
+            Typed::Str(s) => s.to_string(),
+            Typed::Int(i) => i.to_string(),
+            _ => String::new(),
+        };
+        let (message, out) = match name {
+            "value" => (
+                "`value:` is Hayabusa's, not Sigma's: read as the plain value".to_string(),
+                Some(match typed(value) {
+                    Typed::Int(i) => SigmaValue::Number(Number::Int(i)),
+                    _ => SigmaValue::String(SigmaString::parse(&text)),
+                }),
+            ),
+            "regexes" | "allowlist" => (
+                format!(
+                    "`{name}:` is Hayabusa's, not Sigma's: the value matches {} of the regular expressions listed in `{text}`, which the analysis does not read",
+                    if name == "regexes" { "one" } else { "none" }
+                ),
+                Some(SigmaValue::RegexList {
+                    file: text,
+                    matches: name == "regexes",
+                }),
+            ),
+            _ => (
+                format!("`{name}:` is Hayabusa's, not Sigma's: this condition is left out of the analysis"),
+                None,
+            ),
+        };
+        self.spec(codes::INVALID_DETECTION_VALUE, message, node.span);
+        out
+    }
+
     pub(super) fn detections(
         &mut self,
         key_span: Span,
@@ -302,6 +341,9 @@ impl Checker<'_> {
             std::slice::from_ref(value)
         };
         let mut values = Vec::with_capacity(nodes.len());
+        // A value the analysis leaves out (with a warning) must not leave an
+        // empty list behind: that would read as a null check.
+        let mut left_out = false;
         for n in nodes {
             let t = typed(n);
             let v = match t {
@@ -332,6 +374,13 @@ impl Checker<'_> {
                 }
                 Typed::Bool(b) => SigmaValue::Bool(b),
                 Typed::Null => SigmaValue::Null,
+                Typed::Map if is_hayabusa_value(n) => match self.hayabusa_value(n) {
+                    Some(v) => v,
+                    None => {
+                        left_out = true;
+                        continue;
+                    }
+                },
                 Typed::Timestamp(_) | Typed::Seq | Typed::Map => {
                     self.err(
                         codes::INVALID_DETECTION_VALUE,
@@ -342,6 +391,9 @@ impl Checker<'_> {
                 }
             };
             values.push(v);
+        }
+        if left_out && values.is_empty() {
+            return None;
         }
         let mut item = Item {
             field,
@@ -469,4 +521,18 @@ fn edit_distance(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
+}
+
+/// Hayabusa's value mappings, which its rules use in place of a plain value:
+/// `value: x`, `regexes: file`, `allowlist: file`, `min_length: n`, one key
+/// each.
+fn is_hayabusa_value(node: &Node) -> bool {
+    let mut entries = node.entries();
+    let (Some((key, _)), None) = (entries.next(), entries.next()) else {
+        return false;
+    };
+    matches!(
+        key.as_str(),
+        Some("value" | "regexes" | "allowlist" | "min_length")
+    )
 }

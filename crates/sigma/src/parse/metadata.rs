@@ -5,14 +5,16 @@
 //! namespace, `references` as a string, an `id` that is no UUID) does not
 //! stop the rule from being understood: it is a specification warning
 //! ([`ruledex_ir::Diagnostic::specification`]), which `ruledex check
-//! --strict` counts as an error. A missing `title` and log-source problems
-//! stay errors: the log source is part of what the rule matches.
+//! --strict` counts as an error. So is a missing `logsource` (Hayabusa's
+//! own rules name their channel in the detection instead). A missing
+//! `title` and a malformed log source stay errors: the log source is part
+//! of what the rule matches.
 
 use super::*;
 
 impl Checker<'_> {
     /// A specification warning at `span`.
-    fn spec(&mut self, code: &str, message: impl Into<String>, span: Span) {
+    pub(super) fn spec(&mut self, code: &str, message: impl Into<String>, span: Span) {
         self.diagnostics
             .push(ruledex_ir::Diagnostic::specification_warning(code, message).with_span(span));
     }
@@ -269,7 +271,7 @@ impl Checker<'_> {
 
     pub(super) fn logsource(&mut self, doc: &Node, what: &str) {
         let Some((ls_key, ls)) = doc.entry("logsource") else {
-            return self.err(
+            return self.spec(
                 codes::MISSING_KEY,
                 format!("a Sigma {what} must have a `logsource`"),
                 doc_start(doc),
