@@ -67,6 +67,7 @@ fn metadata_problems_are_warnings_and_strict_makes_them_errors() {
                 "`regexes:` is Hayabusa's, not Sigma's: the value matches one of the regular expressions listed in `./config/regex/suspicious_service_names.txt`, which the analysis does not read",
                 "`min_length:` is Hayabusa's, not Sigma's: this condition is left out of the analysis",
                 "`allowlist:` is Hayabusa's, not Sigma's: the value matches none of the regular expressions listed in `./config/regex/allowed_service_paths.txt`, which the analysis does not read",
+                "`equalsfield` is Hayabusa's modifier, not Sigma's: read as `fieldref`",
             ],
         ),
     ] {

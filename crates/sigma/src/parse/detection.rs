@@ -315,6 +315,18 @@ impl Checker<'_> {
         let mut modifiers = Vec::with_capacity(modifier_names.len());
         let mut unknown = false;
         for name in &modifier_names {
+            if let Some((meaning, sigma)) = hayabusa_modifier(name) {
+                let span = key_span
+                    .and_then(|ks| modifier_span(self.text, ks, name))
+                    .unwrap_or(value.span);
+                self.spec(
+                    codes::UNKNOWN_MODIFIER,
+                    format!("`{name}` is Hayabusa's modifier, not Sigma's: read as `{sigma}`"),
+                    span,
+                );
+                modifiers.extend_from_slice(meaning);
+                continue;
+            }
             match Modifier::from_name(name) {
                 Some(m) => modifiers.push(m),
                 None => {
@@ -535,4 +547,17 @@ fn is_hayabusa_value(node: &Node) -> bool {
         key.as_str(),
         Some("value" | "regexes" | "allowlist" | "min_length")
     )
+}
+
+/// Hayabusa's field-comparison modifiers, with the Sigma modifiers they
+/// mean and how Sigma writes them.
+fn hayabusa_modifier(name: &str) -> Option<(&'static [Modifier], &'static str)> {
+    match name {
+        "equalsfield" => Some((&[Modifier::FieldRef], "fieldref")),
+        "endswithfield" => Some((
+            &[Modifier::FieldRef, Modifier::EndsWith],
+            "fieldref|endswith",
+        )),
+        _ => None,
+    }
 }
