@@ -21,4 +21,5 @@ pub fn all() -> Formats {
         .with(ruledex_panther::PantherFormat)
         .with(ruledex_yaral::YaralFormat)
         .with(ruledex_spl::PlainFormat)
+        .with(ruledex_spl::SavedSearchesFormat)
 }

@@ -11,7 +11,9 @@
 //! `table`/`fields`/`stats`/`eval`/`rename`, data sources from indexes,
 //! sourcetypes, data models and data macros, lookups and macros as
 //! dependencies. The [`loader`]s read security_content detection YAML,
-//! plain `.spl` files and rule collections with a Splunk variant.
+//! plain `.spl` files, Splunk apps' `savedsearches.conf` (with their
+//! `macros.conf`, read by [`conf`]) and rule collections with a Splunk
+//! variant.
 //!
 //! ```
 //! use ruledex_ir::{OffsetMap, Rule};
@@ -40,6 +42,7 @@
 //! ```
 
 pub mod ast;
+pub mod conf;
 pub mod diag;
 pub mod lexer;
 pub mod loader;
@@ -48,7 +51,9 @@ pub mod macros;
 mod parser;
 
 pub use diag::{Code, QueryDiagnostic};
-pub use loader::{CollectionFormat, PlainFormat, SecurityContentFormat, SplunkContext};
+pub use loader::{
+    CollectionFormat, PlainFormat, SavedSearchesFormat, SecurityContentFormat, SplunkContext,
+};
 pub use lower::{analyze, analyze_with};
 pub use parser::parse_macro_call;
 

@@ -493,6 +493,44 @@ pub fn calls_in(text: &str) -> Vec<crate::ast::MacroCall> {
     out
 }
 
+/// The macros of a Splunk app's `macros.conf`: one per stanza with a
+/// `definition` (`[name(N)]`, `args = a, b`). A stanza whose name says N
+/// arguments but lists none gets them named `arg1` … `argN`, so its arity
+/// still matches the calls.
+pub fn from_conf(text: &str) -> Vec<MacroDef> {
+    crate::conf::parse(text)
+        .into_iter()
+        .filter(|stanza| stanza.name != "default")
+        .filter_map(|stanza| {
+            let definition = stanza.value("definition")?.to_string();
+            let mut arguments: Vec<String> = stanza
+                .value("args")
+                .map(|a| {
+                    a.split(',')
+                        .map(|x| x.trim().to_string())
+                        .filter(|x| !x.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let declared = stanza
+                .name
+                .split_once('(')
+                .and_then(|(_, n)| n.trim_end_matches(')').trim().parse::<usize>().ok());
+            if let Some(n) = declared {
+                if arguments.is_empty() {
+                    arguments = (1..=n).map(|i| format!("arg{i}")).collect();
+                }
+            }
+            Some(MacroDef {
+                name: stanza.name.clone(),
+                arguments,
+                definition,
+                description: stanza.value("description").map(str::to_string),
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 use ruledex_ir::{
     resolve_positions, DependencyKind, Rule, RuleClass, RuleFormat, SourceContext, SourceFile,
 };
-use ruledex_spl::{CollectionFormat, PlainFormat, SecurityContentFormat};
+use ruledex_spl::{CollectionFormat, PlainFormat, SavedSearchesFormat, SecurityContentFormat};
 use std::path::{Path, PathBuf};
 
 fn dir() -> PathBuf {
@@ -276,4 +276,86 @@ fn other_formats_are_not_taken() {
             "{path}"
         );
     }
+}
+
+/// A Splunk app: `savedsearches.conf` stanzas with a `search` are rules
+/// (the `default` stanza and stanzas without a search are not), their
+/// macros come from the app's `macros.conf`, and every position points
+/// into the `.conf` file, continuation lines included.
+#[test]
+fn an_app_saved_searches_load_with_the_app_macros() {
+    let files = files_of(&dir().join("app"));
+    let format = SavedSearchesFormat;
+    let supporting: Vec<SourceFile<'_>> = files
+        .iter()
+        .filter(|(p, _)| format.context_path(p))
+        .map(|(p, t)| SourceFile::standalone(p, t))
+        .collect();
+    assert_eq!(supporting.len(), 1, "macros.conf");
+    let context: Option<SourceContext> = format.build_context(&supporting);
+    let (path, text) = files
+        .iter()
+        .find(|(p, _)| p.ends_with("savedsearches.conf"))
+        .unwrap();
+    let macros = files
+        .iter()
+        .find(|(p, _)| p.ends_with("macros.conf"))
+        .unwrap();
+    assert!(format.sniff(&SourceFile::standalone(&macros.0, &macros.1)));
+    assert!(format
+        .load(&SourceFile::standalone(&macros.0, &macros.1))
+        .is_empty());
+    let file = SourceFile::standalone(path, text).with_context(context.as_deref());
+    assert!(format.sniff(&file));
+    let mut rules = format.load(&file);
+    resolve_positions(&mut rules, text);
+    let titles: Vec<&str> = rules.iter().map(|r| r.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Certutil URL Cache Download",
+            "Report - Logons by Host",
+            "Broken Search"
+        ]
+    );
+
+    let certutil = &rules[0];
+    assert!(certutil.parsed(), "{:#?}", certutil.diagnostics);
+    assert_eq!(
+        certutil.id,
+        "default/savedsearches.conf#Endpoint - Certutil URL Cache Download - Rule"
+    );
+    let attack: Vec<&str> = certutil
+        .attack
+        .iter()
+        .filter_map(|a| a.id.as_deref())
+        .collect();
+    assert_eq!(attack, ["T1105", "TA0011"]);
+    assert_eq!(certutil.properties["cron_schedule"], "*/15 * * * *");
+    // The macro of macros.conf expanded, and the indicator it gave says so.
+    let image = certutil
+        .indicators
+        .iter()
+        .find(|i| i.field == "Processes.process_name")
+        .expect("certutil_image expanded");
+    assert_eq!(image.via.as_deref(), Some("certutil_image"));
+    // Positions on continuation lines point at the text in the file.
+    let process = certutil
+        .indicators
+        .iter()
+        .find(|i| i.field == "Processes.process")
+        .unwrap();
+    let span = process.span.expect("a position");
+    assert_eq!(span.slice(text), r#"Processes.process="*-urlcache*""#);
+    let outputs: Vec<&str> = certutil.outputs.iter().map(|o| o.name.as_str()).collect();
+    assert!(outputs.contains(&"dest"), "{outputs:?}");
+
+    assert!(rules[1].parsed());
+    let broken = &rules[2];
+    assert!(!broken.parsed());
+    let error = broken.diagnostics.iter().find(|d| d.is_error()).unwrap();
+    assert_eq!(
+        text.lines().nth(error.line.unwrap() as usize - 1).unwrap(),
+        "search = index=main | where (x > 1"
+    );
 }

@@ -6,6 +6,8 @@
 //!   rule: their definitions are read once per source
 //!   ([`SplunkContext`]) and used to expand the detections' macros.
 //! - [`PlainFormat`]: `.spl` files holding one search.
+//! - [`SavedSearchesFormat`]: a Splunk app's `savedsearches.conf`, one rule
+//!   per stanza with a `search`, its macros from the app's `macros.conf`.
 //! - [`CollectionFormat`]: rule records that carry a query next to its
 //!   language (`logic_format: Splunk`, `logic: …`): Splunk records are
 //!   analyzed, records in other languages are listed with warning
@@ -17,10 +19,12 @@
 
 mod collection;
 mod plain;
+mod savedsearches;
 mod security_content;
 
 pub use collection::CollectionFormat;
 pub use plain::PlainFormat;
+pub use savedsearches::SavedSearchesFormat;
 pub use security_content::SecurityContentFormat;
 
 use crate::macros::{MacroDef, Macros};
@@ -53,6 +57,11 @@ impl SplunkContext {
                         context.lookups.insert(name, target);
                     }
                 }
+                Some(Supporting::MacroConf) => {
+                    for def in crate::macros::from_conf(file.text) {
+                        context.macros.insert(def);
+                    }
+                }
                 None => {}
             }
         }
@@ -70,11 +79,17 @@ impl SplunkContext {
 pub(crate) enum Supporting {
     Macro,
     Lookup,
+    /// A Splunk app's `macros.conf`.
+    MacroConf,
 }
 
-/// `macros/x.yml` or `lookups/x.yml` at any depth of a source.
+/// `macros/x.yml`, `lookups/x.yml` or `macros.conf` at any depth of a
+/// source.
 pub(crate) fn supporting_kind(path: &str) -> Option<Supporting> {
     let lower = path.to_ascii_lowercase();
+    if lower.rsplit(['/', '\\']).next() == Some("macros.conf") {
+        return Some(Supporting::MacroConf);
+    }
     if !(lower.ends_with(".yml") || lower.ends_with(".yaml")) {
         return None;
     }

@@ -62,6 +62,8 @@ impl RuleFormat for SecurityContentFormat {
         match supporting_kind(file.path) {
             Some(super::Supporting::Macro) => name && definition,
             Some(super::Supporting::Lookup) => name && lookup,
+            // A Splunk app's file: the saved-searches format reads it.
+            Some(super::Supporting::MacroConf) => false,
             None => name && (search || (detect && spec)) && typed,
         }
     }
