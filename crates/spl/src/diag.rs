@@ -9,7 +9,7 @@ use ruledex_ir::QueryError;
 
 ruledex_ir::diagnostic_code_enum! {
     /// A stable SPL diagnostic code. `SPL1xx` codes and the loader's
-    /// `SPL202`/`SPL203` are warnings; the rest are errors.
+    /// `SPL202`–`SPL204` are warnings; the rest are errors.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub enum Code {
         /// A `"` string without its closing quote.
@@ -61,6 +61,10 @@ ruledex_ir::diagnostic_code_enum! {
         /// A record of a rule collection is in another query
         /// language; it is listed, not analyzed.
         NotSplunk = "SPL203", Warning,
+        /// Lines starting with `#` or `//` before the search of a `.spl`
+        /// file: read as a comment header (SPL has no such comments; the
+        /// search command would match their words as terms).
+        CommentHeader = "SPL204", Warning,
     }
 }
 

@@ -263,6 +263,42 @@ fn plain_spl_files_and_bad_yaml() {
     assert_eq!(codes, ["SPL202", "SPL201"]);
     let empty = SourceFile::standalone("e.spl", "  \n");
     assert_eq!(PlainFormat.load(&empty)[0].diagnostics[0].code, "SPL201");
+    let only_comments = SourceFile::standalone("c.spl", "# a note\n# another\n");
+    let codes: Vec<String> = PlainFormat.load(&only_comments)[0]
+        .diagnostics
+        .iter()
+        .map(|d| d.code.clone())
+        .collect();
+    assert_eq!(codes, ["SPL204", "SPL201"]);
+}
+
+/// A header of `#` or `//` lines is a comment with a warning, not search
+/// terms; positions still point into the file.
+#[test]
+fn a_comment_header_is_not_part_of_the_search() {
+    let text = std::fs::read_to_string(dir().join("commented_header.spl")).unwrap();
+    let file = SourceFile::standalone("commented_header.spl", &text);
+    let mut rules = PlainFormat.load(&file);
+    resolve_positions(&mut rules, &text);
+    let rule = &rules[0];
+    assert!(rule.parsed(), "{:#?}", rule.diagnostics);
+    let warning = &rule.diagnostics[0];
+    assert_eq!((warning.code.as_str(), warning.line), ("SPL204", Some(1)));
+    let fields: Vec<&str> = rule.indicators.iter().map(|i| i.field.as_str()).collect();
+    assert!(
+        !fields.contains(&"*"),
+        "no comment word is a search term: {fields:?}"
+    );
+    let image = rule
+        .indicators
+        .iter()
+        .find(|i| i.field == "process_name")
+        .unwrap();
+    assert_eq!(
+        image.span.unwrap().slice(&text),
+        "process_name=certutil.exe"
+    );
+    assert_eq!(rule.query.as_ref().unwrap().line, 5);
 }
 
 #[test]
