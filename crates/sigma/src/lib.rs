@@ -47,6 +47,7 @@
 //! assert_eq!(rule.data_sources[0].name, "windows/process_creation");
 //! ```
 
+pub mod channels;
 pub mod codes;
 pub mod condition;
 pub mod dump;

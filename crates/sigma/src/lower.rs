@@ -36,7 +36,10 @@
 //!
 //! `DataSourceKind::Logsource` named `product/category/service` with the
 //! absent parts left out (`windows/process_creation`, `aws/cloudtrail`,
-//! `windows/security`); the parts (and `definition`) are attributes.
+//! `windows/security`); the parts (and `definition`) are attributes. A rule
+//! without `logsource` whose detection selects a Windows channel
+//! (`Channel: Security`, as Hayabusa's rules do) gets the log source of
+//! that channel ([`crate::channels`]), with attribute `from`.
 
 use crate::codes;
 use crate::condition::{select, Aggregation, Expr};
@@ -190,6 +193,11 @@ pub fn lower_document(file: &SourceFile<'_>, doc: &SigmaDocument, index: Option<
             rule.schedule.window = Some(tf.clone());
         }
         lower_detections(text, det, &mut analysis, &mut extra);
+        if node.get("logsource").is_none() {
+            analysis
+                .data_sources
+                .extend(channel_logsources(&analysis.stages));
+        }
     }
     if let Some(rules) = &doc.filter_rules {
         if let FilterRules::Rules(list) = rules {
@@ -370,6 +378,43 @@ pub fn attack_ref(tag: &str) -> Option<AttackRef> {
         });
     }
     None
+}
+
+/// For a rule without `logsource` (as Hayabusa writes its own rules): the
+/// Windows log sources of the channels its detection selects
+/// (`Channel: Security` → `windows/security`), named as the `logsource`
+/// would have named them.
+fn channel_logsources(stages: &[Stage]) -> Vec<DataSource> {
+    let mut services: Vec<&'static str> = Vec::new();
+    for indicator in ruledex_ir::collect_indicators(&[], stages) {
+        let positive = !indicator.negated
+            && !indicator.exclusion
+            && matches!(
+                indicator.kind,
+                ruledex_ir::IndicatorKind::Value(Op::Eq | Op::In)
+            );
+        if !positive || !indicator.field.eq_ignore_ascii_case("Channel") {
+            continue;
+        }
+        for value in &indicator.values {
+            if let Some(service) = value.as_str().and_then(crate::channels::service_of) {
+                if !services.contains(&service) {
+                    services.push(service);
+                }
+            }
+        }
+    }
+    services
+        .into_iter()
+        .map(|service| {
+            let mut ds = DataSource::new(DataSourceKind::Logsource, format!("windows/{service}"));
+            ds.attributes.insert("product".into(), "windows".into());
+            ds.attributes.insert("service".into(), service.into());
+            ds.attributes
+                .insert("from".into(), "the detection's Channel".into());
+            ds
+        })
+        .collect()
 }
 
 fn logsource(ls: &ruledex_yaml::Node) -> DataSource {

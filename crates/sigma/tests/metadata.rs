@@ -119,4 +119,11 @@ fn hayabusa_value_lists_are_lookups_of_the_field() {
         })
         .collect();
     insta::assert_snapshot!(shown.join("\n"));
+    // No logsource: the channel its detection selects gives it.
+    let sources: Vec<(&str, Option<&String>)> = rule
+        .data_sources
+        .iter()
+        .map(|d| (d.name.as_str(), d.attributes.get("service")))
+        .collect();
+    assert_eq!(sources, [("windows/system", Some(&"system".to_string()))]);
 }
