@@ -984,6 +984,9 @@ impl<'a> Lowerer<'a> {
             },
             Expr::Compare(c) => {
                 if let ([op], [right_expr]) = (&*c.ops, &*c.comparators) {
+                    if let Some(cond) = self.split_compare(&c.left, *op, right_expr, expr, scope) {
+                        return Sym::Cond(cond);
+                    }
                     if let Some(name) = self.udm_name(&c.left, scope) {
                         let right = self.value(right_expr, scope);
                         if let Some(cond) = self.udm_compare(&name, *op, &right, expr, module) {
@@ -1571,6 +1574,108 @@ impl<'a> Lowerer<'a> {
             1 => Sym::Field(fields.pop().expect("one field")),
             _ => Sym::Fields(fields),
         }
+    }
+
+    /// `F.split(SEP)[-1] == K` (the last part, a file name or a domain)
+    /// and `F.split(SEP)[0] == K` (the first part), with `!=`, `in` and
+    /// `not in` a literal, where `F` is a field and no `K` contains `SEP`:
+    /// the last part is `K` when `F` is `K` or ends with `SEP` `K`, the
+    /// first when `F` is `K` or starts with `K` `SEP`. `None` for other
+    /// shapes (the subscript stays opaque).
+    fn split_compare(
+        &mut self,
+        left: &Expr,
+        op: CmpOp,
+        right: &Expr,
+        expr: &Expr,
+        scope: &mut Scope<'a>,
+    ) -> Option<Cond> {
+        let Expr::Subscript(sub) = left else {
+            return None;
+        };
+        let last = match &*sub.slice {
+            Expr::NumberLiteral(n) if n.value.as_int().and_then(|i| i.as_u64()) == Some(0) => false,
+            Expr::UnaryOp(u)
+                if u.op == ruff_python_ast::UnaryOp::USub
+                    && matches!(&*u.operand, Expr::NumberLiteral(n) if n.value.as_int().and_then(|i| i.as_u64()) == Some(1)) =>
+            {
+                true
+            }
+            _ => return None,
+        };
+        let Expr::Call(call) = &*sub.value else {
+            return None;
+        };
+        let Expr::Attribute(attr) = &*call.func else {
+            return None;
+        };
+        if attr.attr.id.as_str() != "split"
+            || call.arguments.args.len() != 1
+            || !call.arguments.keywords.is_empty()
+        {
+            return None;
+        }
+        let Expr::StringLiteral(sep) = &call.arguments.args[0] else {
+            return None;
+        };
+        let sep = sep.value.to_str().to_string();
+        if sep.is_empty() {
+            return None;
+        }
+        let negated = matches!(op, CmpOp::NotEq | CmpOp::NotIn);
+        let values = match (op, self.value(right, scope)) {
+            (CmpOp::Eq | CmpOp::NotEq, Sym::Const(Value::String(k))) => vec![k],
+            (CmpOp::In | CmpOp::NotIn, Sym::List(l)) => l
+                .into_iter()
+                .map(|v| match v {
+                    Value::String(k) => Some(k),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()?,
+            _ => return None,
+        };
+        if values.is_empty() || values.iter().any(|k| k.contains(&sep)) {
+            return None;
+        }
+        let diagnostics = self.out.diagnostics.len();
+        let Sym::Field(field) = self.value(&attr.value, scope) else {
+            self.out.diagnostics.truncate(diagnostics);
+            return None;
+        };
+        if field.is_event() {
+            return None;
+        }
+        let module = scope.module;
+        let whole = self.compare(
+            Sym::Field(field.clone()),
+            CmpOp::In,
+            Sym::List(values.iter().cloned().map(Value::String).collect()),
+            expr,
+            module,
+        );
+        let (affix, affixed): (Op, Vec<Value>) = if last {
+            (
+                Op::EndsWith,
+                values
+                    .iter()
+                    .map(|k| Value::String(format!("{sep}{k}")))
+                    .collect(),
+            )
+        } else {
+            (
+                Op::StartsWith,
+                values
+                    .iter()
+                    .map(|k| Value::String(format!("{k}{sep}")))
+                    .collect(),
+            )
+        };
+        let mut c = Comparison::new(field.field_ref(), affix, affixed);
+        if field.folded {
+            c = c.case_sensitive(false);
+        }
+        let part = Cond::or(vec![whole, Cond::Pred(Predicate::Compare(c))]);
+        Some(if negated { part.not() } else { part })
     }
 
     /// `name` when `expr` is `event.udm("name")`.
