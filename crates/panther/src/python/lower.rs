@@ -33,9 +33,14 @@
 //! Helpers known by name keep their meaning (`deep_get`, `deep_walk`,
 //! `is_ip_in_network`, `pattern_match`, `aws_cloudtrail_success`, …);
 //! other functions of the program, or of a global helper module of the
-//! source, are followed one level deep. Anything else (loops over event
-//! data, external lookups, dynamic keys) becomes an opaque condition with a
-//! warning `PAN104` naming the construct: nothing is dropped silently.
+//! source, are followed one level deep. A `for` loop that returns is
+//! unrolled over a literal collection, and read once for an array of the
+//! event whose elements' fields are the array's (when its body only
+//! accepts or only rejects). `event.udm("x") == K`, where a data-model
+//! method computes `x`, is the conditions under which the method returns
+//! `K`. Anything else (loops over computed values, external lookups,
+//! dynamic keys) becomes an opaque condition with a warning `PAN104`
+//! naming the construct: nothing is dropped silently.
 
 use crate::codes;
 use crate::context::{PantherContext, UdmMapping};
@@ -104,6 +109,9 @@ pub fn lower_program(
         out: Lowered::default(),
         budget: BUDGET,
         depth: 0,
+        falsy_returns: false,
+        in_loop: 0,
+        return_values: None,
     };
     let Some(def) = module.function(entry) else {
         lowerer.out.diagnostics.push(
@@ -343,6 +351,10 @@ impl From<Constant> for Sym {
 struct Scope<'m> {
     module: &'m Module,
     locals: HashMap<String, Sym>,
+    /// The items of a local bound to a list display of computed values
+    /// (`fields = [event.get("a"), event.get("b")]`), which a `for` loop
+    /// over the name unrolls.
+    items: HashMap<String, Vec<Sym>>,
     /// 0 in the program's own functions, 1 inside a followed helper.
     level: usize,
 }
@@ -354,6 +366,16 @@ struct Lowerer<'a> {
     out: Lowered,
     budget: usize,
     depth: usize,
+    /// When set, a block's value is whether it returns a *falsy* value
+    /// (or raises), not whether it returns a truthy one: how an unrolled
+    /// loop learns that an iteration rejects the event.
+    falsy_returns: bool,
+    /// Unrolled loops around the statements being lowered (`continue`
+    /// ends an iteration there).
+    in_loop: usize,
+    /// When set, a block's value is whether it returns one of these
+    /// values: how `event.udm("x") == K` reads a data-model method.
+    return_values: Option<Vec<Value>>,
 }
 
 /// How a function's result is used.
@@ -370,6 +392,7 @@ impl<'a> Lowerer<'a> {
         let mut scope = Scope {
             module,
             locals: HashMap::new(),
+            items: HashMap::new(),
             level: 0,
         };
         if let Some(param) = def.parameters.args.first() {
@@ -457,11 +480,34 @@ impl<'a> Lowerer<'a> {
             return self.unknown("a program too large to analyze", scope.module, *first);
         }
         match first {
-            Stmt::Return(ret) => match &ret.value {
-                Some(value) => self.truth(value, scope),
-                None => Cond::False,
-            },
-            Stmt::Raise(_) => Cond::False,
+            Stmt::Return(ret) if self.return_values.is_some() => {
+                let values = self.return_values.clone().unwrap_or_default();
+                let returned = match &ret.value {
+                    Some(value) => self.value(value, scope),
+                    None => Sym::Const(Value::Null),
+                };
+                let module = scope.module;
+                match ret.value.as_deref() {
+                    Some(value) => {
+                        self.compare(returned, CmpOp::In, Sym::List(values), value, module)
+                    }
+                    None => bool_cond(values.contains(&Value::Null)),
+                }
+            }
+            Stmt::Return(ret) => {
+                let truth = match &ret.value {
+                    Some(value) => self.truth(value, scope),
+                    None => Cond::False,
+                };
+                if self.falsy_returns {
+                    truth.not()
+                } else {
+                    truth
+                }
+            }
+            Stmt::Raise(_) => bool_cond(self.falsy_returns),
+            // The iteration ends without returning.
+            Stmt::Continue(_) if self.in_loop > 0 => Cond::False,
             Stmt::Assign(_) | Stmt::AnnAssign(_) | Stmt::AugAssign(_) => {
                 self.assign(first, scope);
                 self.block(rest, scope)
@@ -527,6 +573,11 @@ impl<'a> Lowerer<'a> {
                 self.block(&inner, scope)
             }
             Stmt::For(_) | Stmt::While(_) | Stmt::Match(_) => {
+                if let Stmt::For(f) = first {
+                    if let Some(unrolled) = self.unroll(f, rest, scope) {
+                        return unrolled;
+                    }
+                }
                 let what = match first {
                     Stmt::For(f) => format!(
                         "a `for` loop over `{}`",
@@ -564,6 +615,97 @@ impl<'a> Lowerer<'a> {
                 Cond::or(vec![opaque, after])
             }
         }
+    }
+
+    /// A `for` loop over a literal collection (`for t in ["a", "b"]:`, a
+    /// module constant) whose body returns: unrolled, one iteration per
+    /// item with the loop variable bound to it. Iteration `i` returns a
+    /// truthy value when `T(i)`, a falsy one when `F(i)`, else goes on, so
+    /// the loop and what follows it is `T(1) or (not F(1) and (T(2) or …
+    /// rest))`. A loop over an array of the event is one iteration (see
+    /// below). `None` (the loop stays opaque) for loops over computed
+    /// values, with `break`, an `else:` clause or an unpacking target.
+    fn unroll(
+        &mut self,
+        f: &ruff_python_ast::StmtFor,
+        rest: &[&Stmt],
+        scope: &mut Scope<'a>,
+    ) -> Option<Cond> {
+        const MAX_ITEMS: usize = 64;
+        let Expr::Name(var) = &*f.target else {
+            return None;
+        };
+        if f.is_async
+            || !f.orelse.is_empty()
+            || breaks(&f.body)
+            || !contains_return(&f.body)
+            || self.return_values.is_some()
+        {
+            return None;
+        }
+        let diagnostics = self.out.diagnostics.len();
+        let listed = match &*f.iter {
+            Expr::Name(n) if matches!(scope.locals.get(n.id.as_str()), Some(Sym::Unknown(_))) => {
+                scope.items.get(n.id.as_str()).cloned()
+            }
+            _ => None,
+        };
+        let items: Vec<Sym> = match listed.filter(|l| l.len() <= MAX_ITEMS) {
+            // A local list of computed values: one iteration per value.
+            Some(listed) => listed,
+            None => match self.value(&f.iter, scope) {
+                Sym::List(items) if items.len() <= MAX_ITEMS => {
+                    items.into_iter().map(Sym::Const).collect()
+                }
+                // A loop over an array of the event whose body can only
+                // accept (or only reject) the event: one iteration, the loop
+                // variable standing for the array's elements, whose fields are
+                // the array's (`for auth in authorizationInfo: if
+                // auth.get("granted")` reads `authorizationInfo.granted`, as
+                // `deep_walk` does). Which element returns first matters when
+                // the body can do both; such a loop stays opaque.
+                Sym::Field(field) if !field.is_event() && loop_returns(&f.body) != (true, true) => {
+                    vec![Sym::Field(field)]
+                }
+                _ => {
+                    self.out.diagnostics.truncate(diagnostics);
+                    return None;
+                }
+            },
+        };
+        let body: Vec<&Stmt> = f.body.iter().collect();
+        let outer = self.falsy_returns;
+        self.in_loop += 1;
+        let mut iterations = Vec::with_capacity(items.len());
+        for item in items {
+            let mut bound = scope.clone();
+            bound.locals.insert(var.id.to_string(), item);
+            self.falsy_returns = false;
+            let truthy = self.block(&body, &mut bound.clone());
+            self.falsy_returns = true;
+            let falsy = self.block(&body, &mut bound);
+            iterations.push((truthy, falsy));
+        }
+        self.in_loop -= 1;
+        self.falsy_returns = outer;
+        // Each iteration lowers the same statements: say each thing once.
+        let mut seen = std::collections::HashSet::new();
+        let mut index = 0;
+        self.out.diagnostics.retain(|d| {
+            index += 1;
+            index <= diagnostics || seen.insert(d.message.clone())
+        });
+        self.forget_assigned(&f.body, scope);
+        let mut value = self.block(rest, scope);
+        for (truthy, falsy) in iterations.into_iter().rev() {
+            let (returns, rejects) = if outer {
+                (falsy, truthy)
+            } else {
+                (truthy, falsy)
+            };
+            value = Cond::or(vec![returns, Cond::and(vec![rejects.not(), value])]);
+        }
+        Some(value)
     }
 
     /// `if c: then else: otherwise`, with folding and the short forms of
@@ -693,10 +835,25 @@ impl<'a> Lowerer<'a> {
         match stmt {
             Stmt::Assign(a) => {
                 let value = self.value(&a.value, scope);
+                let items = match (&value, &*a.value) {
+                    (Sym::Unknown(_), Expr::List(l)) => Some(&l.elts),
+                    (Sym::Unknown(_), Expr::Tuple(t)) => Some(&t.elts),
+                    _ => None,
+                };
+                let items: Option<Vec<Sym>> =
+                    items.map(|elts| elts.iter().map(|e| self.value(e, scope)).collect());
                 for target in &a.targets {
                     match target {
                         Expr::Name(n) => {
                             scope.locals.insert(n.id.to_string(), value.clone());
+                            match &items {
+                                Some(items) => {
+                                    scope.items.insert(n.id.to_string(), items.clone());
+                                }
+                                None => {
+                                    scope.items.remove(n.id.as_str());
+                                }
+                            }
                         }
                         Expr::Tuple(t) => {
                             for e in &t.elts {
@@ -826,6 +983,17 @@ impl<'a> Lowerer<'a> {
                 _ => Sym::Unknown(format!("the operator `{}`", u.op.as_str())),
             },
             Expr::Compare(c) => {
+                if let ([op], [right_expr]) = (&*c.ops, &*c.comparators) {
+                    if let Some(cond) = self.split_compare(&c.left, *op, right_expr, expr, scope) {
+                        return Sym::Cond(cond);
+                    }
+                    if let Some(name) = self.udm_name(&c.left, scope) {
+                        let right = self.value(right_expr, scope);
+                        if let Some(cond) = self.udm_compare(&name, *op, &right, expr, module) {
+                            return Sym::Cond(cond);
+                        }
+                    }
+                }
                 let mut conds = Vec::new();
                 let mut left = self.value(&c.left, scope);
                 for (op, right_expr) in c.ops.iter().zip(c.comparators.iter()) {
@@ -1305,6 +1473,8 @@ impl<'a> Lowerer<'a> {
                 let subject = self.value(&args[0], scope);
                 regex(subject, anchored(&pattern, method), ignore)
             }
+            // A literal dict is the list of its keys.
+            (Sym::List(l), "keys") if args.is_empty() => Sym::List(l),
             (Sym::List(l), "get") if !args.is_empty() => {
                 let _ = l;
                 Sym::Unknown("a lookup in a literal mapping".into())
@@ -1406,6 +1576,231 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// `F.split(SEP)[-1] == K` (the last part, a file name or a domain)
+    /// and `F.split(SEP)[0] == K` (the first part), with `!=`, `in` and
+    /// `not in` a literal, where `F` is a field and no `K` contains `SEP`:
+    /// the last part is `K` when `F` is `K` or ends with `SEP` `K`, the
+    /// first when `F` is `K` or starts with `K` `SEP`. `None` for other
+    /// shapes (the subscript stays opaque).
+    fn split_compare(
+        &mut self,
+        left: &Expr,
+        op: CmpOp,
+        right: &Expr,
+        expr: &Expr,
+        scope: &mut Scope<'a>,
+    ) -> Option<Cond> {
+        let Expr::Subscript(sub) = left else {
+            return None;
+        };
+        let last = match &*sub.slice {
+            Expr::NumberLiteral(n) if n.value.as_int().and_then(|i| i.as_u64()) == Some(0) => false,
+            Expr::UnaryOp(u)
+                if u.op == ruff_python_ast::UnaryOp::USub
+                    && matches!(&*u.operand, Expr::NumberLiteral(n) if n.value.as_int().and_then(|i| i.as_u64()) == Some(1)) =>
+            {
+                true
+            }
+            _ => return None,
+        };
+        let Expr::Call(call) = &*sub.value else {
+            return None;
+        };
+        let Expr::Attribute(attr) = &*call.func else {
+            return None;
+        };
+        if attr.attr.id.as_str() != "split"
+            || call.arguments.args.len() != 1
+            || !call.arguments.keywords.is_empty()
+        {
+            return None;
+        }
+        let Expr::StringLiteral(sep) = &call.arguments.args[0] else {
+            return None;
+        };
+        let sep = sep.value.to_str().to_string();
+        if sep.is_empty() {
+            return None;
+        }
+        let negated = matches!(op, CmpOp::NotEq | CmpOp::NotIn);
+        let values = match (op, self.value(right, scope)) {
+            (CmpOp::Eq | CmpOp::NotEq, Sym::Const(Value::String(k))) => vec![k],
+            (CmpOp::In | CmpOp::NotIn, Sym::List(l)) => l
+                .into_iter()
+                .map(|v| match v {
+                    Value::String(k) => Some(k),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()?,
+            _ => return None,
+        };
+        if values.is_empty() || values.iter().any(|k| k.contains(&sep)) {
+            return None;
+        }
+        let diagnostics = self.out.diagnostics.len();
+        let Sym::Field(field) = self.value(&attr.value, scope) else {
+            self.out.diagnostics.truncate(diagnostics);
+            return None;
+        };
+        if field.is_event() {
+            return None;
+        }
+        let module = scope.module;
+        let whole = self.compare(
+            Sym::Field(field.clone()),
+            CmpOp::In,
+            Sym::List(values.iter().cloned().map(Value::String).collect()),
+            expr,
+            module,
+        );
+        let (affix, affixed): (Op, Vec<Value>) = if last {
+            (
+                Op::EndsWith,
+                values
+                    .iter()
+                    .map(|k| Value::String(format!("{sep}{k}")))
+                    .collect(),
+            )
+        } else {
+            (
+                Op::StartsWith,
+                values
+                    .iter()
+                    .map(|k| Value::String(format!("{k}{sep}")))
+                    .collect(),
+            )
+        };
+        let mut c = Comparison::new(field.field_ref(), affix, affixed);
+        if field.folded {
+            c = c.case_sensitive(false);
+        }
+        let part = Cond::or(vec![whole, Cond::Pred(Predicate::Compare(c))]);
+        Some(if negated { part.not() } else { part })
+    }
+
+    /// `name` when `expr` is `event.udm("name")`.
+    fn udm_name(&mut self, expr: &Expr, scope: &mut Scope<'a>) -> Option<String> {
+        let Expr::Call(call) = expr else { return None };
+        let Expr::Attribute(attr) = &*call.func else {
+            return None;
+        };
+        if attr.attr.id.as_str() != "udm" || call.arguments.args.len() != 1 {
+            return None;
+        }
+        let Expr::StringLiteral(name) = &call.arguments.args[0] else {
+            return None;
+        };
+        match self.value(&attr.value, scope) {
+            Sym::Field(f) if f.is_event() => Some(name.value.to_str().to_string()),
+            _ => None,
+        }
+    }
+
+    /// `event.udm("name") == K` (or `!=`, `in`, `not in` a literal) when a
+    /// data model computes `name` with a method that is not one field
+    /// (`get_event_type()` returning `event_type.FAILED_LOGIN` on some
+    /// paths): the method is lowered with each `return E` read as
+    /// `E == K`, so the comparison becomes the conditions under which the
+    /// method gives `K`, or'ed over the data models of the rule's log
+    /// types. `None` when no such method is involved (the ordinary
+    /// lowering applies).
+    fn udm_compare(
+        &mut self,
+        name: &str,
+        op: CmpOp,
+        right: &Sym,
+        expr: &Expr,
+        module: &Module,
+    ) -> Option<Cond> {
+        let ctx = self.ctx?;
+        let values = match right {
+            Sym::Const(v) if matches!(op, CmpOp::Eq | CmpOp::NotEq | CmpOp::Is | CmpOp::IsNot) => {
+                vec![v.clone()]
+            }
+            Sym::List(l) if matches!(op, CmpOp::In | CmpOp::NotIn) => l.clone(),
+            _ => return None,
+        };
+        let negated = matches!(op, CmpOp::NotEq | CmpOp::IsNot | CmpOp::NotIn);
+        let mappings = ctx.udm(self.log_types, name);
+        let computed: Vec<_> = mappings
+            .iter()
+            .filter_map(|(model, mapping)| match mapping {
+                UdmMapping::Method(m) => Some((*model, m.clone())),
+                UdmMapping::Path(_) => None,
+            })
+            .collect();
+        if computed.is_empty() || self.return_values.is_some() {
+            return None;
+        }
+        let mut parts = Vec::new();
+        for (model, mapping) in mappings {
+            let part = match mapping {
+                UdmMapping::Path(path) => {
+                    let field = Field {
+                        path: path.split('.').map(str::to_string).collect(),
+                        folded: false,
+                        untraced: None,
+                    };
+                    self.compare(Sym::Field(field), op, right.clone(), expr, module)
+                }
+                UdmMapping::Method(method) => {
+                    if let Some(field) = self.udm_method(model, method) {
+                        self.compare(Sym::Field(field), op, right.clone(), expr, module)
+                    } else {
+                        match self.method_gives(model, method, &values) {
+                            Some(gives) if negated => gives.not(),
+                            Some(gives) => gives,
+                            None => self.unknown(
+                                &format!(
+                                    "`event.udm(\"{name}\")`, computed by `{method}()` of data model `{}` (its program is not in the source)",
+                                    model.id
+                                ),
+                                module,
+                                expr,
+                            ),
+                        }
+                    }
+                }
+            };
+            parts.push(part);
+        }
+        Some(Cond::or(parts))
+    }
+
+    /// The conditions under which the data-model method `method` returns
+    /// one of `values`; `None` when its program is missing.
+    fn method_gives(
+        &mut self,
+        model: &crate::context::DataModel,
+        method: &str,
+        values: &[Value],
+    ) -> Option<Cond> {
+        let ctx = self.ctx?;
+        let module = ctx.data_model_module(model)?;
+        let def = module.function(method)?;
+        let mut scope = Scope {
+            module,
+            locals: HashMap::new(),
+            items: HashMap::new(),
+            level: 1,
+        };
+        if let Some(param) = def.parameters.args.first() {
+            scope.locals.insert(
+                param.parameter.name.id.to_string(),
+                Sym::Field(Field::event()),
+            );
+        }
+        let saved = (
+            std::mem::replace(&mut self.falsy_returns, false),
+            std::mem::replace(&mut self.in_loop, 0),
+            self.return_values.replace(values.to_vec()),
+        );
+        let body: Vec<&Stmt> = def.body.iter().collect();
+        let gives = self.block(&body, &mut scope);
+        (self.falsy_returns, self.in_loop, self.return_values) = saved;
+        Some(gives)
+    }
+
     /// The field a data-model method returns, when it returns one field.
     fn udm_method(&mut self, model: &crate::context::DataModel, method: &str) -> Option<Field> {
         let ctx = self.ctx?;
@@ -1414,6 +1809,7 @@ impl<'a> Lowerer<'a> {
         let mut scope = Scope {
             module,
             locals: HashMap::new(),
+            items: HashMap::new(),
             level: 1,
         };
         if let Some(param) = def.parameters.args.first() {
@@ -1423,7 +1819,13 @@ impl<'a> Lowerer<'a> {
             );
         }
         let diagnostics = self.out.diagnostics.len();
+        let saved = (
+            std::mem::replace(&mut self.falsy_returns, false),
+            std::mem::replace(&mut self.in_loop, 0),
+            self.return_values.take(),
+        );
         let value = self.returned_value(def, &mut scope);
+        (self.falsy_returns, self.in_loop, self.return_values) = saved;
         // A method that is not one field stays unknown; its inner
         // diagnostics would only repeat that.
         self.out.diagnostics.truncate(diagnostics);
@@ -1556,6 +1958,7 @@ impl<'a> Lowerer<'a> {
         let mut inner = Scope {
             module,
             locals: HashMap::new(),
+            items: HashMap::new(),
             level: scope.level + 1,
         };
         // Bind parameters: positional, then keywords, then defaults.
@@ -1586,6 +1989,18 @@ impl<'a> Lowerer<'a> {
     }
 
     fn follow_as(&mut self, def: &'a StmtFunctionDef, scope: &mut Scope<'a>) -> Sym {
+        // A helper's returns are its own, whatever loop calls it.
+        let saved = (
+            std::mem::replace(&mut self.falsy_returns, false),
+            std::mem::replace(&mut self.in_loop, 0),
+            self.return_values.take(),
+        );
+        let value = self.follow_as_inner(def, scope);
+        (self.falsy_returns, self.in_loop, self.return_values) = saved;
+        value
+    }
+
+    fn follow_as_inner(&mut self, def: &'a StmtFunctionDef, scope: &mut Scope<'a>) -> Sym {
         match uses_of(def) {
             Use::Value => self.returned_value(def, scope),
             Use::Truth => {
@@ -1957,6 +2372,26 @@ fn nested_statements(stmts: &[Stmt]) -> Vec<&Stmt> {
         }
     }
     out
+}
+
+/// True when `stmts` contain a `break` of the loop they are the body of
+/// (nested loops' own `break`s excluded).
+fn breaks(stmts: &[Stmt]) -> bool {
+    stmts.iter().any(|s| match s {
+        Stmt::Break(_) => true,
+        Stmt::If(i) => breaks(&i.body) || i.elif_else_clauses.iter().any(|c| breaks(&c.body)),
+        Stmt::With(w) => breaks(&w.body),
+        Stmt::Try(t) => {
+            breaks(&t.body)
+                || breaks(&t.orelse)
+                || breaks(&t.finalbody)
+                || t.handlers.iter().any(|h| match h {
+                    ruff_python_ast::ExceptHandler::ExceptHandler(h) => breaks(&h.body),
+                })
+        }
+        Stmt::Match(m) => m.cases.iter().any(|c| breaks(&c.body)),
+        _ => false,
+    })
 }
 
 /// True when `stmts` contain a `return` or `raise` anywhere (nested
