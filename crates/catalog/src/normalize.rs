@@ -3,9 +3,9 @@
 //! - **Log sources**: a rule's tables, indexes, logsource blocks, sourcetypes
 //!   and log types, and the filters that name data (`event.dataset`,
 //!   `EventID`), resolve to log-source ids (`azure.signin`,
-//!   `aws.cloudtrail`) through the tables of [`ruledex_logsource`]. A rule
-//!   whose logic is not in the source (a Panther spec without its program)
-//!   is narrowed by the events its own tests expect it to fire on.
+//!   `aws.cloudtrail`) through the tables of [`ruledex_logsource`]. A log
+//!   type its filters leave ambiguous (Panther's `Azure.Audit`) is narrowed
+//!   by the events the rule's own tests expect it to fire on.
 //! - **Actions**: per log source, the operation values the rule filters on
 //!   (`eventName = ConsoleLogin`), keyed so the same API call is one key in
 //!   every language, whether or not the rule also filtered the provider.
@@ -72,19 +72,39 @@ impl Normalizer {
     /// Identify the log sources of `rule`, record each on the data source
     /// that named it, and return their ids (table order, each once).
     pub fn identify_logsources(&self, rule: &mut Rule) -> Vec<String> {
-        let mut filters = Filter::from_indicators(&rule.indicators);
-        if rule.query.is_none() {
-            filters.extend(sample_filters(rule));
-        }
+        let filters = Filter::from_indicators(&rule.indicators);
         let declared = declared_integrations(rule);
-        let found = if declared.is_empty() {
-            self.sources
-                .identify(rule.platform, &rule.data_sources, &filters)
+        let sources: std::borrow::Cow<'_, [ruledex_ir::DataSource]> = if declared.is_empty() {
+            std::borrow::Cow::Borrowed(&rule.data_sources)
         } else {
             let mut sources = rule.data_sources.clone();
             sources.extend(declared);
-            self.sources.identify(rule.platform, &sources, &filters)
+            std::borrow::Cow::Owned(sources)
         };
+        let mut found = self.sources.identify(rule.platform, &sources, &filters);
+        // A log type holding several log sources that the rule's own
+        // filters do not narrow is narrowed by the events its tests expect
+        // it to fire on, when they agree on fewer of them.
+        let distinct = |found: &[ruledex_logsource::Identified<'_>]| {
+            let mut ids: Vec<&str> = found.iter().map(|f| f.logsource.id.as_str()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids.len()
+        };
+        if distinct(&found) > 1 {
+            let samples = sample_filters(rule);
+            if !samples.is_empty() {
+                let mut with_samples = filters.clone();
+                with_samples.extend(samples);
+                let narrowed = self
+                    .sources
+                    .identify(rule.platform, &sources, &with_samples);
+                if !narrowed.is_empty() && distinct(&narrowed) < distinct(&found) {
+                    found = narrowed;
+                }
+            }
+        }
+        drop(sources);
         let mut ids = Vec::new();
         for identified in &found {
             let id = identified.logsource.id.clone();
@@ -293,10 +313,10 @@ pub fn kind_family(kind: IndicatorKind) -> String {
 
 /// Filters read from the events a rule's tests expect it to fire on: each
 /// top-level text field present in every such event, with the values they
-/// carry (`category` is `SignInLogs`). Only for rules whose logic is not in
-/// the source: a Panther log type such as `Azure.Audit` holds sign-in,
-/// audit and activity logs, and without the program its tests are the only
-/// word on which of them the rule reads. Tests are the `tests` property
+/// carry (`category` is `SignInLogs`). They narrow a log type that holds
+/// several log sources (Panther's `Azure.Audit` holds sign-in, audit and
+/// activity logs) when the rule's own filters do not, as when its program
+/// is not in the source or checks the operation alone. Tests are the `tests` property
 /// (entries with `expected_result` and a `log` or `resource` event, the
 /// shape the Panther loader writes); events given as JSON text are read.
 pub fn sample_filters(rule: &Rule) -> Vec<Filter> {
@@ -403,6 +423,18 @@ mod tests {
             n.identify_logsources(&mut both),
             ["azure.signin", "azure.audit"]
         );
+        // A program that filters the operation alone leaves the log type
+        // as wide: its tests narrow it the same way.
+        let mut with_program = panther_spec(serde_json::json!([
+            {"expected_result": true, "log": {"category": "AuditLogs", "operationName": "Update policy"}},
+        ]));
+        with_program.query = Some(ruledex_ir::Query {
+            language: ruledex_ir::Language::Python,
+            text: "def rule(event):\n    return event.get('operationName') == 'Update policy'\n"
+                .into(),
+            line: 1,
+        });
+        assert_eq!(n.identify_logsources(&mut with_program), ["azure.audit"]);
         // Without tests the log type stays as wide as it is.
         let mut untested = panther_spec(serde_json::json!([]));
         assert!(n.identify_logsources(&mut untested).len() >= 2);
