@@ -30,6 +30,12 @@ than of the reading:
   pattern) into its five variants independently; the Sigma rule keeps the
   value as written: SPL keys that are such variants of a Sigma key count
   as that key.
+- The encoding modifiers (`base64`, `base64offset`, `wide`, `utf16*`)
+  write a value as its encoded forms; the Sigma rule's indicators keep the
+  value as written: SPL keys that are pySigma's encoded forms of a Sigma
+  key count as that key.
+- Sigma's `re|i` is written as a leading `(?i)`, and a key carries no case:
+  a leading `(?i)` of a regular expression is left out.
 - `NOT field=*` (negated `exists`) is `not_exists`, and a negated
   `not_exists` is `exists`; an excluded negative kind is its positive kind
   (`| regex f!="re"`, the backend's `not f|re`, is `!f|regex|re` as the
@@ -161,18 +167,56 @@ def normalize(keys, sigma_side, fmt="plain"):
             neg, kind = False, "not_exists" if kind == "exists" else "exists"
         if neg and kind in NEGATIVE_KINDS:
             kind = NEGATIVE_KINDS[kind]
+        if kind in ("regex", "not_regex") and value.startswith("(?i)"):
+            value = value[len("(?i)"):]
         out.add(("!" if neg else "") + f"{field}|{kind}|{value}")
     return out
 
 
-def classify(sigma, spl, errors):
+ENCODINGS = ("Base64", "Wide", "UTF16")
+
+
+def encoded_forms(sigma_text):
+    """Lowercased value as written -> its lowercased encoded forms, for the
+    detection items of `sigma_text` with an encoding modifier (pySigma's
+    own expansion)."""
+    from sigma.collection import SigmaCollection
+    from sigma.rule import SigmaDetection
+
+    def items(detection):
+        for item in detection.detection_items:
+            if isinstance(item, SigmaDetection):
+                yield from items(item)
+            else:
+                yield item
+
+    out = {}
+    try:
+        rules = SigmaCollection.from_yaml(sigma_text).rules
+    except Exception:
+        return out
+    for rule in rules:
+        for detection in rule.detection.detections.values():
+            for item in items(detection):
+                if not any(e in m.__name__ for m in item.modifiers for e in ENCODINGS):
+                    continue
+                forms = set()
+                for value in item.value:
+                    for v in getattr(value, "values", [value]):
+                        forms.add(str(v).strip("*").lower())
+                for original in item.original_value:
+                    out.setdefault(str(original).lower(), set()).update(forms)
+    return out
+
+
+def classify(sigma, spl, errors, encoded=None):
     if errors:
         return "spl does not parse: " + ",".join(sorted(set(errors)))
     missing, extra = sigma - spl, spl - sigma
-    # windash: SPL keys that are dash variants of a Sigma key.
+    # windash and the encodings: SPL keys that are variants of a Sigma key.
     for key in sigma:
         f, k, v = key.split("|", 2)
-        variants = {f"{f}|{k}|{x}" for x in windash_variants(v)}
+        variants = {f"{f}|{k}|{x}" for x in windash_variants(v) | (encoded or {}).get(v, set())}
         if variants & spl:
             missing.discard(key)
             extra -= variants
@@ -219,11 +263,17 @@ def main():
     with pairs_path.open("rb") as stdin:
         result = subprocess.run(cmd, stdin=stdin, capture_output=True, check=True)
     keyed = [json.loads(l) for l in result.stdout.decode().splitlines()]
+    encodings = {}
+    with pairs_path.open(encoding="utf-8") as f:
+        for line in f:
+            p = json.loads(line)
+            if re.search(r"\|(base64|wide|utf16)", p["sigma"]):
+                encodings[p["id"]] = encoded_forms(p["sigma"])
     per_format = {}
     examples = {}
     for r in keyed:
         fmt = r["id"].split(":", 1)[0]
-        verdict = classify(normalize(r["sigma"], True), normalize(r["spl"], False, fmt), r["spl_errors"])
+        verdict = classify(normalize(r["sigma"], True), normalize(r["spl"], False, fmt), r["spl_errors"], encodings.get(r["id"]))
         total, agree, classes = per_format.setdefault(fmt, [0, 0, Counter()])
         per_format[fmt][0] += 1
         if verdict is None:
