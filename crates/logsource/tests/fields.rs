@@ -261,3 +261,57 @@ fn a_name_means_what_its_log_source_says() {
     // Fields without a domain exist everywhere.
     assert!(m.in_domain("process.command_line", "linux.process_creation"));
 }
+
+#[test]
+fn splunk_data_model_names_mean_what_the_data_set_says() {
+    let m = map();
+    // The registry action is the event's action, as Sigma's EventType is.
+    let registry = Some("windows.registry_event");
+    assert_eq!(
+        m.canonical(Vocabulary::Cim, registry, "Registry.action"),
+        Some("event.action")
+    );
+    assert_eq!(
+        m.canonical(Vocabulary::Sigma, registry, "EventType"),
+        Some("event.action")
+    );
+    // A registry key name is the key, not the full path of a value.
+    assert_eq!(
+        m.canonical(Vocabulary::Cim, registry, "Registry.registry_key_name"),
+        Some("registry.key")
+    );
+    assert_eq!(
+        m.canonical(Vocabulary::Sigma, registry, "TargetObject"),
+        Some("registry.path")
+    );
+    // Bare `status` and `category` are HTTP fields on web data only.
+    assert_eq!(
+        m.canonical(Vocabulary::Cim, Some("proxy"), "status"),
+        Some("http.response.status_code")
+    );
+    assert_eq!(
+        m.canonical(Vocabulary::Cim, None, "status"),
+        Some("http.response.status_code")
+    );
+    assert_eq!(
+        m.canonical(Vocabulary::Cim, Some("webserver"), "category"),
+        Some("url.category")
+    );
+    assert_eq!(
+        m.canonical(Vocabulary::Cim, Some("m365.audit"), "status"),
+        None
+    );
+    assert_eq!(
+        m.canonical(Vocabulary::Cim, Some("azure.audit"), "category"),
+        m.canonical(Vocabulary::Sigma, Some("azure.audit"), "category")
+    );
+    // An antivirus alert's signature is the detection name.
+    assert_eq!(
+        m.canonical(Vocabulary::Sigma, Some("alerts"), "Signature"),
+        Some("rule.name")
+    );
+    assert_eq!(
+        m.canonical(Vocabulary::Sigma, Some("windows.image_load"), "Signature"),
+        Some("dll.code_signature.subject_name")
+    );
+}

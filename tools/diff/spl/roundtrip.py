@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Sigma -> SPL -> ruledex round trip: do converted rules keep their indicators?
+r"""Sigma -> SPL -> ruledex round trip: do converted rules keep their indicators?
 
 Usage: roundtrip.py SIGMA_ROOT OUT_DIR [--limit N] [--show N]
 
@@ -14,23 +14,53 @@ equal after the normalizations below. Writes OUT_DIR/pairs.jsonl (derived
 from the corpus: keep OUT_DIR out of the repository) and prints the
 agreement per output format with the classes of disagreement.
 
-Normalizations applied to both sides, each a documented difference of the
-backend's output rather than of the reading:
+Normalizations, each a documented difference of the backend's output rather
+than of the reading:
 - Sigma `field: null` is written `NOT field=*`: `eq null` counts as
   `not_exists`.
 - Sigma `?` wildcards become `*` in SPL (the backend has no one-character
-  wildcard): a Sigma value with `?` is compared with `?` read as `*`.
-- `windash` expands one value into its dash variants; the Sigma rule keeps
-  the value as written: SPL keys that are dash variants of a Sigma key
-  count as that key.
+  wildcard): in a Sigma glob (`wildcard` keys; in `eq`/`contains`/…
+  keys a `?` is literal text) `?` is read as `*`, and the glob is
+  classified again by where its `*`s are, as the SPL reading does.
+- SPL cannot escape `*` (Search Manual, "Backslashes": the backslash can't
+  escape the asterisk); the backend still writes a literal `*` as `\*`,
+  which Splunk reads as a backslash and a wildcard: a Sigma value with a
+  literal `*` is compared as that glob.
+- `windash` expands every dash that starts a word (`\B[-/]\b`, pySigma's
+  pattern) into its five variants independently; the Sigma rule keeps the
+  value as written: SPL keys that are such variants of a Sigma key count
+  as that key.
+- The encoding modifiers (`base64`, `base64offset`, `wide`, `utf16*`)
+  write a value as its encoded forms; the Sigma rule's indicators keep the
+  value as written: SPL keys that are pySigma's encoded forms of a Sigma
+  key count as that key.
+- Sigma's `re|i` is written as a leading `(?i)`, and a key carries no case:
+  a leading `(?i)` of a regular expression is left out.
 - `NOT field=*` (negated `exists`) is `not_exists`, and a negated
-  `not_exists` is `exists`.
+  `not_exists` is `exists`; an excluded negative kind is its positive kind
+  (`| regex f!="re"`, the backend's `not f|re`, is `!f|regex|re` as the
+  Sigma `not` is).
+- A Sigma value matching anything (`*`) is written `field="*"`, which
+  Splunk reads as the field existing: it counts as `exists`.
 - The plain pipeline adds the log source as `source=`/`sourcetype=`
   conditions: SPL keys on those fields (the catalog's `event.dataset`) are
   the log source, stated in the Sigma rule's `logsource`, and are left out.
+- The data-model pipeline maps Sigma's `TargetObject` (the full registry
+  path, the catalog's `registry.path`) to CIM `Registry.registry_key_name`
+  (`splunk_windows_registry_cim_mapping`), which in CIM and in Splunk's
+  own detections is the key without its value (`registry.key`): in the
+  data-model output, `registry.key` keys are read as `registry.path`.
+- The data-model output repeats the whole condition in the `tstats … where`
+  before the `rex`/`eval` that define the `<field>Condition` flags of
+  regular expressions (`processCondition="true"`): there they are fields
+  the data model does not have, placeholders for the regular expression
+  that the later `search` applies. Those unmapped `…Condition=true` keys of
+  the data-model output are left out (the regular expression itself is
+  read from the `rex`).
 """
 
 import argparse
+import itertools
 import json
 import re
 import subprocess
@@ -73,48 +103,120 @@ def convert(root, limit):
     return pairs, failures
 
 
+WINDASH = re.compile(r"\B[-/]\b")
+
+
 def windash_variants(value):
+    """pySigma's windash expansion: each dash starting a word, independently."""
+    positions = [m.start() for m in WINDASH.finditer(value)][:4]
     out = {value}
-    for d in DASHES:
-        for e in DASHES:
-            if d in value:
-                out.add(value.replace(d, e))
+    for combo in itertools.product(DASHES, repeat=len(positions)):
+        chars = list(value)
+        for pos, dash in zip(positions, combo):
+            chars[pos] = dash
+        out.add("".join(chars))
     return out
 
 
-FOLD_REGISTRY_KEY = False
+def glob_key(glob):
+    """(kind, value) of a glob whose every `*` is a wildcard, classified as
+    the SPL reading classifies a search value."""
+    if glob == "*":
+        return "exists", ""
+    inner = glob[1:-1] if len(glob) >= 2 else ""
+    if "*" not in glob:
+        return "eq", glob
+    if glob.startswith("*") and glob.endswith("*") and inner and "*" not in inner:
+        return "contains", inner
+    if glob.endswith("*") and "*" not in glob[:-1]:
+        return "startswith", glob[:-1]
+    if glob.startswith("*") and "*" not in glob[1:]:
+        return "endswith", glob[1:]
+    return "wildcard", glob
 
 
-def normalize(keys, sigma_side):
+LITERAL_KINDS = {"eq": "{}", "contains": "*{}*", "startswith": "{}*", "endswith": "*{}"}
+NEGATIVE_KINDS = {"ne": "eq", "not_contains": "contains", "not_startswith": "startswith",
+                  "not_endswith": "endswith", "not_wildcard": "wildcard", "not_regex": "regex",
+                  "not_in": "in", "not_cidr": "cidr"}
+CONDITION_FLAG = re.compile(r"^[^:|]+:[A-Za-z0-9_]+Condition\d*$")
+
+
+def normalize(keys, sigma_side, fmt="plain"):
     out = set()
     for k in keys:
         neg = k.startswith("!")
         field, kind, value = k.lstrip("!").split("|", 2)
-        if FOLD_REGISTRY_KEY and field == "registry.key":
+        if not sigma_side and fmt == "data_model" and field == "registry.key":
             field = "registry.path"
+        if not sigma_side and fmt == "data_model" and kind == "eq" and value == "true" and CONDITION_FLAG.match(field):
+            continue
+        if not sigma_side and field.rsplit(":", 1)[-1] in DATA_FIELDS:
+            continue
+        if sigma_side and kind in LITERAL_KINDS and "*" in value:
+            # A literal `*`, written `\*`: a backslash and a wildcard.
+            kind, value = glob_key(LITERAL_KINDS[kind].format(value.replace("*", "\\*")))
+        elif sigma_side and kind == "wildcard":
+            # `\?` is a literal `?`, which the backend writes as is.
+            kind, value = glob_key(re.sub(r"(?<!\\)\?", "*", value))
+            if kind != "wildcard":
+                value = value.replace("\\?", "?")
         if kind == "eq" and value == "null":
             kind, value = "not_exists", ""
         if neg and kind in ("exists", "not_exists"):
             neg, kind = False, "not_exists" if kind == "exists" else "exists"
-        if not sigma_side and field.rsplit(":", 1)[-1] in DATA_FIELDS:
-            continue
-        if sigma_side and "?" in value and kind in ("eq", "contains", "startswith", "endswith", "wildcard"):
-            value = value.replace("?", "*")
-            if kind in ("eq", "contains", "startswith", "endswith"):
-                value = {"contains": f"*{value}*", "startswith": f"{value}*", "endswith": f"*{value}"}.get(kind, value)
-                kind = "wildcard"
+        if neg and kind in NEGATIVE_KINDS:
+            kind = NEGATIVE_KINDS[kind]
+        if kind in ("regex", "not_regex") and value.startswith("(?i)"):
+            value = value[len("(?i)"):]
         out.add(("!" if neg else "") + f"{field}|{kind}|{value}")
     return out
 
 
-def classify(sigma, spl, errors):
+ENCODINGS = ("Base64", "Wide", "UTF16")
+
+
+def encoded_forms(sigma_text):
+    """Lowercased value as written -> its lowercased encoded forms, for the
+    detection items of `sigma_text` with an encoding modifier (pySigma's
+    own expansion)."""
+    from sigma.collection import SigmaCollection
+    from sigma.rule import SigmaDetection
+
+    def items(detection):
+        for item in detection.detection_items:
+            if isinstance(item, SigmaDetection):
+                yield from items(item)
+            else:
+                yield item
+
+    out = {}
+    try:
+        rules = SigmaCollection.from_yaml(sigma_text).rules
+    except Exception:
+        return out
+    for rule in rules:
+        for detection in rule.detection.detections.values():
+            for item in items(detection):
+                if not any(e in m.__name__ for m in item.modifiers for e in ENCODINGS):
+                    continue
+                forms = set()
+                for value in item.value:
+                    for v in getattr(value, "values", [value]):
+                        forms.add(str(v).strip("*").lower())
+                for original in item.original_value:
+                    out.setdefault(str(original).lower(), set()).update(forms)
+    return out
+
+
+def classify(sigma, spl, errors, encoded=None):
     if errors:
         return "spl does not parse: " + ",".join(sorted(set(errors)))
     missing, extra = sigma - spl, spl - sigma
-    # windash: SPL keys that are dash variants of a Sigma key.
+    # windash and the encodings: SPL keys that are variants of a Sigma key.
     for key in sigma:
         f, k, v = key.split("|", 2)
-        variants = {f"{f}|{k}|{x}" for x in windash_variants(v)}
+        variants = {f"{f}|{k}|{x}" for x in windash_variants(v) | (encoded or {}).get(v, set())}
         if variants & spl:
             missing.discard(key)
             extra -= variants
@@ -140,18 +242,9 @@ def main():
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--show", type=int, default=0)
     ap.add_argument("--binary", help="a built sigma_roundtrip example (default: cargo run --release)")
-    ap.add_argument(
-        "--fold-registry-key",
-        action="store_true",
-        help="read registry.key as registry.path: the data-model pipeline maps Sigma's "
-        "TargetObject (a full path) to Registry.registry_key_name, which the field table "
-        "maps to registry.key",
-    )
     ap.add_argument("--reuse", action="store_true", help="reuse OUT_DIR/pairs.jsonl instead of converting again")
     ap.add_argument("--convert-only", action="store_true", help="write OUT_DIR/pairs.jsonl and stop")
     args = ap.parse_args()
-    global FOLD_REGISTRY_KEY
-    FOLD_REGISTRY_KEY = args.fold_registry_key
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     pairs_path = out / "pairs.jsonl"
@@ -170,11 +263,17 @@ def main():
     with pairs_path.open("rb") as stdin:
         result = subprocess.run(cmd, stdin=stdin, capture_output=True, check=True)
     keyed = [json.loads(l) for l in result.stdout.decode().splitlines()]
+    encodings = {}
+    with pairs_path.open(encoding="utf-8") as f:
+        for line in f:
+            p = json.loads(line)
+            if re.search(r"\|(base64|wide|utf16)", p["sigma"]):
+                encodings[p["id"]] = encoded_forms(p["sigma"])
     per_format = {}
     examples = {}
     for r in keyed:
         fmt = r["id"].split(":", 1)[0]
-        verdict = classify(normalize(r["sigma"], True), normalize(r["spl"], False), r["spl_errors"])
+        verdict = classify(normalize(r["sigma"], True), normalize(r["spl"], False, fmt), r["spl_errors"], encodings.get(r["id"]))
         total, agree, classes = per_format.setdefault(fmt, [0, 0, Counter()])
         per_format[fmt][0] += 1
         if verdict is None:
@@ -192,7 +291,8 @@ def main():
     print(f"all         {all_agree}/{all_total} agree ({100.0 * all_agree / max(all_total, 1):.2f} %)")
     for verdict, rs in examples.items():
         for r in rs[: args.show]:
-            s, p = normalize(r["sigma"], True), normalize(r["spl"], False)
+            fmt = r["id"].split(":", 1)[0]
+            s, p = normalize(r["sigma"], True), normalize(r["spl"], False, fmt)
             print(f"\n[{verdict}] {r['id']}\n  only sigma: {sorted(s - p)[:6]}\n  only spl:   {sorted(p - s)[:6]}")
 
 

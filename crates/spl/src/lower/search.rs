@@ -1,7 +1,7 @@
 //! Search expressions to predicates.
 //!
 //! Search values are case-insensitive (unless `CASE(…)`) and may hold `*`
-//! wildcards, classified once by [`ruledex_ir::Pattern`]: `*x*` is
+//! wildcards (SPL's only wildcard: `?` is literal), classified once by [`ruledex_ir::Pattern`]: `*x*` is
 //! `contains`, `x*` `startswith`, `*x` `endswith`, other globs `wildcard`.
 //! `field=*` is `exists`, a CIDR value (`src=10.0.0.0/8`) is `cidr`, an
 //! unquoted number is a number. Terms without a field match the raw event
@@ -12,8 +12,8 @@ use super::Lower;
 use crate::ast::{Pipeline, SearchExpr, SearchOp, SearchValue, Spanned};
 use crate::lexer::{self, Mode};
 use ruledex_ir::{
-    Comparison, Derivation, FieldRef, Op, Pattern, Predicate, Span, Stage, StageRef, Value,
-    ValueSource, ValueSourceKind,
+    Comparison, Derivation, FieldRef, Op, Pattern, PatternPart, Predicate, Span, Stage, StageRef,
+    Value, ValueSource, ValueSourceKind,
 };
 
 /// Search modifiers that set the time range, not a field filter.
@@ -344,12 +344,26 @@ fn classify(value: &SearchValue) -> (Op, Option<Value>) {
     if is_cidr(text) {
         return (Op::Cidr, Some(Value::String(text.to_string())));
     }
-    let pattern = Pattern::parse(text, None);
-    let (op, v) = pattern.lowered();
+    let (op, v) = spl_pattern(text).lowered();
     if op == Op::Eq && !value.quoted && value.directive.is_none() {
         return (Op::Eq, Some(Value::from_unquoted(text)));
     }
     (op, Some(v))
+}
+
+/// A search value as a pattern: `*` is SPL's only wildcard (a `?` is
+/// literal text), and nothing escapes it (a backslash before `*` is a
+/// backslash).
+fn spl_pattern(text: &str) -> Pattern {
+    let mut pattern = Pattern::new();
+    for c in text.chars() {
+        if c == '*' {
+            pattern.push(PatternPart::AnyRun);
+        } else {
+            pattern.push_char(c);
+        }
+    }
+    pattern
 }
 
 /// `10.0.0.0/8`, `fe80::/10`.
@@ -418,6 +432,21 @@ mod tests {
         assert!(is_cidr("fe80::/10"));
         assert!(!is_cidr("a/b"));
         assert!(!is_cidr("10.0.0.0/33"));
+    }
+
+    #[test]
+    fn star_is_the_only_wildcard() {
+        let shape = |t: &str| spl_pattern(t).lowered();
+        assert_eq!(shape("?"), (Op::Eq, Value::String("?".into())));
+        assert_eq!(
+            shape("*\\\\?\\GLOBALROOT*"),
+            (Op::Contains, Value::String("\\\\?\\GLOBALROOT".into()))
+        );
+        // A backslash does not escape `*`: the value is a glob.
+        assert_eq!(
+            shape("*\\*.tmp*"),
+            (Op::Wildcard, Value::String("*\\*.tmp*".into()))
+        );
     }
 
     #[test]

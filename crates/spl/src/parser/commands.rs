@@ -154,6 +154,12 @@ const KNOWN_GENERIC: &[&str] = &[
     "mvcombine",
     "rename",
     "timewrap",
+    // From the search reference, absent from the corpus.
+    "counttable",
+    "ctable",
+    "datamodelsimple",
+    "mcatalog",
+    "run",
 ];
 
 impl Parser<'_, '_> {

@@ -6,6 +6,7 @@
 //! unary   := "NOT" unary | primary        NOT binds the next term only
 //! primary := "(" and ")" | "[" pipeline "]" | macro
 //!          | name op value | name "IN" "(" value ("," value)* ")"
+//!                                       (name: a word, or a quoted field name)
 //!          | value                        a term matched against the event
 //! ```
 //!
@@ -46,6 +47,17 @@ impl Parser<'_, '_> {
                     continue;
                 }
                 _ => {}
+            }
+            // Splunk rejects an `OR` with nothing on its left ("missing a
+            // term on the left hand side"), as it does such an `AND`.
+            if t.is_exactly(self.text, "OR") {
+                tokens.next();
+                self.error(
+                    Code::MissingOperand,
+                    "`OR` needs a term on each side",
+                    t.span,
+                );
+                continue;
             }
             if t.is_exactly(self.text, "AND") {
                 tokens.next();
@@ -207,7 +219,8 @@ impl Parser<'_, '_> {
                 let is_in = next.kind == TokenKind::Word
                     && next.text(self.text).eq_ignore_ascii_case("IN")
                     && tokens.peek_at(2).kind == TokenKind::LParen;
-                if is_in && t.kind == TokenKind::Word {
+                // A quoted field name (`"c-uri" IN (…)`) as in `"c-uri"=…`.
+                if is_in {
                     tokens.next();
                     tokens.next();
                     return Some(self.search_in(tokens, &t));
