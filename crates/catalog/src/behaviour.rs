@@ -23,6 +23,9 @@ pub struct RuleKey {
     pub logsource: Option<String>,
 }
 
+/// The field of an indicator searching the whole event.
+const FREE_TEXT: &str = "*";
+
 /// Canonical fields naming a Windows event channel or provider.
 const CHANNEL_FIELDS: [&str; 2] = ["winlog.channel", "event.provider"];
 
@@ -98,7 +101,16 @@ pub fn rule_keys(
         {
             continue;
         }
-        let field = normalizer.field_key(rule, logsources, &indicator.field);
+        // `*`: a keyword searched in the whole event (Sigma `keywords`, a
+        // bare Lucene or Splunk term). Its text is the same whatever the log
+        // source calls its fields, and a keyword found as a whole value is
+        // found within the event too: one "contains" key, on no log source.
+        let free_text = indicator.field == FREE_TEXT;
+        let field = if free_text {
+            FREE_TEXT.to_string()
+        } else {
+            normalizer.field_key(rule, logsources, &indicator.field)
+        };
         match indicator.kind {
             IndicatorKind::Field(op) => {
                 let Some(other) = indicator.values.first().and_then(|v| v.as_str()) else {
@@ -118,7 +130,15 @@ pub fn rule_keys(
             }
             IndicatorKind::Value(op) => {
                 // `field != x` selects; it is `x` the rule cares about.
-                let op = if op == Op::NotExists { Op::Exists } else { op };
+                let op = match op {
+                    Op::NotExists => Op::Exists,
+                    Op::Eq | Op::Ne | Op::In | Op::NotIn | Op::Has | Op::NotHas | Op::HasAny
+                        if free_text =>
+                    {
+                        Op::Contains
+                    }
+                    op => op,
+                };
                 for (value_index, value) in indicator.values.iter().enumerate() {
                     for key in behaviour.keys(&field, op, value, &context) {
                         push(

@@ -120,7 +120,7 @@ impl Catalog {
             entries
                 .par_iter()
                 .map(|e| {
-                    let logsources = crate::infer::keyed_logsources(e, &votes);
+                    let logsources = crate::infer::keyed_logsources(e, &votes, &normalizer);
                     crate::behaviour::rule_keys(e, &logsources, &normalizer, behaviour)
                 })
                 .collect()

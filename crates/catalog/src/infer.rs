@@ -24,6 +24,7 @@
 //! ```
 
 use crate::entry::Entry;
+use crate::normalize::Normalizer;
 use ruledex_ir::DataSourceKind;
 use std::collections::HashMap;
 
@@ -160,19 +161,28 @@ pub fn field_names(entry: &Entry) -> impl Iterator<Item = &str> {
 }
 
 /// The log sources behaviour keys read `entry` on: its own, unless they are
-/// open ([`open_logsource`]); then the one its fields point to, chosen among
-/// its own when it names too many; else none.
-pub fn keyed_logsources(entry: &Entry, votes: &FieldVotes) -> Vec<String> {
+/// open ([`open_logsource`]); then those its filters name (`event.dataset`,
+/// `winlog.channel`, `sourcetype`: a default index list beside them says
+/// nothing more), else the one its fields point to, chosen among its own
+/// when it names too many; else none.
+pub fn keyed_logsources(entry: &Entry, votes: &FieldVotes, normalizer: &Normalizer) -> Vec<String> {
     if !open_logsource(entry) {
         return entry.logsources.clone();
+    }
+    let named = normalizer.filter_logsources(&entry.rule);
+    if !named.is_empty() && named.len() <= MAX_LOGSOURCES {
+        return named;
     }
     let candidates: &[String] = if entry.logsources.len() > MAX_LOGSOURCES {
         &entry.logsources
     } else {
         &[]
     };
-    votes
-        .infer(field_names(entry), candidates)
-        .into_iter()
-        .collect()
+    // A field that means the same on every log source (ECS
+    // `process.executable`) and names no operation reads the same without
+    // one: it tells nothing about which log source the rule reads, and in a
+    // catalog where few rules of its vocabulary name one, its votes would
+    // be a few rules' accident.
+    let fields = field_names(entry).filter(|f| normalizer.field_needs_logsource(&entry.rule, f));
+    votes.infer(fields, candidates).into_iter().collect()
 }

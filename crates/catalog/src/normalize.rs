@@ -124,6 +124,17 @@ impl Normalizer {
         ids
     }
 
+    /// The log sources `rule`'s filters alone name (`event.dataset`,
+    /// `winlog.channel`, `sourcetype`, …), in table order.
+    pub fn filter_logsources(&self, rule: &Rule) -> Vec<String> {
+        let filters = Filter::from_indicators(&rule.indicators);
+        self.sources
+            .resolve_from_indicators(rule.platform, &filters)
+            .into_iter()
+            .map(|l| l.id.clone())
+            .collect()
+    }
+
     /// The actions of `rule` on each of its log sources: one per operation
     /// value it filters, or the log source alone when it filters none.
     pub fn actions(&self, rule: &Rule, logsources: &[String]) -> Vec<Action> {
@@ -261,6 +272,28 @@ impl Normalizer {
         if alert_sources || alert_documents {
             rule.add_class(ruledex_ir::RuleClass::AlertForwarding);
         }
+    }
+
+    /// True when `field` as written in `rule` means something only on some
+    /// log source: the field tables know it on some log sources only, or
+    /// some log source names its operations or their provider with it (in
+    /// the rule's vocabulary or Sigma's, which converted queries keep).
+    pub fn field_needs_logsource(&self, rule: &Rule, field: &str) -> bool {
+        let vocabulary = Vocabulary::for_platform(rule.platform);
+        if self.fields.canonical(vocabulary, None, field).is_none() {
+            return true;
+        }
+        self.sources.iter().any(|source| {
+            [rule.platform, Platform::Sigma].iter().any(|&platform| {
+                source.platform(platform).is_some_and(|names| {
+                    names
+                        .operation
+                        .iter()
+                        .chain(&names.provider)
+                        .any(|f| f.eq_ignore_ascii_case(field))
+                })
+            })
+        })
     }
 
     /// The key of `field` as written in `rule`: its canonical name when the

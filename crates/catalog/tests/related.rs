@@ -194,3 +194,44 @@ fn a_query_without_a_log_source_is_read_on_the_one_its_fields_point_to() {
         "{evidence:#?}"
     );
 }
+
+/// The files ranked in `file`'s behaviour list, strongest first.
+fn ranked_for(catalog: &Catalog, name: &str) -> Vec<String> {
+    let me = position(catalog, name);
+    catalog
+        .related(me)
+        .behaviour
+        .iter()
+        .map(|r| file(catalog, r.position).to_string())
+        .collect()
+}
+
+#[test]
+fn keyword_searches_meet_in_any_language() {
+    // Sigma `keywords` and bare Lucene terms both search the whole event:
+    // one key per keyword, whatever the log source or the operator.
+    let catalog = catalog();
+    assert_eq!(
+        ranked_for(&catalog, "keyword_firewall_stop.lucene"),
+        ["keyword_firewall_stop.yml"]
+    );
+    assert_eq!(
+        ranked_for(&catalog, "keyword_firewall_stop.yml"),
+        ["keyword_firewall_stop.lucene"]
+    );
+}
+
+#[test]
+fn an_event_log_channel_filter_names_the_log_source() {
+    // `winlog.channel` says which Windows log an Elastic query reads, as the
+    // Sigma `service` does: the event id and the registry value meet.
+    let catalog = catalog();
+    let me = position(&catalog, "defender_exclusion.lucene");
+    assert_eq!(catalog.entries()[me].logsources, ["windows.defender"]);
+    assert_eq!(
+        ranked_for(&catalog, "defender_exclusion.lucene")
+            .first()
+            .map(String::as_str),
+        Some("defender_exclusion.yml")
+    );
+}

@@ -276,6 +276,19 @@ impl Lowering<'_> {
                 args,
                 ..
             } => self.call(name, *insensitive, args, e),
+            // A string where a condition belongs (`any where "shutdown"`) is
+            // a type error (the check reports it); query converters write
+            // it for keyword searches, and that is what it means: the text
+            // anywhere in the event.
+            ExprKind::Literal(Literal::String(text, _)) => Predicate::Compare(
+                Comparison::new(
+                    FieldRef::new(FieldRef::ANY),
+                    Op::Contains,
+                    vec![Value::from(text.as_str())],
+                )
+                .case_sensitive(false)
+                .at(self.file_span(e.span)),
+            ),
             _ => self.opaque(e),
         }
     }
@@ -286,6 +299,9 @@ impl Lowering<'_> {
         let e = e.unparen();
         if let ExprKind::Field(f) = &e.kind {
             return Some(self.aliased(f).unwrap_or_else(|| FieldRef::new(f.path())));
+        }
+        if let Some(name) = self.hyphenated_name(e) {
+            return Some(FieldRef::new(name));
         }
         let mut fields = Vec::new();
         collect_fields(e, &mut fields);
@@ -303,6 +319,38 @@ impl Lowering<'_> {
                 aggregate: false,
             }),
         })
+    }
+
+    /// `cs-uri-query` written without spaces: EQL reads a subtraction of
+    /// three fields (a hyphenated name needs backticks, and the check
+    /// reports the number that results where a string is expected), but
+    /// what the query means is the field named so, as query converters
+    /// write web-log and proxy fields. Only fields joined by `-`.
+    fn hyphenated_name(&self, e: &Expr) -> Option<String> {
+        fn fields_only(e: &Expr) -> bool {
+            match &e.kind {
+                ExprKind::Field(f) => !f.optional,
+                ExprKind::Binary {
+                    op: BinaryOp::Sub,
+                    left,
+                    right,
+                    ..
+                } => fields_only(left) && fields_only(right),
+                _ => false,
+            }
+        }
+        if !matches!(
+            e.kind,
+            ExprKind::Binary {
+                op: BinaryOp::Sub,
+                ..
+            }
+        ) || !fields_only(e)
+        {
+            return None;
+        }
+        let text = self.source(e.span);
+        (!text.chars().any(|c| c.is_whitespace() || c == '`')).then(|| text.to_string())
     }
 
     /// `event0.file.path`, where `event0` names an earlier step: the field
@@ -449,25 +497,34 @@ impl Lowering<'_> {
         let Some(field) = self.field_ref(value) else {
             return self.opaque(whole);
         };
-        let strings: Option<Vec<String>> = patterns
-            .iter()
-            .map(|p| match &p.kind {
-                ExprKind::Literal(Literal::String(s, _)) => Some(s.clone()),
-                _ => None,
-            })
-            .collect();
-        let Some(strings) = strings else {
-            return self.opaque(whole);
-        };
-        if strings.is_empty() {
+        // Patterns are strings. A number or boolean among them (`port :
+        // 443`, `port like~ (80, 443)`, as query converters write them for
+        // numeric fields) is a type error Elasticsearch rejects (the check
+        // reports it), but what it means is plain: that value, exactly.
+        let mut strings: Vec<String> = Vec::new();
+        let mut exact: Vec<Value> = Vec::new();
+        for pattern in patterns {
+            match &pattern.kind {
+                ExprKind::Literal(Literal::String(s, _)) => strings.push(s.clone()),
+                ExprKind::Literal(Literal::Null) => return self.opaque(whole),
+                ExprKind::Literal(_) | ExprKind::Sign { .. } if op != StringOp::Regex => {
+                    match literal_value(pattern) {
+                        Some(value) => exact.push(value),
+                        None => return self.opaque(whole),
+                    }
+                }
+                _ => return self.opaque(whole),
+            }
+        }
+        if strings.is_empty() && exact.is_empty() {
             return self.opaque(whole);
         }
         let span = self.file_span(whole.span);
         let written = op.written(insensitive);
-        match op {
+        let strings = (!strings.is_empty()).then(|| match op {
             StringOp::Regex => Predicate::Compare(
                 Comparison::new(
-                    field,
+                    field.clone(),
                     Op::Regex,
                     strings.into_iter().map(Value::from).collect(),
                 )
@@ -475,8 +532,19 @@ impl Lowering<'_> {
                 .written(written)
                 .at(span),
             ),
-            StringOp::Colon => wildcard_predicate(field, &strings, false, written, span),
-            StringOp::Like => wildcard_predicate(field, &strings, !insensitive, written, span),
+            StringOp::Colon => wildcard_predicate(field.clone(), &strings, false, written, span),
+            StringOp::Like => {
+                wildcard_predicate(field.clone(), &strings, !insensitive, written, span)
+            }
+        });
+        let exact = (!exact.is_empty()).then(|| {
+            let op = if exact.len() == 1 { Op::Eq } else { Op::In };
+            Predicate::Compare(Comparison::new(field, op, exact).written(written).at(span))
+        });
+        match (exact, strings) {
+            (Some(exact), Some(strings)) => Predicate::or(vec![exact, strings]),
+            (Some(one), None) | (None, Some(one)) => one,
+            (None, None) => self.opaque(whole),
         }
     }
 

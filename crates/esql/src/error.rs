@@ -31,6 +31,11 @@ ruledex_ir::diagnostic_code_enum! {
         /// The query does not start with a source command (`FROM`,
         /// `ROW`, `SHOW`, `TS`).
         NoSourceCommand = "ESQ010",
+        /// A `LIKE` pattern with a backslash before a character that is not
+        /// `*`, `?` or `\` (or at its end): Elasticsearch rejects the
+        /// pattern ("escape character is not followed by special wildcard
+        /// char").
+        InvalidLikePattern = "ESQ011",
     }
 }
 

@@ -858,7 +858,20 @@ fn literal_value(expr: &Expr) -> Option<Value> {
 /// escapes): the operator, the value, and whether the value is the
 /// pattern as written (so the `LIKE` keyword can be shown with it). `LIKE
 /// "*"` matches every value the field has: it is an existence test.
+///
+/// A backslash before anything but a wildcard or a backslash makes the
+/// pattern invalid (the parser reports it). Such a pattern was written
+/// without the pattern layer of escaping (`"*\\Windows\\*"`, as query
+/// converters write paths): every backslash in it is read as the literal
+/// backslash it was evidently meant to be.
 fn classify_like(pattern: &str) -> (Op, Value, bool) {
+    let mended;
+    let pattern = if crate::parser::invalid_like_escape(pattern).is_some() {
+        mended = pattern.replace('\\', "\\\\");
+        mended.as_str()
+    } else {
+        pattern
+    };
     let (shape, text) = ruledex_ir::Pattern::parse(pattern, Some('\\')).shape();
     match shape {
         PatternShape::Exact => (Op::Eq, Value::from(text), true),

@@ -974,6 +974,28 @@ impl CommandParser<'_, '_> {
             } else {
                 vec![self.additive()]
             };
+            if !regex {
+                for pattern in &patterns {
+                    if let Expr::Literal {
+                        value: Literal::String { value, .. },
+                        span,
+                    } = pattern
+                    {
+                        if let Some(escaped) = invalid_like_escape(value) {
+                            self.error(
+                                ErrorCode::InvalidLikePattern,
+                                format!(
+                                    "invalid LIKE pattern: `\\{escaped}` escapes no wildcard \
+                                     (only `\\*`, `\\?` and `\\\\` are allowed); a literal \
+                                     backslash is `\\\\\\\\` in a string, `\\\\` in a \
+                                     triple-quoted one"
+                                ),
+                                *span,
+                            );
+                        }
+                    }
+                }
+            }
             let end = patterns.last().map_or(self.prev_end(), |p| p.span().end);
             return Expr::Like {
                 span: Span::new(left.span().start, end.max(self.prev_end())),
@@ -1351,4 +1373,21 @@ impl CommandParser<'_, '_> {
             span: Span::new(name.span.start, self.prev_end()),
         }
     }
+}
+
+/// The first character a `LIKE` pattern's backslash escapes that is not a
+/// wildcard or a backslash (empty for a backslash ending the pattern):
+/// Elasticsearch rejects such a pattern.
+pub(crate) fn invalid_like_escape(pattern: &str) -> Option<String> {
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('*' | '?' | '\\') => {}
+                Some(other) => return Some(other.to_string()),
+                None => return Some(String::new()),
+            }
+        }
+    }
+    None
 }

@@ -76,6 +76,34 @@ fn no_source_command_is_esq010() {
 }
 
 #[test]
+fn like_escape_of_no_wildcard_is_esq011() {
+    // The string `*\Windows\*` reaches LIKE as `*\Windows\*`: `\W` escapes
+    // no wildcard, which Elasticsearch rejects.
+    assert_reports(
+        r#"FROM logs-* | WHERE file.path LIKE "*\\Windows\\*""#.to_string(),
+        "ESQ011",
+        1,
+        36,
+    );
+    // A backslash ending the pattern escapes nothing either.
+    assert_reports(
+        r#"FROM logs-* | WHERE a LIKE """x\""""#.to_string(),
+        "ESQ011",
+        1,
+        28,
+    );
+    // Escaped wildcards and backslashes are the pattern's own.
+    for query in [
+        r#"FROM logs-* | WHERE a LIKE "*\\\\Windows\\\\*""#,
+        r#"FROM logs-* | WHERE a LIKE """*\\Windows\\*""""#,
+        r#"FROM logs-* | WHERE a LIKE "a\\*b\\?c""#,
+        r#"FROM logs-* | WHERE a RLIKE ".*\\d+""#,
+    ] {
+        assert!(diagnose(query).is_empty(), "{query}: {:?}", diagnose(query));
+    }
+}
+
+#[test]
 fn nesting_too_deep_is_esq006() {
     let query = "FROM x | WHERE ".to_string() + &"(".repeat(100_000);
     let found = diagnose(&query);

@@ -86,6 +86,10 @@ pub enum NameKind {
     Index,
     /// Elastic `event.dataset` / `data_stream.dataset`.
     Dataset,
+    /// Windows event log channel an Elastic rule filters
+    /// (`winlog.channel`), as Winlogbeat and the Windows integration record
+    /// it.
+    Channel,
     /// Elastic integration package a rule declares (`okta`, `aws`); only a
     /// fallback, like Sentinel's declared connectors.
     Integration,
@@ -113,6 +117,7 @@ impl NameKind {
             NameKind::Logsource => "logsource",
             NameKind::Index => "indexes",
             NameKind::Dataset => "datasets",
+            NameKind::Channel => "channels",
             NameKind::Integration => "integrations",
             NameKind::Sourcetype => "sourcetypes",
             NameKind::Macro => "macros",
@@ -153,7 +158,12 @@ impl Section {
         match self {
             Section::Sentinel => &[NameKind::Table],
             Section::Sigma => &[NameKind::Logsource],
-            Section::Elastic => &[NameKind::Index, NameKind::Dataset, NameKind::Integration],
+            Section::Elastic => &[
+                NameKind::Index,
+                NameKind::Dataset,
+                NameKind::Channel,
+                NameKind::Integration,
+            ],
             Section::Splunk => &[
                 NameKind::Sourcetype,
                 NameKind::Macro,
@@ -174,6 +184,7 @@ impl Section {
             Section::Elastic => &[
                 ("event.dataset", NameKind::Dataset),
                 ("data_stream.dataset", NameKind::Dataset),
+                ("winlog.channel", NameKind::Channel),
             ],
             Section::Splunk => &[
                 ("sourcetype", NameKind::Sourcetype),
@@ -404,6 +415,8 @@ struct RawSection {
     #[serde(default)]
     datasets: Vec<RawSelector>,
     #[serde(default)]
+    channels: Vec<RawSelector>,
+    #[serde(default)]
     integrations: Vec<RawSelector>,
     #[serde(default)]
     sourcetypes: Vec<RawSelector>,
@@ -499,6 +512,7 @@ fn section(raw: RawSection, which: Section, id: &str) -> Result<PlatformNames, D
         (NameKind::Table, raw.tables),
         (NameKind::Index, raw.indexes),
         (NameKind::Dataset, raw.datasets),
+        (NameKind::Channel, raw.channels),
         (NameKind::Integration, raw.integrations),
         (NameKind::Sourcetype, raw.sourcetypes),
         (NameKind::Macro, raw.macros),
