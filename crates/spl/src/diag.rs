@@ -52,6 +52,10 @@ ruledex_ir::diagnostic_code_enum! {
         /// A lowercase `and`/`or`/`not` between search terms: the
         /// search command reads it as a search term, not an operator.
         LowercaseOperator = "SPL105", Warning,
+        /// A macro call at the end of a command it does not fit (no `|`
+        /// before it); read as a command of its own, as a macro whose
+        /// definition starts with `|` would expand.
+        MacroAsCommand = "SPL106", Warning,
         /// The rule file is not valid YAML or not a mapping.
         InvalidYaml = "SPL200",
         /// The rule has no search (an empty or missing `search`).

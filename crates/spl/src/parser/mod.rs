@@ -159,7 +159,42 @@ impl<'t> Parser<'t, '_> {
                 ),
                 (_, pipe, false) => {
                     let implicit = index == 0 && pipe.is_none();
-                    commands.push(self.command(*segment, body, implicit));
+                    let before = self.diagnostics.len();
+                    let command = self.command(*segment, body, implicit);
+                    let failed = self.diagnostics[before..]
+                        .iter()
+                        .any(QueryDiagnostic::is_error);
+                    match trailing_macro(self.text, body, segment.end as usize) {
+                        // A macro left at the end of a command it does not
+                        // fit (``| eval a=b `risk_score(a)` ``): macros
+                        // expand as text, and one whose definition is not
+                        // in the source may well start a new command. Read
+                        // it as one, rather than fail the search.
+                        Some((head_end, macro_start)) if failed && !implicit => {
+                            self.diagnostics.truncate(before);
+                            let head = lexer::Segment {
+                                end: head_end as u32,
+                                ..*segment
+                            };
+                            commands.push(self.command(head, body, false));
+                            let tail = lexer::Segment {
+                                start: macro_start as u32,
+                                end: segment.end,
+                                pipe: None,
+                            };
+                            let call = self.command(tail, macro_start, false);
+                            self.error(
+                                Code::MacroAsCommand,
+                                format!(
+                                    "the macro `{}` does not fit the end of the command before it: read as a command of its own",
+                                    call.name.text
+                                ),
+                                call.name.span,
+                            );
+                            commands.push(call);
+                        }
+                        _ => commands.push(command),
+                    }
                 }
                 _ => {}
             }
@@ -235,6 +270,21 @@ fn split_arguments(text: &str) -> Vec<String> {
     }
     out.push(current.trim().to_string());
     out
+}
+
+/// When the command text `text[body..end]` ends with a macro call that
+/// does not start it and follows a blank: the end of the text before the
+/// call (blanks dropped) and the call's start.
+fn trailing_macro(text: &str, body: usize, end: usize) -> Option<(usize, usize)> {
+    let command = text.get(body..end)?;
+    let trimmed = command.trim_end();
+    let inner = trimmed.strip_suffix('`')?;
+    let open = inner.rfind('`')?;
+    if open == 0 || !inner[..open].ends_with(|c: char| c.is_ascii_whitespace()) {
+        return None;
+    }
+    let head_end = body + inner[..open].trim_end().len();
+    Some((head_end, body + open))
 }
 
 #[cfg(test)]
