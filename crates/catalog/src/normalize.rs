@@ -180,6 +180,21 @@ impl Normalizer {
                 // Only a single provider pins the operation's service.
                 (values.len() == 1).then(|| values[0].to_string())
             });
+            // On the catch-all of Windows channels an event id means nothing
+            // without its channel: a rule that filters none gets the one its
+            // data source names (a Sigma `windows/firewall-as` log source is
+            // the firewall channel), as the behaviour tables spell it.
+            let provider = provider.or_else(|| {
+                (logsource == WINDOWS_OTHER_CHANNELS)
+                    .then(|| {
+                        rule.data_sources.iter().find_map(|d| {
+                            ruledex_behaviour::Behaviour::embedded()
+                                .provider_of_data_source(&d.name)
+                        })
+                    })
+                    .flatten()
+                    .map(str::to_string)
+            });
             // An operation matched by prefix, suffix, substring or glob
             // (`OperationNameValue endswith "/roleAssignments/write"`,
             // `eventName|startswith: Invoke`) is a set of operations: its key
@@ -343,6 +358,10 @@ pub fn kind_family(kind: IndicatorKind) -> String {
         IndicatorKind::Field(op) => IndicatorKind::Field(op).name(),
     }
 }
+
+/// The log source of the Windows event log channels that have none of
+/// their own.
+const WINDOWS_OTHER_CHANNELS: &str = "windows.event_log";
 
 /// Filters read from the events a rule's tests expect it to fire on: each
 /// top-level text field present in every such event, with the values they

@@ -235,3 +235,22 @@ fn an_event_log_channel_filter_names_the_log_source() {
         Some("defender_exclusion.yml")
     );
 }
+
+#[test]
+fn an_event_id_on_another_channel_meets_the_sigma_service_of_that_channel() {
+    // The firewall's event ids mean nothing without their channel: the
+    // query filters the channel, the Sigma rule names it by its `service`.
+    let catalog = catalog();
+    let me = position(&catalog, "firewall_reset.esql");
+    assert_eq!(catalog.entries()[me].logsources, ["windows.event_log"]);
+    let related = catalog.related(me);
+    let first = related.behaviour.first().expect("a ranked rule");
+    assert_eq!(file(&catalog, first.position), "firewall_reset.yml");
+    assert_eq!(first.rank, RelatedRank::SameOperation);
+    let keys: Vec<String> = catalog
+        .evidence(me, first)
+        .into_iter()
+        .map(|e| e.key)
+        .collect();
+    assert!(keys.iter().any(|k| k.ends_with("2032")), "{keys:?}");
+}
