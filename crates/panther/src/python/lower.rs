@@ -1767,16 +1767,15 @@ impl<'a> Lowerer<'a> {
         Some(Cond::or(parts))
     }
 
-    /// The conditions under which the data-model method `method` returns
-    /// one of `values`; `None` when its program is missing.
-    fn method_gives(
-        &mut self,
+    /// The data-model method `method` and a scope to read its body in, its
+    /// first parameter bound to the event; `None` when its program is
+    /// missing.
+    fn method_scope(
+        &self,
         model: &crate::context::DataModel,
         method: &str,
-        values: &[Value],
-    ) -> Option<Cond> {
-        let ctx = self.ctx?;
-        let module = ctx.data_model_module(model)?;
+    ) -> Option<(&'a StmtFunctionDef, Scope<'a>)> {
+        let module = self.ctx?.data_model_module(model)?;
         let def = module.function(method)?;
         let mut scope = Scope {
             module,
@@ -1790,6 +1789,18 @@ impl<'a> Lowerer<'a> {
                 Sym::Field(Field::event()),
             );
         }
+        Some((def, scope))
+    }
+
+    /// The conditions under which the data-model method `method` returns
+    /// one of `values`; `None` when its program is missing.
+    fn method_gives(
+        &mut self,
+        model: &crate::context::DataModel,
+        method: &str,
+        values: &[Value],
+    ) -> Option<Cond> {
+        let (def, mut scope) = self.method_scope(model, method)?;
         let saved = (
             std::mem::replace(&mut self.falsy_returns, false),
             std::mem::replace(&mut self.in_loop, 0),
@@ -1803,21 +1814,7 @@ impl<'a> Lowerer<'a> {
 
     /// The field a data-model method returns, when it returns one field.
     fn udm_method(&mut self, model: &crate::context::DataModel, method: &str) -> Option<Field> {
-        let ctx = self.ctx?;
-        let module = ctx.data_model_module(model)?;
-        let def = module.function(method)?;
-        let mut scope = Scope {
-            module,
-            locals: HashMap::new(),
-            items: HashMap::new(),
-            level: 1,
-        };
-        if let Some(param) = def.parameters.args.first() {
-            scope.locals.insert(
-                param.parameter.name.id.to_string(),
-                Sym::Field(Field::event()),
-            );
-        }
+        let (def, mut scope) = self.method_scope(model, method)?;
         let diagnostics = self.out.diagnostics.len();
         let saved = (
             std::mem::replace(&mut self.falsy_returns, false),
