@@ -8,6 +8,11 @@
 //! the rules on the same events. Here the catalog votes: every rule that
 //! does name a log source tells which log sources each field name is used
 //! on, and a rule without one is read on the log source its fields point to.
+//! Votes are counted per field vocabulary: the same name means different
+//! things in different languages (ASIM's `EventType` is not Okta's
+//! `eventType`), so a rule hears only the vocabularies its own field lookup
+//! tries ([`Vocabulary::lookup_order`]: an Elastic query, its own and
+//! Sigma's, whose names pySigma's backends pass through).
 //!
 //! The inferred log source is used for behaviour keys only (see
 //! [`crate::behaviour::rule_keys`]): pages and statistics show what the rule
@@ -15,17 +20,40 @@
 //!
 //! ```
 //! use ruledex_catalog::infer::FieldVotes;
+//! use ruledex_logsource::Vocabulary;
 //!
 //! let mut votes = FieldVotes::default();
-//! votes.add(["EventLog", "OpNum"], &["windows.rpc_firewall".to_string()]);
-//! votes.add(["CommandLine", "Image"], &["windows.process_creation".to_string()]);
-//! assert_eq!(votes.infer(["OpNum", "InterfaceUuid"], &[]).as_deref(), Some("windows.rpc_firewall"));
-//! assert_eq!(votes.infer(["Unheard"], &[]), None);
+//! let sigma = Vocabulary::Sigma;
+//! votes.add(sigma, ["EventLog", "OpNum"], &["windows.rpc_firewall".to_string()]);
+//! votes.add(sigma, ["CommandLine", "Image"], &["windows.process_creation".to_string()]);
+//! votes.add(Vocabulary::Sentinel, ["EventType"], &["asim.process".to_string()]);
+//! votes.add(sigma, ["eventType"], &["okta.system".to_string()]);
+//!
+//! // An Elastic query reads ECS names and the Sigma names backends pass through.
+//! let ecs = Vocabulary::Ecs;
+//! assert_eq!(votes.infer(ecs, ["OpNum", "InterfaceUuid"], &[]), ["windows.rpc_firewall"]);
+//! assert_eq!(votes.infer(ecs, ["eventType"], &[]), ["okta.system"]);
+//! assert!(votes.infer(ecs, ["Unheard"], &[]).is_empty());
+//! // Splunk's CIM vocabulary does not hear Sentinel's columns.
+//! assert_eq!(votes.infer(Vocabulary::Cim, ["EventType"], &[]), ["okta.system"]);
+//!
+//! // A field written on two log sources alike is read on both.
+//! votes.add(sigma, ["operationName"], &["azure.activity".to_string()]);
+//! votes.add(sigma, ["operationName"], &["azure.audit".to_string()]);
+//! votes.add(sigma, ["operationName"], &["azure.audit".to_string()]);
+//! votes.add(sigma, ["operationName", "ActivityType"], &["azure.pim".to_string()]);
+//! votes.add(sigma, ["operationName"], &["azure.audit".to_string()]);
+//! votes.add(sigma, ["operationName"], &["azure.audit".to_string()]);
+//! votes.add(sigma, ["operationName"], &["azure.audit".to_string()]);
+//! votes.add(sigma, ["operationName"], &["azure.activity".to_string()]);
+//! // Five votes for audit logs, two for activity logs, one for PIM (too few).
+//! assert_eq!(votes.infer(ecs, ["operationName"], &[]), ["azure.audit", "azure.activity"]);
 //! ```
 
 use crate::entry::Entry;
 use crate::normalize::Normalizer;
 use ruledex_ir::DataSourceKind;
+use ruledex_logsource::Vocabulary;
 use std::collections::HashMap;
 
 /// A rule resolving to more log sources than this (`from *`, a default
@@ -33,16 +61,24 @@ use std::collections::HashMap;
 /// them picked at random would map its fields on the wrong source.
 pub const MAX_LOGSOURCES: usize = 4;
 
-/// For each field name (case-folded), how many rules use it on each log
-/// source, counted over the rules that name between one and
+/// The most log sources a rule's fields are read on when none names them.
+pub const MAX_INFERRED: usize = 3;
+
+/// The share of the best log source's votes a runner-up needs to be read
+/// on as well.
+pub const RUNNER_UP: f32 = 0.25;
+
+/// For each vocabulary and field name (case-folded), how many rules use it
+/// on each log source, counted over the rules that name between one and
 /// [`MAX_LOGSOURCES`] log sources.
 #[derive(Debug, Default)]
 pub struct FieldVotes {
     /// Log-source ids, interned.
     logsources: Vec<String>,
     ids: HashMap<String, u32>,
-    /// Field name → (log source, weight), summing to the rules using it.
-    fields: HashMap<String, HashMap<u32, f32>>,
+    /// (vocabulary, field name) → (log source, weight), summing to the
+    /// rules using it.
+    fields: HashMap<(Vocabulary, String), HashMap<u32, f32>>,
 }
 
 impl FieldVotes {
@@ -51,15 +87,21 @@ impl FieldVotes {
         let mut votes = FieldVotes::default();
         for entry in entries {
             if !open_logsource(entry) {
-                votes.add(field_names(entry), &entry.logsources);
+                let vocabulary = Vocabulary::for_platform(entry.rule.platform);
+                votes.add(vocabulary, field_names(entry), &entry.logsources);
             }
         }
         votes
     }
 
-    /// Count one rule using `fields` on `logsources` (a rule on several
-    /// log sources splits its vote).
-    pub fn add<'a>(&mut self, fields: impl IntoIterator<Item = &'a str>, logsources: &[String]) {
+    /// Count one rule writing `fields` in `vocabulary` on `logsources` (a
+    /// rule on several log sources splits its vote).
+    pub fn add<'a>(
+        &mut self,
+        vocabulary: Vocabulary,
+        fields: impl IntoIterator<Item = &'a str>,
+        logsources: &[String],
+    ) {
         if logsources.is_empty() {
             return;
         }
@@ -71,7 +113,7 @@ impl FieldVotes {
             if seen.contains(&field) {
                 continue;
             }
-            let counts = self.fields.entry(field.clone()).or_default();
+            let counts = self.fields.entry((vocabulary, field.clone())).or_default();
             for &id in &ids {
                 *counts.entry(id).or_default() += share;
             }
@@ -89,22 +131,33 @@ impl FieldVotes {
         id
     }
 
-    /// The log source `fields` point to: each known field votes for the log
-    /// sources it is used on, in proportion to how often (a field used on
-    /// one log source only gives it a whole vote). When `candidates` is not
-    /// empty, only those are eligible. `None` when no field is known, or
-    /// the best log source wins less than half of the known fields' votes.
+    /// The log source `fields`, written in `vocabulary`, point to: each
+    /// known field votes for the log sources it is used on, in proportion
+    /// to how often (a field used on one log source only gives it a whole
+    /// vote), as the vocabularies `vocabulary` looks names up in count it.
+    /// When `candidates` is not empty, only those are eligible.
+    ///
+    /// The answer is the fewest log sources, best first, that together win
+    /// at least half of the known fields' votes, followed by the runners-up
+    /// that win at least [`RUNNER_UP`] of the best one's votes, at most
+    /// [`MAX_INFERRED`] in all. Fields shared by related log sources
+    /// (Azure's `operationName` is written on activity and audit logs) then
+    /// key the rule's operation on each, and an operation keyed on a log
+    /// source the rule does not read matches no rule that does not also
+    /// name it there. Empty when no field is known or more than
+    /// [`MAX_INFERRED`] log sources would be needed for half the votes.
     pub fn infer<'a>(
         &self,
+        vocabulary: Vocabulary,
         fields: impl IntoIterator<Item = &'a str>,
         candidates: &[String],
-    ) -> Option<String> {
+    ) -> Vec<String> {
         let eligible: Vec<u32> = candidates
             .iter()
             .filter_map(|c| self.ids.get(c).copied())
             .collect();
         if !candidates.is_empty() && eligible.is_empty() {
-            return None;
+            return Vec::new();
         }
         let mut scores: HashMap<u32, f32> = HashMap::new();
         let mut known = 0usize;
@@ -114,15 +167,18 @@ impl FieldVotes {
             if seen.contains(&field) {
                 continue;
             }
-            seen.push(field.clone());
-            let Some(counts) = self.fields.get(&field) else {
-                continue;
-            };
-            let counts: Vec<(u32, f32)> = counts
-                .iter()
-                .filter(|(id, _)| eligible.is_empty() || eligible.contains(id))
-                .map(|(&id, &n)| (id, n))
-                .collect();
+            let mut counts: Vec<(u32, f32)> = Vec::new();
+            for &heard in vocabulary.lookup_order() {
+                let Some(votes) = self.fields.get(&(heard, field.clone())) else {
+                    continue;
+                };
+                for (&id, &n) in votes {
+                    if eligible.is_empty() || eligible.contains(&id) {
+                        counts.push((id, n));
+                    }
+                }
+            }
+            seen.push(field);
             let total: f32 = counts.iter().map(|(_, n)| n).sum();
             if total <= 0.0 {
                 continue;
@@ -133,10 +189,26 @@ impl FieldVotes {
             }
         }
         // Ties go to the log source with the smaller id: the first seen.
-        let (best, score) = scores
-            .into_iter()
-            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))?;
-        (score * 2.0 >= known as f32).then(|| self.logsources[best as usize].clone())
+        let mut ranked: Vec<(u32, f32)> = scores.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let Some(&(_, best)) = ranked.first() else {
+            return Vec::new();
+        };
+        let mut chosen = Vec::new();
+        let mut share = 0.0;
+        for (id, score) in ranked.into_iter().take(MAX_INFERRED) {
+            let enough = share * 2.0 >= known as f32;
+            if enough && score < best * RUNNER_UP {
+                break;
+            }
+            chosen.push(self.logsources[id as usize].clone());
+            share += score;
+        }
+        if share * 2.0 >= known as f32 {
+            chosen
+        } else {
+            Vec::new()
+        }
     }
 }
 
@@ -184,5 +256,6 @@ pub fn keyed_logsources(entry: &Entry, votes: &FieldVotes, normalizer: &Normaliz
     // catalog where few rules of its vocabulary name one, its votes would
     // be a few rules' accident.
     let fields = field_names(entry).filter(|f| normalizer.field_needs_logsource(&entry.rule, f));
-    votes.infer(fields, candidates).into_iter().collect()
+    let vocabulary = Vocabulary::for_platform(entry.rule.platform);
+    votes.infer(vocabulary, fields, candidates)
 }

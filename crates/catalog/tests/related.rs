@@ -254,3 +254,17 @@ fn an_event_id_on_another_channel_meets_the_sigma_service_of_that_channel() {
         .collect();
     assert!(keys.iter().any(|k| k.ends_with("2032")), "{keys:?}");
 }
+
+#[test]
+fn a_field_written_on_several_log_sources_reads_the_query_on_each() {
+    // `operationName` is written by two activity-log rules and one
+    // audit-log rule: the query naming no log source is read on both, so
+    // its operation meets the audit-log rule it was written from.
+    let catalog = catalog();
+    let me = position(&catalog, "app_owner_removed.lucene");
+    assert!(catalog.entries()[me].logsources.is_empty());
+    let related = catalog.related(me);
+    let first = related.behaviour.first().expect("a ranked rule");
+    assert_eq!(file(&catalog, first.position), "azure_app_owner_removed.yml");
+    assert_eq!(first.rank, RelatedRank::SameOperation);
+}
