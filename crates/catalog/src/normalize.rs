@@ -184,17 +184,22 @@ impl Normalizer {
             // without its channel: a rule that filters none gets the one its
             // data source names (a Sigma `windows/firewall-as` log source is
             // the firewall channel), as the behaviour tables spell it.
-            let provider = provider.or_else(|| {
-                (logsource == WINDOWS_OTHER_CHANNELS)
-                    .then(|| {
-                        rule.data_sources.iter().find_map(|d| {
-                            ruledex_behaviour::Behaviour::embedded()
-                                .provider_of_data_source(&d.name)
-                        })
+            // A channel is named by its provider's id, whichever spelling
+            // the rule uses (`Microsoft-Windows-Sysmon/Operational`, a Sigma
+            // `windows/sysmon` log source: both `sysmon`).
+            let provider = if logsource == WINDOWS_OTHER_CHANNELS {
+                let behaviour = ruledex_behaviour::Behaviour::embedded();
+                provider
+                    .map(|channel| behaviour.provider_of_channel(&channel))
+                    .or_else(|| {
+                        rule.data_sources
+                            .iter()
+                            .find_map(|d| behaviour.provider_of_data_source(&d.name))
+                            .map(str::to_string)
                     })
-                    .flatten()
-                    .map(str::to_string)
-            });
+            } else {
+                provider
+            };
             // An operation matched by prefix, suffix, substring or glob
             // (`OperationNameValue endswith "/roleAssignments/write"`,
             // `eventName|startswith: Invoke`) is a set of operations: its key

@@ -256,6 +256,24 @@ fn an_event_id_on_another_channel_meets_the_sigma_service_of_that_channel() {
 }
 
 #[test]
+fn a_sysmon_event_without_a_category_meets_its_channel_however_spelled() {
+    // Sysmon's event 28 has no Sigma category: the Sigma rule names the
+    // `sysmon` service, the query the channel `Microsoft-Windows-Sysmon/
+    // Operational`. Both are Sysmon's event 28, and nothing else's.
+    let catalog = catalog();
+    let me = position(&catalog, "sysmon_shredding.lucene");
+    let related = catalog.related(me);
+    let first = related.behaviour.first().expect("a ranked rule");
+    assert_eq!(file(&catalog, first.position), "sysmon_shredding.yml");
+    assert_eq!(first.rank, RelatedRank::SameOperation);
+    assert_eq!(
+        ranked_for(&catalog, "sysmon_shredding.yml"),
+        ["sysmon_shredding.lucene"]
+    );
+}
+
+
+#[test]
 fn a_field_written_on_several_log_sources_reads_the_query_on_each() {
     // `operationName` is written by two activity-log rules and one
     // audit-log rule: the query naming no log source is read on both, so
