@@ -10,6 +10,10 @@
 //!   document frequency;
 //! - a key a rule only *excludes* weighs less than one it selects on, and
 //!   keys shared only as exclusions relate nothing on their own;
+//! - a key one rule selects on and the other excludes weighs half as much
+//!   as one both treat alike: a rule for LiveKD's driver written by
+//!   `livekd.exe` is the opposite of one for the driver written by anything
+//!   else;
 //! - a key read on two different kinds of log source weighs half (the same
 //!   kind on two operating systems, `windows.process_creation` and
 //!   `linux.process_creation`, is one kind);
@@ -33,6 +37,9 @@ use std::collections::HashMap;
 
 /// Weight of a key the rule excludes, relative to one it selects on.
 const EXCLUSION_WEIGHT: f32 = 0.35;
+/// Weight of a key one rule selects on and the other only excludes,
+/// relative to one both rules treat alike.
+const OPPOSITE_ROLE_WEIGHT: f32 = 0.5;
 /// Weight of a key shared across two different log sources.
 const OTHER_LOGSOURCE_WEIGHT: f32 = 0.5;
 /// Score added per shared ATT&CK technique (at most two count).
@@ -332,10 +339,18 @@ impl RelatedIndex {
                 } else {
                     1.0
                 };
-                let weight = idf * w.role * idf * theirs.role * scope;
+                // A key one rule selects on and the other excludes is the
+                // same thing seen from opposite sides: it counts, but less
+                // than a key both treat alike.
+                let agreement = if (w.role == 1.0) == (theirs.role == 1.0) {
+                    1.0
+                } else {
+                    OPPOSITE_ROLE_WEIGHT
+                };
+                let weight = idf * w.role * idf * theirs.role * scope * agreement;
                 let slot = found.entry(other).or_default();
                 slot.0 += weight;
-                slot.1 += (idf * w.role).powi(2) * theirs.role * scope;
+                slot.1 += (idf * w.role).powi(2) * scope * agreement;
                 // Keys both rules only exclude relate nothing on their own.
                 slot.3 |= w.role == 1.0 || theirs.role == 1.0;
                 slot.2.push(SharedKey {

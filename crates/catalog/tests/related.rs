@@ -272,6 +272,25 @@ fn a_sysmon_event_without_a_category_meets_its_channel_however_spelled() {
     );
 }
 
+#[test]
+fn a_key_excluded_here_and_selected_there_weighs_less_than_one_excluded_on_both() {
+    // Both Sigma rules watch the same driver file; one for its own tool
+    // writing it, the other for anything else. The query excludes the tool,
+    // as the second rule does: that one ranks first, the first after it.
+    let catalog = catalog();
+    assert_eq!(
+        ranked_for(&catalog, "probe_driver_by_other.kql"),
+        ["probe_driver_by_other.yml", "probe_driver_by_tool.yml"]
+    );
+    let me = position(&catalog, "probe_driver_by_other.kql");
+    let related = catalog.related(me);
+    assert!(
+        related.behaviour[0].score > related.behaviour[1].score + 0.1,
+        "{} vs {}",
+        related.behaviour[0].score,
+        related.behaviour[1].score
+    );
+}
 
 #[test]
 fn a_field_written_on_several_log_sources_reads_the_query_on_each() {
