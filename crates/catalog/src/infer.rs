@@ -227,9 +227,15 @@ pub fn open_logsource(entry: &Entry) -> bool {
         })
 }
 
-/// The field names of `entry`'s indicators, as written.
+/// The field names of `entry`'s indicators, as written, but for the
+/// Windows event fields ECS keeps under `winlog.event_data.`, named as the
+/// event names them (so they meet the Sigma rules' votes).
 pub fn field_names(entry: &Entry) -> impl Iterator<Item = &str> {
-    entry.rule.indicators.iter().map(|i| i.field.as_str())
+    entry
+        .rule
+        .indicators
+        .iter()
+        .map(|i| crate::normalize::event_data_name(&entry.rule, &i.field))
 }
 
 /// The log sources behaviour keys read `entry` on: its own, unless they are

@@ -319,13 +319,36 @@ impl Normalizer {
     /// The key of `field` as written in `rule`: its canonical name when the
     /// field tables know it, else the name scoped to the rule's first log
     /// source (`-` when it has none).
+    ///
+    /// A Windows event field ECS keeps under `winlog.event_data.` is the
+    /// event's own field, as Sigma and the raw event name it: Elastic's
+    /// `winlog.event_data.TargetName` and Sigma's `TargetName` are one key.
     pub fn field_key(&self, rule: &Rule, logsources: &[String], field: &str) -> String {
         let vocabulary = Vocabulary::for_platform(rule.platform);
         let logsource = logsources.first().map(String::as_str);
-        match self.fields.canonical(vocabulary, logsource, field) {
-            Some(canonical) => canonical.to_string(),
-            None => format!("{}:{field}", logsource.unwrap_or("-")),
+        if let Some(canonical) = self.fields.canonical(vocabulary, logsource, field) {
+            return canonical.to_string();
         }
+        let raw = event_data_name(rule, field);
+        if raw != field {
+            if let Some(canonical) = self.fields.canonical(Vocabulary::Sigma, logsource, raw) {
+                return canonical.to_string();
+            }
+        }
+        format!("{}:{raw}", logsource.unwrap_or("-"))
+    }
+}
+
+/// Where ECS keeps the data fields of a Windows event
+/// (`winlog.event_data.TargetName`).
+const ECS_EVENT_DATA: &str = "winlog.event_data.";
+
+/// The name the Windows event itself gives `field` as `rule` writes it:
+/// the part after `winlog.event_data.` in an Elastic rule, else `field`.
+pub fn event_data_name<'a>(rule: &Rule, field: &'a str) -> &'a str {
+    match field.strip_prefix(ECS_EVENT_DATA) {
+        Some(name) if rule.platform == Platform::Elastic && !name.is_empty() => name,
+        _ => field,
     }
 }
 

@@ -305,3 +305,49 @@ fn a_field_written_on_several_log_sources_reads_the_query_on_each() {
     assert_eq!(file(&catalog, first.position), "azure_app_owner_removed.yml");
     assert_eq!(first.rank, RelatedRank::SameOperation);
 }
+
+#[test]
+fn an_event_field_elastic_keeps_under_winlog_event_data_is_the_sigma_field() {
+    // `winlog.event_data.TargetName` is the event's `TargetName`: the query
+    // meets the rule on the same vault target before the one on another.
+    let catalog = catalog();
+    assert_eq!(
+        ranked_for(&catalog, "vault_read.lucene"),
+        ["vault_read.yml", "vault_read_other.yml"]
+    );
+    let me = position(&catalog, "vault_read.lucene");
+    let related = catalog.related(me);
+    let evidence = catalog.evidence(me, &related.behaviour[0]);
+    assert!(
+        evidence.iter().any(|e| e.here.starts_with("winlog.event_data.TargetName")
+            && e.there.starts_with("TargetName")),
+        "{evidence:#?}"
+    );
+}
+
+#[test]
+fn an_application_log_event_id_is_keyed_with_its_provider_in_every_language() {
+    // Event 524 of the Application log means something only with its
+    // provider: Sigma's `Provider_Name` and ECS `winlog.provider_name`.
+    let catalog = catalog();
+    let me = position(&catalog, "backup_catalog_removed.lucene");
+    let actions: Vec<_> = catalog.entries()[me]
+        .actions
+        .iter()
+        .filter_map(|a| a.operation.clone())
+        .collect();
+    assert_eq!(actions, ["microsoft-windows-backup:524"]);
+    let related = catalog.related(me);
+    let first = related.behaviour.first().expect("a ranked rule");
+    assert_eq!(file(&catalog, first.position), "backup_catalog_removed.yml");
+    assert_eq!(first.rank, RelatedRank::SameOperation);
+}
+
+#[test]
+fn an_asim_network_session_names_the_process_at_either_end() {
+    let catalog = catalog();
+    assert_eq!(
+        ranked_for(&catalog, "beacon_tool_connection.kql"),
+        ["beacon_tool_connection.yml"]
+    );
+}
