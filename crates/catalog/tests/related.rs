@@ -351,3 +351,11 @@ fn an_asim_network_session_names_the_process_at_either_end() {
         ["beacon_tool_connection.yml"]
     );
 }
+
+#[test]
+fn a_sigma_file_access_rule_names_the_whole_path_file_name() {
+    assert_eq!(
+        ranked_for(&catalog(), "answer_file_read.lucene"),
+        ["answer_file_read.yml"]
+    );
+}
