@@ -39,7 +39,16 @@ pub fn rule_keys(
     behaviour: &Behaviour,
 ) -> Vec<RuleKey> {
     let rule = &entry.rule;
-    let logsource = logsources.first().cloned();
+    // The scope of the rule's keys: its log source, or none when it reads
+    // log sources of different kinds (a query whose fields are written on
+    // proxy and web server logs alike): such a key is not "on another log
+    // source" than either.
+    let logsource = logsources.first().cloned().filter(|first| {
+        let kind = crate::related::logsource_kind(first);
+        logsources
+            .iter()
+            .all(|l| crate::related::logsource_kind(l) == kind)
+    });
     let provider = event_provider(entry, normalizer, behaviour);
     let context = ValueContext {
         // Elastic's languages match a regex against the whole value.

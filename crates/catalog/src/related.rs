@@ -144,6 +144,10 @@ struct Weighted {
     /// 1 for a selection, [`EXCLUSION_WEIGHT`] for an exclusion only.
     role: f32,
     logsource: u32,
+    /// The slot of the first key of its group of alternatives: the same
+    /// operation keyed on each log source a rule may read counts once.
+    /// Other keys are groups of their own.
+    group: u32,
 }
 
 /// Behaviour keys of every rule, and the rules holding each key.
@@ -205,7 +209,24 @@ impl RelatedIndex {
                         rule_key: i as u32,
                         role,
                         logsource,
+                        group: vector.len() as u32,
                     }),
+                }
+            }
+            // An operation read off one value on several log sources is one
+            // fact: its keys form a group.
+            for slot in 0..vector.len() {
+                let here = &keys[vector[slot].rule_key as usize];
+                if here.key.subject != "operation" {
+                    continue;
+                }
+                if let Some(first) = vector[..slot].iter().position(|w| {
+                    let there = &keys[w.rule_key as usize];
+                    there.key.subject == "operation"
+                        && there.indicator == here.indicator
+                        && there.value == here.value
+                }) {
+                    vector[slot].group = vector[first].group;
                 }
             }
             let _ = position;
@@ -227,10 +248,10 @@ impl RelatedIndex {
             .vectors
             .iter()
             .map(|v| {
-                v.iter()
-                    .map(|w| (index.idf[w.key as usize] * w.role).powi(2))
-                    .sum::<f32>()
-                    .sqrt()
+                let weights = v
+                    .iter()
+                    .map(|w| (w.group, (index.idf[w.key as usize] * w.role).powi(2)));
+                best_per_group(weights).sqrt()
             })
             .collect();
         for (position, entry) in entries.iter().enumerate() {
@@ -321,9 +342,11 @@ impl RelatedIndex {
             return RelatedList::default();
         };
         // Accumulate dot products over the postings of this rule's keys.
-        // Per other rule: dot product, this rule's weight it covers, the
-        // shared keys, and whether one of the two selects on a shared key.
-        let mut found: HashMap<u32, (f32, f32, Vec<SharedKey>, bool)> = HashMap::new();
+        // Per other rule: each shared key's part of the dot product and of
+        // this rule's weight it covers, by this rule's group of the key; the
+        // shared keys; and whether one of the two selects on a shared key.
+        type Found = (Vec<(u32, f32)>, Vec<(u32, f32)>, Vec<SharedKey>, bool);
+        let mut found: HashMap<u32, Found> = HashMap::new();
         for w in mine {
             let idf = self.idf[w.key as usize];
             for &(other, slot) in &self.postings[w.key as usize] {
@@ -349,8 +372,8 @@ impl RelatedIndex {
                 };
                 let weight = idf * w.role * idf * theirs.role * scope * agreement;
                 let slot = found.entry(other).or_default();
-                slot.0 += weight;
-                slot.1 += (idf * w.role).powi(2) * scope * agreement;
+                slot.0.push((w.group, weight));
+                slot.1.push((w.group, (idf * w.role).powi(2) * scope * agreement));
                 // Keys both rules only exclude relate nothing on their own.
                 slot.3 |= w.role == 1.0 || theirs.role == 1.0;
                 slot.2.push(SharedKey {
@@ -368,6 +391,8 @@ impl RelatedIndex {
             .filter(|(_, (_, _, _, selects))| *selects)
             .map(|(other, (dot, covered, mut shared, _))| {
                 let other = other as usize;
+                let dot = best_per_group(dot);
+                let covered = best_per_group(covered);
                 let norm = my_norm * self.norms[other];
                 let cosine = if norm > 0.0 {
                     f64::from(dot / norm)
@@ -451,11 +476,19 @@ impl RelatedIndex {
 /// The kind of a log source, whatever the operating system:
 /// `windows.process_creation` and `linux.process_creation` are both
 /// `process_creation`.
-fn logsource_kind(logsource: &str) -> &str {
+pub(crate) fn logsource_kind(logsource: &str) -> &str {
     ["windows.", "linux.", "macos."]
         .iter()
         .find_map(|os| logsource.strip_prefix(os))
         .unwrap_or(logsource)
+}
+
+/// The sum over groups of each group's largest weight.
+fn best_per_group(weights: impl IntoIterator<Item = (u32, f32)>) -> f32 {
+    let mut weights: Vec<(u32, f32)> = weights.into_iter().collect();
+    weights.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+    weights.dedup_by_key(|(group, _)| *group);
+    weights.iter().map(|(_, w)| w).sum()
 }
 
 /// Number of strings in both sorted lists.

@@ -359,3 +359,17 @@ fn a_sigma_file_access_rule_names_the_whole_path_file_name() {
         ["answer_file_read.yml"]
     );
 }
+
+#[test]
+fn a_query_read_on_log_sources_of_two_kinds_meets_either_at_full_weight() {
+    // `cs-method` and `c-uri` are written on proxy and web server logs
+    // (web server rules more often): the query is read on both, and its
+    // keys are on neither alone, so the proxy rule with the same keys is
+    // not "on another log source".
+    let catalog = catalog();
+    let me = position(&catalog, "panel_export.lucene");
+    let related = catalog.related(me);
+    let first = related.behaviour.first().expect("a ranked rule");
+    assert_eq!(file(&catalog, first.position), "panel_export_proxy.yml");
+    assert!(first.score > 0.8, "{}", first.score);
+}
