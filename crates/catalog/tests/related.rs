@@ -74,14 +74,15 @@ fn the_same_download_in_another_language_ranks_first_with_evidence() {
         .collect();
     assert_eq!(shared, ["process certutil.exe"]);
 
-    // Whoami shares nothing but the log source: counted apart.
+    // Whoami and the remote tool share nothing but the log source: counted
+    // apart, the other language first.
     assert_eq!(
         related
             .same_logsource
             .iter()
             .map(|&p| file(&catalog, p))
             .collect::<Vec<_>>(),
-        ["whoami.yml"]
+        ["tool_description.kql", "tool_description.yml", "whoami.yml"]
     );
     // Its evidence is that log source, as each rule names it.
     let whoami = related
@@ -372,4 +373,12 @@ fn a_query_read_on_log_sources_of_two_kinds_meets_either_at_full_weight() {
     let first = related.behaviour.first().expect("a ranked rule");
     assert_eq!(file(&catalog, first.position), "panel_export_proxy.yml");
     assert!(first.score > 0.8, "{}", first.score);
+}
+
+#[test]
+fn asim_process_version_information_is_the_sigma_version_information() {
+    assert_eq!(
+        ranked_for(&catalog(), "tool_description.kql"),
+        ["tool_description.yml"]
+    );
 }
