@@ -74,15 +74,21 @@ fn the_same_download_in_another_language_ranks_first_with_evidence() {
         .collect();
     assert_eq!(shared, ["process certutil.exe"]);
 
-    // Whoami and the remote tool share nothing but the log source: counted
-    // apart, the other language first.
+    // The other process creation rules share nothing but the log source:
+    // counted apart, the other language first.
     assert_eq!(
         related
             .same_logsource
             .iter()
             .map(|&p| file(&catalog, p))
             .collect::<Vec<_>>(),
-        ["tool_description.kql", "tool_description.yml", "whoami.yml"]
+        [
+            "agent_spawns_shell.kql",
+            "tool_description.kql",
+            "agent_spawns_shell.yml",
+            "tool_description.yml",
+            "whoami.yml"
+        ]
     );
     // Its evidence is that log source, as each rule names it.
     let whoami = related
@@ -380,5 +386,22 @@ fn asim_process_version_information_is_the_sigma_version_information() {
     assert_eq!(
         ranked_for(&catalog(), "tool_description.kql"),
         ["tool_description.yml"]
+    );
+}
+
+#[test]
+fn the_acting_process_of_an_asim_process_creation_is_the_parent() {
+    let catalog = catalog();
+    let me = position(&catalog, "agent_spawns_shell.kql");
+    let keys: Vec<String> = catalog
+        .related_index()
+        .rule_keys(me)
+        .iter()
+        .map(|k| k.key.to_string())
+        .collect();
+    assert_eq!(keys, ["parent process labagent.exe", "process cmd.exe"]);
+    assert_eq!(
+        ranked_for(&catalog, "agent_spawns_shell.kql"),
+        ["agent_spawns_shell.yml"]
     );
 }
