@@ -101,14 +101,21 @@ impl Behaviour {
     }
 
     /// The event provider a channel or provider name means (`Security`,
-    /// `Microsoft-Windows-Sysmon/Operational`): a known provider's id, else
-    /// the name itself, lower case.
+    /// `Microsoft-Windows-Sysmon/Operational`, or the channel as Splunk's
+    /// `source` names it, `WinEventLog:Security`): a known provider's id,
+    /// else the channel name itself, lower case.
     pub fn provider_of_channel(&self, name: &str) -> String {
         let name = name.trim().to_lowercase();
-        self.providers
+        if let Some(provider) = self.providers.iter().find(|p| p.spellings.contains(&name)) {
+            return provider.id.clone();
+        }
+        if let Some(id) = self.provider_of_data_source(&name) {
+            return id.to_string();
+        }
+        ["xmlwineventlog:", "wineventlog:"]
             .iter()
-            .find(|p| p.spellings.contains(&name))
-            .map_or(name, |p| p.id.clone())
+            .find_map(|prefix| name.strip_prefix(prefix))
+            .map_or(name.clone(), str::to_string)
     }
 
     /// The provider whose events a table, index, sourcetype or macro named

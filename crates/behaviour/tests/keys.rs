@@ -395,6 +395,15 @@ fn event_providers_from_channels_data_sources_and_log_sources() {
         b.provider_of_channel("Microsoft-Windows-Bits-Client/Operational"),
         "microsoft-windows-bits-client/operational"
     );
+    // A channel as Splunk's `source` names it: a known one, then any other.
+    assert_eq!(
+        b.provider_of_channel("WinEventLog:Microsoft-Windows-Sysmon/Operational"),
+        "sysmon"
+    );
+    assert_eq!(
+        b.provider_of_channel("XmlWinEventLog:Microsoft-Windows-Lab/Operational"),
+        "microsoft-windows-lab/operational"
+    );
     assert_eq!(b.provider_of_data_source("SecurityEvent"), Some("security"));
     assert_eq!(
         b.provider_of_data_source("logs-windows.sysmon_operational-*"),

@@ -12,7 +12,8 @@ fn catalog() -> Catalog {
     let formats = Formats::new()
         .with(ruledex_sigma::SigmaFormat)
         .with(ruledex_kql::PlainFormat)
-        .with(ruledex_elastic::plain::PlainQueryFormat);
+        .with(ruledex_elastic::plain::PlainQueryFormat)
+        .with(ruledex_spl::PlainFormat);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/related");
     Catalog::build(&[SourceRoot::from_path(root)], &formats, &|_| {})
 }
@@ -404,4 +405,22 @@ fn the_acting_process_of_an_asim_process_creation_is_the_parent() {
         ranked_for(&catalog, "agent_spawns_shell.kql"),
         ["agent_spawns_shell.yml"]
     );
+}
+
+#[test]
+fn a_channel_named_by_splunk_source_is_the_sigma_service_channel() {
+    // `source="WinEventLog:<channel>"` names the channel of the event ids,
+    // whether the channel is known by name or not.
+    let catalog = catalog();
+    for query in ["code_integrity_block.spl", "dns_server_zone.spl"] {
+        let me = position(&catalog, query);
+        let related = catalog.related(me);
+        let first = related.behaviour.first().expect("a ranked rule");
+        assert_eq!(
+            file(&catalog, first.position),
+            query.replace(".spl", ".yml"),
+            "{query}"
+        );
+        assert_eq!(first.rank, RelatedRank::SameOperation, "{query}");
+    }
 }
