@@ -251,7 +251,13 @@ pub fn keyed_logsources(entry: &Entry, votes: &FieldVotes, normalizer: &Normaliz
     if !named.is_empty() && named.len() <= MAX_LOGSOURCES {
         return named;
     }
-    let candidates: &[String] = if entry.logsources.len() > MAX_LOGSOURCES {
+    // A rule naming every index (`from *`) says nothing about which log
+    // source it reads, not even that it is one with an index pattern of its
+    // own: its fields choose among all.
+    let reads_everything = entry.rule.data_sources.iter().any(|d| {
+        d.kind == DataSourceKind::Index && d.name.trim_start_matches("*:").trim() == "*"
+    });
+    let candidates: &[String] = if entry.logsources.len() > MAX_LOGSOURCES && !reads_everything {
         &entry.logsources
     } else {
         &[]

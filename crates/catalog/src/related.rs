@@ -28,7 +28,8 @@
 //! Rules with nothing finer in common than their log source are a separate
 //! group, counted after the ranked list and never mixed into it; within it,
 //! rules sharing an ATT&CK technique come first, then rules in other
-//! languages.
+//! languages. A rule naming more log sources than any rule reads (an ES|QL
+//! `from *`) is in no such group and has none.
 
 use crate::behaviour::RuleKey;
 use crate::entry::Entry;
@@ -446,10 +447,20 @@ impl RelatedIndex {
         for r in &behaviour {
             in_list[r.position] = true;
         }
+        // A rule naming more log sources than a rule reads (`from *`, a
+        // default list of index patterns) is on none of them in particular:
+        // it is in no other rule's group, and has no group of its own.
+        let names_too_many =
+            |p: usize| self.logsources[p].len() > crate::infer::MAX_LOGSOURCES;
         let mut same_logsource = Vec::new();
+        let my_logsources: &[String] = if names_too_many(position) {
+            &[]
+        } else {
+            my_logsources
+        };
         for logsource in my_logsources {
             for &other in self.with_logsource(logsource) {
-                if other != position && !in_list[other] {
+                if other != position && !in_list[other] && !names_too_many(other) {
                     in_list[other] = true;
                     same_logsource.push(other);
                 }

@@ -424,3 +424,18 @@ fn a_channel_named_by_splunk_source_is_the_sigma_service_channel() {
         assert_eq!(first.rank, RelatedRank::SameOperation, "{query}");
     }
 }
+
+#[test]
+fn a_query_on_every_index_is_read_on_the_log_source_its_fields_point_to() {
+    // `from *` names every log source with an index pattern, and the RPC
+    // Firewall has none: the fields choose among all log sources.
+    let catalog = catalog();
+    let me = position(&catalog, "replication_call.esql");
+    assert!(catalog.entries()[me].logsources.len() > 4);
+    let ranked = ranked_for(&catalog, "replication_call.esql");
+    assert_eq!(
+        ranked.first().map(String::as_str),
+        Some("rpc_drsuapi_sync.yml"),
+        "{ranked:?}"
+    );
+}
