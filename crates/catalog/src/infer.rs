@@ -254,9 +254,10 @@ pub fn keyed_logsources(entry: &Entry, votes: &FieldVotes, normalizer: &Normaliz
     // A rule naming every index (`from *`) says nothing about which log
     // source it reads, not even that it is one with an index pattern of its
     // own: its fields choose among all.
-    let reads_everything = entry.rule.data_sources.iter().any(|d| {
-        d.kind == DataSourceKind::Index && d.name.trim_start_matches("*:").trim() == "*"
-    });
+    let reads_everything =
+        entry.rule.data_sources.iter().any(|d| {
+            d.kind == DataSourceKind::Index && d.name.trim_start_matches("*:").trim() == "*"
+        });
     let candidates: &[String] = if entry.logsources.len() > MAX_LOGSOURCES && !reads_everything {
         &entry.logsources
     } else {

@@ -25,6 +25,12 @@
 //!   techniques and a shared log source add a little, to order rules that
 //!   share the same keys.
 //!
+//! Rules that are the same detection (every key of each is a key of the
+//! other, in the same role: the same rule in another language, a converted
+//! copy) come first; among them, those sharing this rule's ATT&CK
+//! techniques, then the documented ones (the original before its copies),
+//! whatever the small bonuses say.
+//!
 //! Rules with nothing finer in common than their log source are a separate
 //! group, counted after the ranked list and never mixed into it; within it,
 //! rules sharing an ATT&CK technique come first, then rules in other
@@ -47,6 +53,9 @@ const OTHER_LOGSOURCE_WEIGHT: f32 = 0.5;
 const TECHNIQUE_BONUS: f64 = 0.04;
 /// Score added when the rules share a log source.
 const LOGSOURCE_BONUS: f64 = 0.02;
+/// Similarity (before the bonuses) from which two rules are the same
+/// detection: their weighted key vectors are the same.
+const SAME_DETECTION: f64 = 0.999;
 
 /// How two rules are related.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -97,6 +106,10 @@ pub struct Related {
     /// The keys both rules have, strongest first (empty for rules that only
     /// share a log source).
     pub shared: Vec<SharedKey>,
+    /// True when the two rules are the same detection: every key of each is
+    /// a key of the other, in the same role (the same rule in another
+    /// language, a converted copy).
+    pub same_detection: bool,
 }
 
 /// The rules related to one rule: ranked by shared behaviour, then those
@@ -122,6 +135,7 @@ impl RelatedList {
                 rank: RelatedRank::SameLogSource,
                 score: 0.0,
                 shared: Vec::new(),
+                same_detection: false,
             }))
     }
 
@@ -149,6 +163,26 @@ struct Weighted {
     /// operation keyed on each log source a rule may read counts once.
     /// Other keys are groups of their own.
     group: u32,
+    /// The largest squared weight in its group: what the group adds to the
+    /// rule's norm when none of its keys is shared.
+    group_weight: f32,
+}
+
+/// One key two rules share, as the score counts it.
+#[derive(Clone, Copy, Debug)]
+struct Hit {
+    /// This rule's group of the key, and the other rule's.
+    group: u32,
+    their_group: u32,
+    /// Its part of the dot product, and of this rule's weight it covers.
+    dot: f32,
+    covered: f32,
+    /// The squared weight of the shared key in each rule, and of the
+    /// strongest key of its group.
+    mine: f32,
+    my_group: f32,
+    theirs: f32,
+    their_group_weight: f32,
 }
 
 /// Behaviour keys of every rule, and the rules holding each key.
@@ -211,6 +245,7 @@ impl RelatedIndex {
                         role,
                         logsource,
                         group: vector.len() as u32,
+                        group_weight: 0.0,
                     }),
                 }
             }
@@ -245,14 +280,28 @@ impl RelatedIndex {
             .iter()
             .map(|p| (1.0 + rules / p.len().max(1) as f32).ln())
             .collect();
+        // Groups are named by their first slot.
+        for vector in &mut index.vectors {
+            let mut strongest = vec![0.0f32; vector.len()];
+            for w in vector.iter() {
+                let squared = (index.idf[w.key as usize] * w.role).powi(2);
+                let best = &mut strongest[w.group as usize];
+                *best = best.max(squared);
+            }
+            for w in vector.iter_mut() {
+                w.group_weight = strongest[w.group as usize];
+            }
+        }
         index.norms = index
             .vectors
             .iter()
             .map(|v| {
-                let weights = v
-                    .iter()
-                    .map(|w| (w.group, (index.idf[w.key as usize] * w.role).powi(2)));
-                best_per_group(weights).sqrt()
+                v.iter()
+                    .enumerate()
+                    .filter(|(slot, w)| *slot as u32 == w.group)
+                    .map(|(_, w)| w.group_weight)
+                    .sum::<f32>()
+                    .sqrt()
             })
             .collect();
         for (position, entry) in entries.iter().enumerate() {
@@ -343,10 +392,10 @@ impl RelatedIndex {
             return RelatedList::default();
         };
         // Accumulate dot products over the postings of this rule's keys.
-        // Per other rule: each shared key's part of the dot product and of
-        // this rule's weight it covers, by this rule's group of the key; the
-        // shared keys; and whether one of the two selects on a shared key.
-        type Found = (Vec<(u32, f32)>, Vec<(u32, f32)>, Vec<SharedKey>, bool);
+        // Per other rule: the shared keys as the score counts them, as the
+        // evidence shows them, and whether one of the two selects on a
+        // shared key.
+        type Found = (Vec<Hit>, Vec<SharedKey>, bool);
         let mut found: HashMap<u32, Found> = HashMap::new();
         for w in mine {
             let idf = self.idf[w.key as usize];
@@ -373,11 +422,19 @@ impl RelatedIndex {
                 };
                 let weight = idf * w.role * idf * theirs.role * scope * agreement;
                 let slot = found.entry(other).or_default();
-                slot.0.push((w.group, weight));
-                slot.1.push((w.group, (idf * w.role).powi(2) * scope * agreement));
+                slot.0.push(Hit {
+                    group: w.group,
+                    their_group: theirs.group,
+                    dot: weight,
+                    covered: (idf * w.role).powi(2) * scope * agreement,
+                    mine: (idf * w.role).powi(2),
+                    my_group: w.group_weight,
+                    theirs: (idf * theirs.role).powi(2),
+                    their_group_weight: theirs.group_weight,
+                });
                 // Keys both rules only exclude relate nothing on their own.
-                slot.3 |= w.role == 1.0 || theirs.role == 1.0;
-                slot.2.push(SharedKey {
+                slot.2 |= w.role == 1.0 || theirs.role == 1.0;
+                slot.1.push(SharedKey {
                     key: w.key,
                     here: w.rule_key,
                     there: theirs.rule_key,
@@ -389,12 +446,12 @@ impl RelatedIndex {
         let my_logsources = &self.logsources[position];
         let mut behaviour: Vec<Related> = found
             .into_iter()
-            .filter(|(_, (_, _, _, selects))| *selects)
-            .map(|(other, (dot, covered, mut shared, _))| {
+            .filter(|(_, (_, _, selects))| *selects)
+            .map(|(other, (hits, mut shared, _))| {
                 let other = other as usize;
-                let dot = best_per_group(dot);
-                let covered = best_per_group(covered);
-                let norm = my_norm * self.norms[other];
+                let (dot, covered, my_norm, their_norm) =
+                    shared_weight(hits, my_norm, self.norms[other]);
+                let norm = my_norm * their_norm;
                 let cosine = if norm > 0.0 {
                     f64::from(dot / norm)
                 } else {
@@ -409,7 +466,8 @@ impl RelatedIndex {
                 let same_logsource = self.logsources[other]
                     .iter()
                     .any(|l| my_logsources.contains(l));
-                let score = 0.5 * (cosine + coverage)
+                let similarity = 0.5 * (cosine + coverage);
+                let score = similarity
                     + TECHNIQUE_BONUS * techniques.min(2) as f64
                     + if same_logsource { LOGSOURCE_BONUS } else { 0.0 };
                 shared.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.key.cmp(&b.key)));
@@ -425,15 +483,32 @@ impl RelatedIndex {
                     },
                     score,
                     shared,
+                    same_detection: similarity >= SAME_DETECTION,
                 }
             })
             .collect();
         let me = &entries[position];
+        let my_techniques = &self.techniques[position];
         behaviour.sort_by(|a, b| {
             let other_language =
                 |r: &Related| entries[r.position].rule.language == me.rule.language;
-            b.score
-                .total_cmp(&a.score)
+            // The same detection first. Among its copies the score differs
+            // only by what the rules say about themselves: those sharing
+            // this rule's techniques, then the documented one (the original
+            // a conversion was made from), before undocumented copies.
+            let same = b.same_detection.cmp(&a.same_detection);
+            let copies = || {
+                if !(a.same_detection && b.same_detection) {
+                    return std::cmp::Ordering::Equal;
+                }
+                let techniques =
+                    |r: &Related| shared_count(my_techniques, &self.techniques[r.position]);
+                techniques(b).cmp(&techniques(a)).then(
+                    documentation(&entries[b.position]).cmp(&documentation(&entries[a.position])),
+                )
+            };
+            same.then_with(copies)
+                .then(b.score.total_cmp(&a.score))
                 .then(other_language(a).cmp(&other_language(b)))
                 .then_with(|| {
                     entries[a.position]
@@ -450,8 +525,7 @@ impl RelatedIndex {
         // A rule naming more log sources than a rule reads (`from *`, a
         // default list of index patterns) is on none of them in particular:
         // it is in no other rule's group, and has no group of its own.
-        let names_too_many =
-            |p: usize| self.logsources[p].len() > crate::infer::MAX_LOGSOURCES;
+        let names_too_many = |p: usize| self.logsources[p].len() > crate::infer::MAX_LOGSOURCES;
         let mut same_logsource = Vec::new();
         let my_logsources: &[String] = if names_too_many(position) {
             &[]
@@ -494,12 +568,46 @@ pub(crate) fn logsource_kind(logsource: &str) -> &str {
         .unwrap_or(logsource)
 }
 
-/// The sum over groups of each group's largest weight.
-fn best_per_group(weights: impl IntoIterator<Item = (u32, f32)>) -> f32 {
-    let mut weights: Vec<(u32, f32)> = weights.into_iter().collect();
-    weights.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
-    weights.dedup_by_key(|(group, _)| *group);
-    weights.iter().map(|(_, w)| w).sum()
+/// How much a rule says about itself: ATT&CK mappings, a description,
+/// authors, references (0 to 4). A query cut from its rule says nothing.
+fn documentation(entry: &Entry) -> usize {
+    let rule = &entry.rule;
+    usize::from(!entry.cells.is_empty())
+        + usize::from(
+            rule.description
+                .as_deref()
+                .is_some_and(|d| !d.trim().is_empty()),
+        )
+        + usize::from(!rule.authors.is_empty())
+        + usize::from(!rule.references.is_empty())
+}
+
+/// What two rules share, counted once per group of alternatives: the dot
+/// product and this rule's covered weight over the strongest shared key of
+/// each of its groups, and both rules' norms with each shared group counted
+/// at the key shared (an operation keyed on two log sources weighs, in a
+/// comparison with a rule on one of them, what that one weighs).
+fn shared_weight(mut hits: Vec<Hit>, my_norm: f32, their_norm: f32) -> (f32, f32, f32, f32) {
+    hits.sort_unstable_by(|a, b| a.group.cmp(&b.group).then(b.dot.total_cmp(&a.dot)));
+    hits.dedup_by_key(|h| h.group);
+    let (mut dot, mut covered) = (0.0, 0.0);
+    let mut mine = my_norm * my_norm;
+    for hit in &hits {
+        dot += hit.dot;
+        covered += hit.covered;
+        mine -= hit.my_group - hit.mine;
+    }
+    hits.sort_unstable_by(|a, b| {
+        a.their_group
+            .cmp(&b.their_group)
+            .then(b.theirs.total_cmp(&a.theirs))
+    });
+    hits.dedup_by_key(|h| h.their_group);
+    let mut theirs = their_norm * their_norm;
+    for hit in &hits {
+        theirs -= hit.their_group_weight - hit.theirs;
+    }
+    (dot, covered, mine.max(0.0).sqrt(), theirs.max(0.0).sqrt())
 }
 
 /// Number of strings in both sorted lists.

@@ -75,22 +75,23 @@ fn the_same_download_in_another_language_ranks_first_with_evidence() {
         .collect();
     assert_eq!(shared, ["process certutil.exe"]);
 
-    // The other process creation rules share nothing but the log source:
-    // counted apart, the other language first.
-    assert_eq!(
-        related
-            .same_logsource
-            .iter()
-            .map(|&p| file(&catalog, p))
-            .collect::<Vec<_>>(),
-        [
-            "agent_spawns_shell.kql",
-            "tool_description.kql",
-            "agent_spawns_shell.yml",
-            "tool_description.yml",
-            "whoami.yml"
-        ]
-    );
+    // Whoami shares nothing but the log source: counted apart, as is every
+    // other process creation rule that shares nothing finer, other
+    // languages first.
+    let group: Vec<&str> = related
+        .same_logsource
+        .iter()
+        .map(|&p| file(&catalog, p))
+        .collect();
+    assert!(group.contains(&"whoami.yml"), "{group:?}");
+    for &p in &related.same_logsource {
+        assert!(catalog.entries()[p]
+            .logsources
+            .contains(&"windows.process_creation".to_string()));
+        assert!(related.behaviour.iter().all(|r| r.position != p));
+    }
+    let languages: Vec<bool> = group.iter().map(|f| f.ends_with(".yml")).collect();
+    assert!(languages.windows(2).all(|w| w[0] <= w[1]), "{group:?}");
     // Its evidence is that log source, as each rule names it.
     let whoami = related
         .all()
@@ -310,7 +311,10 @@ fn a_field_written_on_several_log_sources_reads_the_query_on_each() {
     assert!(catalog.entries()[me].logsources.is_empty());
     let related = catalog.related(me);
     let first = related.behaviour.first().expect("a ranked rule");
-    assert_eq!(file(&catalog, first.position), "azure_app_owner_removed.yml");
+    assert_eq!(
+        file(&catalog, first.position),
+        "azure_app_owner_removed.yml"
+    );
     assert_eq!(first.rank, RelatedRank::SameOperation);
 }
 
@@ -327,8 +331,10 @@ fn an_event_field_elastic_keeps_under_winlog_event_data_is_the_sigma_field() {
     let related = catalog.related(me);
     let evidence = catalog.evidence(me, &related.behaviour[0]);
     assert!(
-        evidence.iter().any(|e| e.here.starts_with("winlog.event_data.TargetName")
-            && e.there.starts_with("TargetName")),
+        evidence
+            .iter()
+            .any(|e| e.here.starts_with("winlog.event_data.TargetName")
+                && e.there.starts_with("TargetName")),
         "{evidence:#?}"
     );
 }
@@ -437,5 +443,24 @@ fn a_query_on_every_index_is_read_on_the_log_source_its_fields_point_to() {
         ranked.first().map(String::as_str),
         Some("rpc_drsuapi_sync.yml"),
         "{ranked:?}"
+    );
+}
+
+#[test]
+fn the_same_detection_comes_first_the_documented_original_before_its_copies() {
+    // The query, an undocumented Sigma copy and the documented original
+    // have the same keys: both rules are the same detection as the query,
+    // and the original (ATT&CK, author, description, references) leads.
+    let catalog = catalog();
+    let me = position(&catalog, "staged_dropper.lucene");
+    let related = catalog.related(me);
+    let same: Vec<(&str, bool)> = related
+        .behaviour
+        .iter()
+        .map(|r| (file(&catalog, r.position), r.same_detection))
+        .collect();
+    assert_eq!(
+        same,
+        [("staged_dropper.yml", true), ("dropper_copy.yml", true)]
     );
 }

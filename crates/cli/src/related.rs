@@ -50,6 +50,10 @@ struct Item<'a> {
     /// `same_operation`, `shared_behaviour` or `same_logsource`.
     rank: &'static str,
     score: f64,
+    /// True when it is the same detection (every key of each rule is a key
+    /// of the other): the same rule in another language.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    same_detection: bool,
     reason: String,
     /// The shared keys, as both rules write them.
     evidence: Vec<ruledex_catalog::Evidence>,
@@ -185,6 +189,7 @@ fn report<'a>(
                 platform: e.rule.platform.id(),
                 rank: r.rank.id(),
                 score: (r.score * 1000.0).round() / 1000.0,
+                same_detection: r.same_detection,
                 reason: catalog.related_reason(position, &r),
                 evidence: catalog.evidence(position, &r),
             }
@@ -241,9 +246,14 @@ fn print_text(out: &mut impl Write, catalog: &Catalog, report: &Report) -> Resul
         .filter(|i| i.rank != "same_logsource")
         .collect();
     for item in &ranked {
+        let same = if item.same_detection {
+            " (the same detection)"
+        } else {
+            ""
+        };
         writeln!(
             out,
-            "  {:>5.2} [{:<6}] {}",
+            "  {:>5.2} [{:<6}] {}{same}",
             item.score, item.language, item.title
         )?;
         for e in &item.evidence {

@@ -69,13 +69,14 @@ impl Vocabulary {
     /// names (as Sigma does) and raw JSON names. Sentinel and Elastic queries
     /// fall back to Sigma's names: a Sigma rule converted by a backend whose
     /// field mapping lacks a field keeps its Sigma name (`CommandLine` in a
-    /// Linux rule converted with a Windows ECS mapping).
+    /// Linux rule converted with a Windows ECS mapping), and so to the
+    /// log's own names, which Sigma's cloud rules use.
     pub fn lookup_order(self) -> &'static [Vocabulary] {
         match self {
             Vocabulary::Sigma => &[Vocabulary::Sigma, Vocabulary::Native],
             Vocabulary::Cim => &[Vocabulary::Cim, Vocabulary::Sigma, Vocabulary::Native],
-            Vocabulary::Sentinel => &[Vocabulary::Sentinel, Vocabulary::Sigma],
-            Vocabulary::Ecs => &[Vocabulary::Ecs, Vocabulary::Sigma],
+            Vocabulary::Sentinel => &[Vocabulary::Sentinel, Vocabulary::Sigma, Vocabulary::Native],
+            Vocabulary::Ecs => &[Vocabulary::Ecs, Vocabulary::Sigma, Vocabulary::Native],
             Vocabulary::Udm => &[Vocabulary::Udm],
             Vocabulary::Native => &[Vocabulary::Native],
         }

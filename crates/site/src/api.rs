@@ -200,6 +200,9 @@ pub struct RelatedRule {
     /// The similarity score: 0 for rules that only share a log source,
     /// about 1 for rules matching the same behaviour keys.
     pub score: f64,
+    /// True when it is the same detection (every key of each rule is a key
+    /// of the other): the same rule in another language.
+    pub same_detection: bool,
     /// Each shared behaviour key, strongest first, as both rules write it
     /// (empty for rules that only share a log source).
     pub evidence: Vec<RelatedEvidence>,
@@ -1008,6 +1011,7 @@ fn related(site: &Site, key: &str, params: &Params) -> Result<ApiResponse, ApiRe
                 RelatedRank::SameLogSource => RelatedRankId::SameLogsource,
             },
             score: (r.score * 1000.0).round() / 1000.0,
+            same_detection: r.same_detection,
             evidence: catalog
                 .evidence(position, &r)
                 .into_iter()

@@ -658,14 +658,18 @@ pub(crate) fn related(site: &Site, position: usize, layout: Layout) -> Option<St
                 Cell::text(rank + 1),
                 Cell::link(link.title, link.href),
                 Cell::text(link.language),
-                Cell::text(format!("{:.2}", r.score)),
+                Cell::text(if r.same_detection {
+                    format!("{:.2} (same detection)", r.score)
+                } else {
+                    format!("{:.2}", r.score)
+                }),
                 Cell::text(catalog.related_reason(position, r)),
             ])
         })
         .collect();
     let more = list.behaviour_total.saturating_sub(RELATED_PAGE_ROWS);
     let mut intro = vec![format!(
-        "Rules in any language sharing behaviour with {}, ranked by how much they share and how rare it is in the catalog. The rule's page shows the evidence of the first ones.",
+        "Rules in any language sharing behaviour with {}, ranked by how much they share and how rare it is in the catalog; the same detection (the same keys, as in a copy in another language) first. The rule's page shows the evidence of the first ones.",
         entry.rule.title
     )];
     if more > 0 {

@@ -695,6 +695,8 @@ fn body_lines(rule: &ruledex_ir::Rule) -> (u32, Option<std::ops::Range<usize>>) 
 pub(crate) struct RelatedRow {
     pub link: RuleLink,
     pub score: String,
+    /// The same detection: the same rule in another language.
+    pub same_detection: bool,
     pub evidence: Vec<ruledex_catalog::Evidence>,
 }
 
@@ -1001,6 +1003,7 @@ fn render_with(
             Some(RelatedRow {
                 link,
                 score: format!("{:.2}", r.score),
+                same_detection: r.same_detection,
                 evidence,
             })
         })
