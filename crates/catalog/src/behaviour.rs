@@ -138,9 +138,40 @@ pub fn rule_keys(
                 );
             }
             IndicatorKind::Value(op) => {
+                // A presence test is one key, "the field is present": a
+                // rule requiring the field selects on it, a rule requiring
+                // its absence excludes it. `field: null` (Sigma) and
+                // `NOT _exists_:field` (Lucene) require absence; excluding
+                // them requires presence, as `_exists_:field` does.
+                let null_only = !indicator.values.is_empty()
+                    && indicator
+                        .values
+                        .iter()
+                        .all(|v| matches!(v, ruledex_ir::Value::Null));
+                let presence = match op {
+                    Op::Exists => Some(false),
+                    Op::NotExists => Some(true),
+                    Op::Eq | Op::In if null_only => Some(true),
+                    Op::Ne | Op::NotIn if null_only => Some(false),
+                    _ => None,
+                };
+                if let Some(absent) = presence {
+                    for key in behaviour.keys(&field, Op::Exists, &ruledex_ir::Value::Null, &context) {
+                        push(
+                            &mut keys,
+                            RuleKey {
+                                key,
+                                indicator: position,
+                                value: 0,
+                                exclusion: indicator.exclusion != absent,
+                                logsource: logsource.clone(),
+                            },
+                        );
+                    }
+                    continue;
+                }
                 // `field != x` selects; it is `x` the rule cares about.
                 let op = match op {
-                    Op::NotExists => Op::Exists,
                     Op::Eq | Op::Ne | Op::In | Op::NotIn | Op::Has | Op::NotHas | Op::HasAny
                         if free_text =>
                     {
@@ -156,20 +187,6 @@ pub fn rule_keys(
                                 key,
                                 indicator: position,
                                 value: value_index,
-                                exclusion: indicator.exclusion,
-                                logsource: logsource.clone(),
-                            },
-                        );
-                    }
-                }
-                if indicator.values.is_empty() && op == Op::Exists {
-                    for key in behaviour.keys(&field, op, &ruledex_ir::Value::Null, &context) {
-                        push(
-                            &mut keys,
-                            RuleKey {
-                                key,
-                                indicator: position,
-                                value: 0,
                                 exclusion: indicator.exclusion,
                                 logsource: logsource.clone(),
                             },

@@ -464,3 +464,21 @@ fn the_same_detection_comes_first_the_documented_original_before_its_copies() {
         [("staged_dropper.yml", true), ("dropper_copy.yml", true)]
     );
 }
+
+#[test]
+fn excluding_a_null_field_requires_it_like_exists_does() {
+    // Sigma's `not (Image: null)` and Lucene's `NOT (NOT _exists_:…)` both
+    // require the process image: one key, selected by both.
+    let catalog = catalog();
+    let me = position(&catalog, "helper_child_present.lucene");
+    let related = catalog.related(me);
+    let first = related.behaviour.first().expect("a ranked rule");
+    assert_eq!(file(&catalog, first.position), "helper_child_present.yml");
+    assert!(first.same_detection);
+    let evidence = catalog.evidence(me, first);
+    let present = evidence
+        .iter()
+        .find(|e| e.key == "process present")
+        .expect("the presence key is shared");
+    assert!(!present.here_excludes && !present.there_excludes, "{present:?}");
+}
