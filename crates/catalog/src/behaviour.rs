@@ -21,6 +21,10 @@ pub struct RuleKey {
     pub exclusion: bool,
     /// The log source the key was read on, when the rule has one.
     pub logsource: Option<String>,
+    /// For a rule read on several log sources: the position of the key this
+    /// one is another reading of (the same value, its field or operation
+    /// read on another of them). A key and its other readings count once.
+    pub alternative_of: Option<usize>,
 }
 
 /// The field of an indicator searching the whole event.
@@ -59,13 +63,22 @@ pub fn rule_keys(
         event_provider: provider.as_deref(),
     };
     let mut keys: Vec<RuleKey> = Vec::new();
-    let push = |keys: &mut Vec<RuleKey>, key: RuleKey| {
-        if !keys
+    // Adds `key` unless the rule has it already; `alternative` says which
+    // earlier (indicator, value) reading it is another reading of.
+    let push = |keys: &mut Vec<RuleKey>, mut key: RuleKey, alternative: bool| {
+        if keys
             .iter()
             .any(|k| k.key == key.key && k.exclusion == key.exclusion)
         {
-            keys.push(key);
+            return;
         }
+        if alternative {
+            key.alternative_of = keys
+                .iter()
+                .position(|k| k.indicator == key.indicator && k.value == key.value)
+                .map(|first| keys[first].alternative_of.unwrap_or(first));
+        }
+        keys.push(key);
     };
     // Operations: the log-source table already normalized them (provider
     // and case), so the indicator they come from gives no other key.
@@ -101,7 +114,9 @@ pub fn rule_keys(
                 value,
                 exclusion: written.exclusion,
                 logsource: Some(action.logsource.clone()),
+                alternative_of: None,
             },
+            true,
         );
     }
     for (position, indicator) in rule.indicators.iter().enumerate() {
@@ -115,82 +130,111 @@ pub fn rule_keys(
         // source calls its fields, and a keyword found as a whole value is
         // found within the event too: one "contains" key, on no log source.
         let free_text = indicator.field == FREE_TEXT;
-        let field = if free_text {
+        // The field as each log source the rule may read names it: one
+        // reading when they agree, alternatives when they do not.
+        let mut readings = vec![if free_text {
             FREE_TEXT.to_string()
         } else {
             normalizer.field_key(rule, logsources, &indicator.field)
-        };
-        match indicator.kind {
-            IndicatorKind::Field(op) => {
-                let Some(other) = indicator.values.first().and_then(|v| v.as_str()) else {
-                    continue;
-                };
-                let other = normalizer.field_key(rule, logsources, other);
-                push(
-                    &mut keys,
-                    RuleKey {
-                        key: Key::fields(op, &field, &other),
-                        indicator: position,
-                        value: 0,
-                        exclusion: indicator.exclusion,
-                        logsource: logsource.clone(),
-                    },
-                );
-            }
-            IndicatorKind::Value(op) => {
-                // A presence test is one key, "the field is present": a
-                // rule requiring the field selects on it, a rule requiring
-                // its absence excludes it. `field: null` (Sigma) and
-                // `NOT _exists_:field` (Lucene) require absence; excluding
-                // them requires presence, as `_exists_:field` does.
-                let null_only = !indicator.values.is_empty()
-                    && indicator
-                        .values
-                        .iter()
-                        .all(|v| matches!(v, ruledex_ir::Value::Null));
-                let presence = match op {
-                    Op::Exists => Some(false),
-                    Op::NotExists => Some(true),
-                    Op::Eq | Op::In if null_only => Some(true),
-                    Op::Ne | Op::NotIn if null_only => Some(false),
-                    _ => None,
-                };
-                if let Some(absent) = presence {
-                    for key in behaviour.keys(&field, Op::Exists, &ruledex_ir::Value::Null, &context) {
-                        push(
-                            &mut keys,
-                            RuleKey {
-                                key,
-                                indicator: position,
-                                value: 0,
-                                exclusion: indicator.exclusion != absent,
-                                logsource: logsource.clone(),
-                            },
-                        );
-                    }
-                    continue;
+        }];
+        if !free_text {
+            for other in logsources.iter().skip(1) {
+                let reading =
+                    normalizer.field_key(rule, std::slice::from_ref(other), &indicator.field);
+                if !readings.contains(&reading) {
+                    readings.push(reading);
                 }
-                // `field != x` selects; it is `x` the rule cares about.
-                let op = match op {
-                    Op::Eq | Op::Ne | Op::In | Op::NotIn | Op::Has | Op::NotHas | Op::HasAny
-                        if free_text =>
-                    {
-                        Op::Contains
+            }
+        }
+        let first_key = keys.len();
+        for field in readings {
+            let alternative = keys.len() > first_key;
+            match indicator.kind {
+                IndicatorKind::Field(op) => {
+                    let Some(other) = indicator.values.first().and_then(|v| v.as_str()) else {
+                        continue;
+                    };
+                    let other = normalizer.field_key(rule, logsources, other);
+                    push(
+                        &mut keys,
+                        RuleKey {
+                            key: Key::fields(op, &field, &other),
+                            indicator: position,
+                            value: 0,
+                            exclusion: indicator.exclusion,
+                            logsource: logsource.clone(),
+                            alternative_of: None,
+                        },
+                        alternative,
+                    );
+                }
+                IndicatorKind::Value(op) => {
+                    // A presence test is one key, "the field is present": a
+                    // rule requiring the field selects on it, a rule requiring
+                    // its absence excludes it. `field: null` (Sigma) and
+                    // `NOT _exists_:field` (Lucene) require absence; excluding
+                    // them requires presence, as `_exists_:field` does.
+                    let null_only = !indicator.values.is_empty()
+                        && indicator
+                            .values
+                            .iter()
+                            .all(|v| matches!(v, ruledex_ir::Value::Null));
+                    let presence = match op {
+                        Op::Exists => Some(false),
+                        Op::NotExists => Some(true),
+                        Op::Eq | Op::In if null_only => Some(true),
+                        Op::Ne | Op::NotIn if null_only => Some(false),
+                        _ => None,
+                    };
+                    if let Some(absent) = presence {
+                        for key in
+                            behaviour.keys(&field, Op::Exists, &ruledex_ir::Value::Null, &context)
+                        {
+                            push(
+                                &mut keys,
+                                RuleKey {
+                                    key,
+                                    indicator: position,
+                                    value: 0,
+                                    exclusion: indicator.exclusion != absent,
+                                    logsource: logsource.clone(),
+                                    alternative_of: None,
+                                },
+                                alternative,
+                            );
+                        }
+                        continue;
                     }
-                    op => op,
-                };
-                for (value_index, value) in indicator.values.iter().enumerate() {
-                    for key in behaviour.keys(&field, op, value, &context) {
-                        push(
-                            &mut keys,
-                            RuleKey {
-                                key,
-                                indicator: position,
-                                value: value_index,
-                                exclusion: indicator.exclusion,
-                                logsource: logsource.clone(),
-                            },
-                        );
+                    // `field != x` selects; it is `x` the rule cares about.
+                    let op = match op {
+                        Op::Eq
+                        | Op::Ne
+                        | Op::In
+                        | Op::NotIn
+                        | Op::Has
+                        | Op::NotHas
+                        | Op::HasAny
+                            if free_text =>
+                        {
+                            Op::Contains
+                        }
+                        op => op,
+                    };
+                    for (value_index, value) in indicator.values.iter().enumerate() {
+                        for key in behaviour.keys(&field, op, value, &context) {
+                            push(
+                                &mut keys,
+                                RuleKey {
+                                    key,
+                                    indicator: position,
+                                    value: value_index,
+                                    exclusion: indicator.exclusion,
+                                    logsource: logsource.clone(),
+                                    alternative_of: None,
+                                },
+                                alternative,
+                            );
+                        }
                     }
                 }
             }

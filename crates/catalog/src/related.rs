@@ -159,9 +159,10 @@ struct Weighted {
     /// 1 for a selection, [`EXCLUSION_WEIGHT`] for an exclusion only.
     role: f32,
     logsource: u32,
-    /// The slot of the first key of its group of alternatives: the same
-    /// operation keyed on each log source a rule may read counts once.
-    /// Other keys are groups of their own.
+    /// The slot of the first key of its group of alternatives (see
+    /// [`RuleKey::alternative_of`]): the readings of one value on each log
+    /// source a rule may read count once. Other keys are groups of their
+    /// own.
     group: u32,
     /// The largest squared weight in its group: what the group adds to the
     /// rule's norm when none of its keys is shared.
@@ -249,21 +250,14 @@ impl RelatedIndex {
                     }),
                 }
             }
-            // An operation read off one value on several log sources is one
-            // fact: its keys form a group.
-            for slot in 0..vector.len() {
-                let here = &keys[vector[slot].rule_key as usize];
-                if here.key.subject != "operation" {
-                    continue;
-                }
-                if let Some(first) = vector[..slot].iter().position(|w| {
-                    let there = &keys[w.rule_key as usize];
-                    there.key.subject == "operation"
-                        && there.indicator == here.indicator
-                        && there.value == here.value
-                }) {
-                    vector[slot].group = vector[first].group;
-                }
+            // The readings of one value on the several log sources a rule
+            // may read are one fact: their keys form a group, named by the
+            // slot of its first key.
+            let mut group_of_root: HashMap<usize, u32> = HashMap::new();
+            for (slot, w) in vector.iter_mut().enumerate() {
+                let rule_key = w.rule_key as usize;
+                let root = keys[rule_key].alternative_of.unwrap_or(rule_key);
+                w.group = *group_of_root.entry(root).or_insert(slot as u32);
             }
             let _ = position;
             index.vectors.push(vector);

@@ -303,9 +303,9 @@ fn a_key_excluded_here_and_selected_there_weighs_less_than_one_excluded_on_both(
 
 #[test]
 fn a_field_written_on_several_log_sources_reads_the_query_on_each() {
-    // `operationName` is written by two activity-log rules and one
-    // audit-log rule: the query naming no log source is read on both, so
-    // its operation meets the audit-log rule it was written from.
+    // `operationName` and `labOutcome` are written by two activity-log rules
+    // and one audit-log rule: the query naming no log source is read on
+    // both, so its operation meets the audit-log rule it was written from.
     let catalog = catalog();
     let me = position(&catalog, "app_owner_removed.lucene");
     assert!(catalog.entries()[me].logsources.is_empty());
@@ -316,6 +316,9 @@ fn a_field_written_on_several_log_sources_reads_the_query_on_each() {
         "azure_app_owner_removed.yml"
     );
     assert_eq!(first.rank, RelatedRank::SameOperation);
+    // `labOutcome`, a field the tables do not know, is read on both log
+    // sources too, so the audit-log rule is the same detection.
+    assert!(first.same_detection, "{first:?}");
 }
 
 #[test]
@@ -480,5 +483,8 @@ fn excluding_a_null_field_requires_it_like_exists_does() {
         .iter()
         .find(|e| e.key == "process present")
         .expect("the presence key is shared");
-    assert!(!present.here_excludes && !present.there_excludes, "{present:?}");
+    assert!(
+        !present.here_excludes && !present.there_excludes,
+        "{present:?}"
+    );
 }
