@@ -204,6 +204,15 @@ fn a_query_without_a_log_source_is_read_on_the_one_its_fields_point_to() {
     );
 }
 
+/// The strongest rule related to the rule in file `name`, with that rule's
+/// position.
+fn first_related(catalog: &Catalog, name: &str) -> (usize, ruledex_catalog::Related) {
+    let me = position(catalog, name);
+    let related = catalog.related(me);
+    let first = related.behaviour.first().expect("a ranked rule").clone();
+    (me, first)
+}
+
 /// The files ranked in `file`'s behaviour list, strongest first.
 fn ranked_for(catalog: &Catalog, name: &str) -> Vec<String> {
     let me = position(catalog, name);
@@ -270,9 +279,7 @@ fn a_sysmon_event_without_a_category_meets_its_channel_however_spelled() {
     // `sysmon` service, the query the channel `Microsoft-Windows-Sysmon/
     // Operational`. Both are Sysmon's event 28, and nothing else's.
     let catalog = catalog();
-    let me = position(&catalog, "sysmon_shredding.lucene");
-    let related = catalog.related(me);
-    let first = related.behaviour.first().expect("a ranked rule");
+    let (_, first) = first_related(&catalog, "sysmon_shredding.lucene");
     assert_eq!(file(&catalog, first.position), "sysmon_shredding.yml");
     assert_eq!(first.rank, RelatedRank::SameOperation);
     assert_eq!(
@@ -384,9 +391,7 @@ fn a_query_read_on_log_sources_of_two_kinds_meets_either_at_full_weight() {
     // keys are on neither alone, so the proxy rule with the same keys is
     // not "on another log source".
     let catalog = catalog();
-    let me = position(&catalog, "panel_export.lucene");
-    let related = catalog.related(me);
-    let first = related.behaviour.first().expect("a ranked rule");
+    let (_, first) = first_related(&catalog, "panel_export.lucene");
     assert_eq!(file(&catalog, first.position), "panel_export_proxy.yml");
     assert!(first.score > 0.8, "{}", first.score);
 }
@@ -422,9 +427,7 @@ fn a_channel_named_by_splunk_source_is_the_sigma_service_channel() {
     // whether the channel is known by name or not.
     let catalog = catalog();
     for query in ["code_integrity_block.spl", "dns_server_zone.spl"] {
-        let me = position(&catalog, query);
-        let related = catalog.related(me);
-        let first = related.behaviour.first().expect("a ranked rule");
+        let (_, first) = first_related(&catalog, query);
         assert_eq!(
             file(&catalog, first.position),
             query.replace(".spl", ".yml"),
@@ -473,12 +476,10 @@ fn excluding_a_null_field_requires_it_like_exists_does() {
     // Sigma's `not (Image: null)` and Lucene's `NOT (NOT _exists_:…)` both
     // require the process image: one key, selected by both.
     let catalog = catalog();
-    let me = position(&catalog, "helper_child_present.lucene");
-    let related = catalog.related(me);
-    let first = related.behaviour.first().expect("a ranked rule");
+    let (me, first) = first_related(&catalog, "helper_child_present.lucene");
     assert_eq!(file(&catalog, first.position), "helper_child_present.yml");
     assert!(first.same_detection);
-    let evidence = catalog.evidence(me, first);
+    let evidence = catalog.evidence(me, &first);
     let present = evidence
         .iter()
         .find(|e| e.key == "process present")
