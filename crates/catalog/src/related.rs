@@ -31,6 +31,14 @@
 //! techniques, then the documented ones (the original before its copies),
 //! whatever the small bonuses say.
 //!
+//! Copies of one detection that say nothing about themselves (no ATT&CK
+//! mapping, description, authors or references: a query cut from its rule,
+//! the same rule converted into several languages) take one place in the
+//! list: undocumented rules whose keys are exactly the same, in the same
+//! roles, are folded into the first of them ([`Related::copies`]). A
+//! documented rule is never folded: two authors' rules that happen to match
+//! the same keys are two entries.
+//!
 //! Rules with nothing finer in common than their log source are a separate
 //! group, counted after the ranked list and never mixed into it; within it,
 //! rules sharing an ATT&CK technique come first, then rules in other
@@ -110,6 +118,18 @@ pub struct Related {
     /// a key of the other, in the same role (the same rule in another
     /// language, a converted copy).
     pub same_detection: bool,
+    /// Other undocumented rules with exactly this rule's keys, in the same
+    /// roles, folded into this entry (catalog positions, in rank order):
+    /// copies of one detection take one place in the list. Empty unless this
+    /// rule is undocumented too.
+    pub copies: Vec<usize>,
+}
+
+impl Related {
+    /// Number of rules this entry stands for: itself and its copies.
+    pub fn rules(&self) -> usize {
+        1 + self.copies.len()
+    }
 }
 
 /// The rules related to one rule: ranked by shared behaviour, then those
@@ -136,12 +156,24 @@ impl RelatedList {
                 score: 0.0,
                 shared: Vec::new(),
                 same_detection: false,
+                copies: Vec::new(),
             }))
     }
 
-    /// Number of related rules, both groups.
+    /// Number of rules sharing behaviour, copies included.
+    pub fn behaviour_rules(&self) -> usize {
+        self.behaviour.iter().map(Related::rules).sum()
+    }
+
+    /// Number of entries of [`RelatedList::all`]: related rules, both
+    /// groups, a rule and its copies counting once.
     pub fn len(&self) -> usize {
         self.behaviour.len() + self.same_logsource.len()
+    }
+
+    /// Number of related rules, both groups, copies included.
+    pub fn rules(&self) -> usize {
+        self.behaviour_rules() + self.same_logsource.len()
     }
 
     /// True when no rule is related.
@@ -198,6 +230,9 @@ pub struct RelatedIndex {
     postings: Vec<Vec<(u32, u32)>>,
     techniques: Vec<Vec<String>>,
     logsources: Vec<Vec<String>>,
+    /// Per undocumented rule, its keys and roles, sorted: what its copies
+    /// share exactly (`None` for documented rules, which are never folded).
+    copy_signatures: Vec<Option<Box<[(u32, bool)]>>>,
     by_logsource: HashMap<String, Vec<usize>>,
     by_operation: HashMap<(String, String), Vec<usize>>,
 }
@@ -312,6 +347,15 @@ impl RelatedIndex {
             techniques.dedup();
             index.techniques.push(techniques);
             index.logsources.push(entry.logsources.clone());
+            let signature = (documentation(entry) == 0).then(|| {
+                let mut keys: Vec<(u32, bool)> = index.vectors[position]
+                    .iter()
+                    .map(|w| (w.key, w.role == 1.0))
+                    .collect();
+                keys.sort_unstable();
+                keys.into_boxed_slice()
+            });
+            index.copy_signatures.push(signature);
             for action in &entry.actions {
                 let list = index
                     .by_logsource
@@ -478,6 +522,7 @@ impl RelatedIndex {
                     score,
                     shared,
                     same_detection: similarity >= SAME_DETECTION,
+                    copies: Vec::new(),
                 }
             })
             .collect();
@@ -516,6 +561,7 @@ impl RelatedIndex {
         for r in &behaviour {
             in_list[r.position] = true;
         }
+        let behaviour = self.fold_copies(behaviour);
         // A rule naming more log sources than a rule reads (`from *`, a
         // default list of index patterns) is on none of them in particular:
         // it is in no other rule's group, and has no group of its own.
@@ -549,6 +595,29 @@ impl RelatedIndex {
             behaviour,
             same_logsource,
         }
+    }
+}
+
+impl RelatedIndex {
+    /// Folds each undocumented rule of a ranked list into the first
+    /// undocumented rule above it with exactly its keys (see
+    /// [`Related::copies`]).
+    fn fold_copies(&self, ranked: Vec<Related>) -> Vec<Related> {
+        let mut first_of: HashMap<&[(u32, bool)], usize> = HashMap::new();
+        let mut out: Vec<Related> = Vec::with_capacity(ranked.len());
+        for related in ranked {
+            match self.copy_signatures[related.position].as_deref() {
+                Some(signature) => match first_of.get(signature) {
+                    Some(&first) => out[first].copies.push(related.position),
+                    None => {
+                        first_of.insert(signature, out.len());
+                        out.push(related);
+                    }
+                },
+                None => out.push(related),
+            }
+        }
+        out
     }
 }
 

@@ -163,13 +163,20 @@ fn a_rule_is_never_related_to_itself_and_lists_are_symmetric() {
     for me in 0..catalog.entries().len() {
         let related = catalog.related(me);
         assert!(related.all().all(|r| r.position != me));
-        for r in &related.behaviour {
-            let back = catalog.related(r.position);
+        // Copies folded into an entry are in the list too.
+        let listed = related
+            .behaviour
+            .iter()
+            .flat_map(|r| std::iter::once(r.position).chain(r.copies.iter().copied()));
+        for other in listed {
+            let back = catalog.related(other);
             assert!(
-                back.behaviour.iter().any(|b| b.position == me),
+                back.behaviour
+                    .iter()
+                    .any(|b| b.position == me || b.copies.contains(&me)),
                 "{} → {} but not back",
                 file(&catalog, me),
-                file(&catalog, r.position)
+                file(&catalog, other)
             );
         }
     }
@@ -488,4 +495,60 @@ fn excluding_a_null_field_requires_it_like_exists_does() {
         !present.here_excludes && !present.there_excludes,
         "{present:?}"
     );
+}
+
+#[test]
+fn undocumented_copies_of_one_detection_take_one_place_in_the_list() {
+    // Four queries (KQL, Lucene, EQL, ES|QL) match the same relay tunnel;
+    // the documented Sigma rule adds a parent. Asked from the KQL query,
+    // the three other queries are the same detection and say nothing about
+    // themselves: one entry, the two others folded into it as copies. The
+    // documented rule comes next, not after a wall of copies.
+    let catalog = catalog();
+    let me = position(&catalog, "relay_tunnel.kql");
+    let related = catalog.related(me);
+    let listed: Vec<(&str, Vec<&str>)> = related
+        .behaviour
+        .iter()
+        .map(|r| {
+            let mut copies: Vec<&str> = r.copies.iter().map(|&p| file(&catalog, p)).collect();
+            copies.sort_unstable();
+            (file(&catalog, r.position), copies)
+        })
+        .collect();
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    let (first, copies) = &listed[0];
+    let mut copies_and_first = copies.clone();
+    copies_and_first.push(first);
+    copies_and_first.sort_unstable();
+    assert_eq!(
+        copies_and_first,
+        [
+            "relay_tunnel.eql",
+            "relay_tunnel.esql",
+            "relay_tunnel.lucene"
+        ]
+    );
+    assert!(related.behaviour[0].same_detection);
+    assert_eq!(listed[1], ("relay_tunnel.yml", vec![]));
+    assert!(!related.behaviour[1].same_detection);
+    // The list still counts every rule.
+    assert_eq!(related.behaviour_rules(), 4);
+    assert_eq!(related.behaviour.len(), 2);
+}
+
+#[test]
+fn a_documented_rule_is_never_folded_into_another() {
+    // Asked from the documented rule, its four copies differ from it by the
+    // parent but not from each other: one entry. From the Lucene query, the
+    // documented original and the undocumented Sigma copy of the dropper
+    // both stay (only undocumented rules fold).
+    let catalog = catalog();
+    let me = position(&catalog, "relay_tunnel.yml");
+    let related = catalog.related(me);
+    assert_eq!(related.behaviour.len(), 1, "{:?}", related.behaviour);
+    assert_eq!(related.behaviour[0].copies.len(), 3);
+    let me = position(&catalog, "staged_dropper.lucene");
+    let related = catalog.related(me);
+    assert!(related.behaviour.iter().all(|r| r.copies.is_empty()));
 }

@@ -57,6 +57,19 @@ struct Item<'a> {
     reason: String,
     /// The shared keys, as both rules write them.
     evidence: Vec<ruledex_catalog::Evidence>,
+    /// Undocumented rules with exactly this rule's keys, folded into this
+    /// entry: copies of one detection, listed once.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    copies: Vec<Copy<'a>>,
+}
+
+/// A copy folded into a related rule's entry.
+#[derive(Serialize)]
+struct Copy<'a> {
+    id: &'a str,
+    key: &'a str,
+    title: &'a str,
+    language: &'static str,
 }
 
 /// The related rules of one rule as printed.
@@ -67,9 +80,9 @@ struct Report<'a> {
     asked: &'a str,
     rule: &'a str,
     logsources: &'a [String],
-    /// Every related rule, both groups.
+    /// Every related rule, both groups, copies included.
     total: usize,
-    /// Rules sharing behaviour (the ranked group).
+    /// Rules sharing behaviour (the ranked group), copies included.
     behaviour: usize,
     related: Vec<Item<'a>>,
 }
@@ -174,8 +187,8 @@ fn report<'a>(
 ) -> Report<'a> {
     let me = &catalog.entries()[position];
     let related = catalog.related(position);
-    let total = related.len();
-    let behaviour = related.behaviour.len();
+    let total = related.rules();
+    let behaviour = related.behaviour_rules();
     let related = related
         .all()
         .take(limit.unwrap_or(usize::MAX))
@@ -192,6 +205,19 @@ fn report<'a>(
                 same_detection: r.same_detection,
                 reason: catalog.related_reason(position, &r),
                 evidence: catalog.evidence(position, &r),
+                copies: r
+                    .copies
+                    .iter()
+                    .map(|&p| {
+                        let c = &catalog.entries()[p];
+                        Copy {
+                            id: &c.rule.id,
+                            key: &c.key,
+                            title: &c.rule.title,
+                            language: c.rule.language.id(),
+                        }
+                    })
+                    .collect(),
             }
         })
         .collect();
@@ -256,6 +282,15 @@ fn print_text(out: &mut impl Write, catalog: &Catalog, report: &Report) -> Resul
             "  {:>5.2} [{:<6}] {}{same}",
             item.score, item.language, item.title
         )?;
+        if !item.copies.is_empty() {
+            let languages: Vec<&str> = item.copies.iter().map(|c| c.language).collect();
+            writeln!(
+                out,
+                "          and {} undocumented copies of it ({})",
+                item.copies.len(),
+                languages.join(", ")
+            )?;
+        }
         for e in &item.evidence {
             writeln!(
                 out,
@@ -268,8 +303,9 @@ fn print_text(out: &mut impl Write, catalog: &Catalog, report: &Report) -> Resul
             )?;
         }
     }
-    if ranked.len() < report.behaviour {
-        writeln!(out, "  … and {} more", report.behaviour - ranked.len())?;
+    let listed: usize = ranked.iter().map(|i| 1 + i.copies.len()).sum();
+    if listed < report.behaviour {
+        writeln!(out, "  … and {} more", report.behaviour - listed)?;
     }
     // The log-source group stays short: it says who else reads the data,
     // not who detects the same thing.

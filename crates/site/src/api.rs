@@ -206,6 +206,11 @@ pub struct RelatedRule {
     /// Each shared behaviour key, strongest first, as both rules write it
     /// (empty for rules that only share a log source).
     pub evidence: Vec<RelatedEvidence>,
+    /// Undocumented rules with exactly this rule's behaviour keys, folded
+    /// into this entry: copies of one detection (a query converted into
+    /// several languages) take one place in the list.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub copies: Vec<RuleSummary>,
 }
 
 /// How two rules are related.
@@ -1022,6 +1027,11 @@ fn related(site: &Site, key: &str, params: &Params) -> Result<ApiResponse, ApiRe
                     here_excludes: e.here_excludes,
                     there_excludes: e.there_excludes,
                 })
+                .collect(),
+            copies: r
+                .copies
+                .iter()
+                .map(|&p| summary(site, &catalog.entries()[p]))
                 .collect(),
         })
         .collect();

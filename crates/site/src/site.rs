@@ -70,8 +70,11 @@ pub const RELATED_HEAD_ROWS: usize = crate::pages::lists::RELATED_PAGE_ROWS;
 pub struct RelatedHead {
     /// The strongest [`RELATED_HEAD_ROWS`] rules sharing behaviour, ranked.
     pub behaviour: Vec<ruledex_catalog::Related>,
-    /// How many rules share behaviour in all.
+    /// How many entries the ranked list has in all (a rule and its
+    /// undocumented copies are one entry).
     pub behaviour_total: usize,
+    /// How many rules share behaviour in all, copies included.
+    pub behaviour_rules: usize,
     /// How many rules only read the same log source.
     pub same_logsource: usize,
 }
@@ -80,11 +83,13 @@ impl RelatedHead {
     /// The head of `list`.
     fn of(mut list: ruledex_catalog::RelatedList) -> RelatedHead {
         let behaviour_total = list.behaviour.len();
+        let behaviour_rules = list.behaviour_rules();
         list.behaviour.truncate(RELATED_HEAD_ROWS);
         list.behaviour.shrink_to_fit();
         RelatedHead {
             behaviour: list.behaviour,
             behaviour_total,
+            behaviour_rules,
             same_logsource: list.same_logsource.len(),
         }
     }

@@ -657,7 +657,15 @@ pub(crate) fn related(site: &Site, position: usize, layout: Layout) -> Option<St
             Some(vec![
                 Cell::text(rank + 1),
                 Cell::link(link.title, link.href),
-                Cell::text(link.language),
+                Cell::text(match super::rule::copies_summary(catalog, r) {
+                    Some((n, languages)) => {
+                        format!(
+                            "{} (and {n} undocumented copies: {languages})",
+                            link.language
+                        )
+                    }
+                    None => link.language.to_string(),
+                }),
                 Cell::text(if r.same_detection {
                     format!("{:.2} (same detection)", r.score)
                 } else {
@@ -687,7 +695,7 @@ pub(crate) fn related(site: &Site, position: usize, layout: Layout) -> Option<St
     let sections = vec![Section {
         id: "related".into(),
         heading: "Rules sharing its behaviour".into(),
-        count: list.behaviour_total,
+        count: list.behaviour_rules,
         columns: vec!["#", "Rule", "Language", "Score", "Shared"],
         rows,
         ..Section::default()

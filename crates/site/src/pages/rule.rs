@@ -698,6 +698,9 @@ pub(crate) struct RelatedRow {
     /// The same detection: the same rule in another language.
     pub same_detection: bool,
     pub evidence: Vec<ruledex_catalog::Evidence>,
+    /// Undocumented copies folded into this row (see
+    /// `ruledex_catalog::Related::copies`): how many, and their languages.
+    pub copies: Option<(usize, String)>,
 }
 
 /// What a rule page shows whatever its [`Budget`], computed once however
@@ -1005,12 +1008,13 @@ fn render_with(
                 score: format!("{:.2}", r.score),
                 same_detection: r.same_detection,
                 evidence,
+                copies: copies_summary(catalog, r),
             })
         })
         .collect();
     let related_more = (related_list.behaviour_total > related.len()).then(|| {
         (
-            related_list.behaviour_total,
+            related_list.behaviour_rules,
             paths::related_path(&entry.key),
         )
     });
@@ -1422,4 +1426,23 @@ mod tests {
             (Budget::FULL.samples, 50 - Budget::FULL.samples)
         );
     }
+}
+
+/// How many undocumented copies a related row stands for, and their
+/// languages (`None` when it stands for itself only).
+pub(crate) fn copies_summary(
+    catalog: &ruledex_catalog::Catalog,
+    related: &ruledex_catalog::Related,
+) -> Option<(usize, String)> {
+    if related.copies.is_empty() {
+        return None;
+    }
+    let mut languages: Vec<&str> = related
+        .copies
+        .iter()
+        .map(|&p| catalog.entries()[p].rule.language.id())
+        .collect();
+    languages.sort_unstable();
+    languages.dedup();
+    Some((related.copies.len(), languages.join(", ")))
 }
