@@ -112,10 +112,19 @@ impl Behaviour {
         if let Some(id) = self.provider_of_data_source(&name) {
             return id.to_string();
         }
-        ["xmlwineventlog:", "wineventlog:"]
+        // Splunk's Windows add-on names a channel's source `WinEventLog:<channel>`.
+        let channel = ["xmlwineventlog:", "wineventlog:"]
             .iter()
             .find_map(|prefix| name.strip_prefix(prefix))
-            .map_or(name.clone(), str::to_string)
+            .unwrap_or(&name);
+        match self
+            .providers
+            .iter()
+            .find(|p| p.spellings.iter().any(|s| s == channel))
+        {
+            Some(provider) => provider.id.clone(),
+            None => channel.to_string(),
+        }
     }
 
     /// The provider whose events a table, index, sourcetype or macro named

@@ -404,6 +404,19 @@ fn event_providers_from_channels_data_sources_and_log_sources() {
         b.provider_of_channel("XmlWinEventLog:Microsoft-Windows-Lab/Operational"),
         "microsoft-windows-lab/operational"
     );
+    // The DNS client's channel by its display name, as pySigma's ECS
+    // pipeline and Splunk backend write it, is the DNS client's.
+    for spelling in [
+        "Microsoft-Windows-DNS Client Events/Operational",
+        "WinEventLog:Microsoft-Windows-DNS Client Events/Operational",
+        "Microsoft-Windows-DNS-Client/Operational",
+    ] {
+        assert_eq!(
+            b.provider_of_channel(spelling),
+            "microsoft-windows-dns-client/operational",
+            "{spelling}"
+        );
+    }
     assert_eq!(b.provider_of_data_source("SecurityEvent"), Some("security"));
     assert_eq!(
         b.provider_of_data_source("logs-windows.sysmon_operational-*"),
