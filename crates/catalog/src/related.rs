@@ -623,13 +623,35 @@ impl RelatedIndex {
 
 /// The kind of a log source, whatever the operating system:
 /// `windows.process_creation` and `linux.process_creation` are both
-/// `process_creation`.
+/// `process_creation`. Log sources that record the same action from
+/// another vantage point are one kind too: a connection is a connection
+/// whether the endpoint (Sysmon, Defender) or a firewall or flow log saw
+/// it; a DNS query whether the client or the resolver logged it.
 pub(crate) fn logsource_kind(logsource: &str) -> &str {
-    ["windows.", "linux.", "macos."]
+    let kind = ["windows.", "linux.", "macos."]
         .iter()
         .find_map(|os| logsource.strip_prefix(os))
-        .unwrap_or(logsource)
+        .unwrap_or(logsource);
+    SAME_ACTION_KINDS
+        .iter()
+        .find(|(members, _)| members.contains(&kind))
+        .map_or(kind, |(_, kind)| kind)
 }
+
+/// Log sources (after the operating system is stripped) that record one
+/// action, and the kind they share.
+const SAME_ACTION_KINDS: [(&[&str], &str); 2] = [
+    (
+        &[
+            "network_connection",
+            "firewall",
+            "aws.vpcflow",
+            "oracle.cloud_flow",
+        ],
+        "network_connection",
+    ),
+    (&["dns_query", "dns"], "dns_query"),
+];
 
 /// How much a rule says about itself: ATT&CK mappings, a description,
 /// authors, references (0 to 4). A query cut from its rule says nothing.
@@ -829,5 +851,30 @@ fn written(entries: &[Entry], position: usize, key: &RuleKey) -> String {
         format!("not ({text})")
     } else {
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::logsource_kind;
+
+    #[test]
+    fn log_sources_recording_one_action_are_one_kind() {
+        assert_eq!(
+            logsource_kind("windows.process_creation"),
+            "process_creation"
+        );
+        assert_eq!(
+            logsource_kind("linux.process_creation"),
+            logsource_kind("macos.process_creation")
+        );
+        assert_eq!(
+            logsource_kind("firewall"),
+            logsource_kind("windows.network_connection")
+        );
+        assert_eq!(logsource_kind("aws.vpcflow"), "network_connection");
+        assert_eq!(logsource_kind("dns"), logsource_kind("windows.dns_query"));
+        assert_ne!(logsource_kind("proxy"), logsource_kind("webserver"));
+        assert_eq!(logsource_kind("azure.signinlogs"), "azure.signinlogs");
     }
 }
