@@ -232,10 +232,14 @@ pub struct RelatedIndex {
     logsources: Vec<Vec<String>>,
     /// Per undocumented rule, its keys and roles, sorted: what its copies
     /// share exactly (`None` for documented rules, which are never folded).
-    copy_signatures: Vec<Option<Box<[(u32, bool)]>>>,
+    copy_signatures: Vec<Option<CopySignature>>,
     by_logsource: HashMap<String, Vec<usize>>,
     by_operation: HashMap<(String, String), Vec<usize>>,
 }
+
+/// A rule's keys, each with whether the rule selects on it, sorted: two
+/// undocumented rules with the same signature are copies of one detection.
+type CopySignature = Box<[(u32, bool)]>;
 
 /// No log source.
 const NO_LOGSOURCE: u32 = u32::MAX;

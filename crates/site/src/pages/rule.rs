@@ -1376,6 +1376,25 @@ fn dictionary_events(
         .collect()
 }
 
+/// How many undocumented copies a related row stands for, and their
+/// languages (`None` when it stands for itself only).
+pub(crate) fn copies_summary(
+    catalog: &ruledex_catalog::Catalog,
+    related: &ruledex_catalog::Related,
+) -> Option<(usize, String)> {
+    if related.copies.is_empty() {
+        return None;
+    }
+    let mut languages: Vec<&str> = related
+        .copies
+        .iter()
+        .map(|&p| catalog.entries()[p].rule.language.id())
+        .collect();
+    languages.sort_unstable();
+    languages.dedup();
+    Some((related.copies.len(), languages.join(", ")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1426,23 +1445,4 @@ mod tests {
             (Budget::FULL.samples, 50 - Budget::FULL.samples)
         );
     }
-}
-
-/// How many undocumented copies a related row stands for, and their
-/// languages (`None` when it stands for itself only).
-pub(crate) fn copies_summary(
-    catalog: &ruledex_catalog::Catalog,
-    related: &ruledex_catalog::Related,
-) -> Option<(usize, String)> {
-    if related.copies.is_empty() {
-        return None;
-    }
-    let mut languages: Vec<&str> = related
-        .copies
-        .iter()
-        .map(|&p| catalog.entries()[p].rule.language.id())
-        .collect();
-    languages.sort_unstable();
-    languages.dedup();
-    Some((related.copies.len(), languages.join(", ")))
 }
