@@ -97,7 +97,7 @@ fn the_rule_page_shows_every_section_with_correct_content() {
 #[test]
 fn sigma_rules_show_one_badge_for_language_and_platform() {
     let site = common::site();
-    let html = rule_page(&site, "sigma/office-spawns-powershell.yml");
+    let html = rule_page(&site, "sigma/aws-console-login-without-mfa.yml");
     assert!(
         html.contains("<span class=\"badge platform lang\">Sigma</span>"),
         "one badge"
@@ -586,4 +586,28 @@ fn many_let_bindings_share_the_stage_budget() {
         page.len()
     );
     assert!(page.contains("more stages"));
+}
+
+#[test]
+fn undocumented_copies_fold_into_one_related_entry() {
+    // Two Sigma files with the same keys (the console login without MFA,
+    // successful) and nothing said about themselves: one entry of the
+    // documented rule's related list, in the API and on the page, the other
+    // named as its copy.
+    let site = common::site();
+    let key = common::key(&site, "sigma/aws-console-login-without-mfa.yml");
+    let related = handle(&site, &format!("rules/{key}/related"), "");
+    assert_eq!(related.status, 200);
+    let data = related.body["data"].as_array().unwrap();
+    let from_queries: Vec<&serde_json::Value> = data
+        .iter()
+        .filter(|r| r["key"].as_str().unwrap().contains("copies"))
+        .collect();
+    assert_eq!(from_queries.len(), 1, "{data:#?}");
+    let copies = from_queries[0]["copies"].as_array().expect("copies");
+    assert_eq!(copies.len(), 1);
+    assert!(copies[0]["key"].as_str().unwrap().contains("copies"));
+    assert_ne!(copies[0]["key"], from_queries[0]["key"]);
+    let html = rule_page(&site, "sigma/aws-console-login-without-mfa.yml");
+    assert!(html.contains("and 1 undocumented copies (sigma)"), "{html}");
 }
