@@ -315,3 +315,43 @@ fn splunk_data_model_names_mean_what_the_data_set_says() {
         Some("dll.code_signature.subject_name")
     );
 }
+
+#[test]
+fn ecs_names_of_a_loaded_image_and_a_service_install_meet_sigmas() {
+    // pySigma's ECS pipeline (and Winlogbeat) write a loaded DLL's signature
+    // and version information under `file.*`, and the Security log's
+    // service-install name as `service.name`; Sigma names them after Sysmon
+    // and the event data.
+    let m = map();
+    let image_load = Some("windows.image_load");
+    for (sigma, ecs) in [
+        ("Signed", "file.code_signature.signed"),
+        ("SignatureStatus", "file.code_signature.status"),
+        ("Signature", "file.code_signature.subject_name"),
+        ("OriginalFileName", "file.pe.original_file_name"),
+        ("Description", "file.pe.description"),
+        ("Company", "file.pe.company"),
+    ] {
+        let expected = m.canonical(Vocabulary::Sigma, image_load, sigma);
+        assert!(expected.is_some(), "{sigma}");
+        assert_eq!(
+            m.canonical(Vocabulary::Ecs, image_load, ecs),
+            expected,
+            "{ecs}"
+        );
+    }
+    // On process creation, Description is the process's own.
+    assert_ne!(
+        m.canonical(
+            Vocabulary::Sigma,
+            Some("windows.process_creation"),
+            "Description"
+        ),
+        m.canonical(Vocabulary::Sigma, image_load, "Description")
+    );
+    let security = Some("windows.security");
+    assert_eq!(
+        m.canonical(Vocabulary::Ecs, security, "service.name"),
+        m.canonical(Vocabulary::Sigma, security, "ServiceName")
+    );
+}
