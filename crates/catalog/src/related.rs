@@ -29,7 +29,8 @@
 //! other, in the same role: the same rule in another language, a converted
 //! copy) come first; among them, those sharing this rule's ATT&CK
 //! techniques, then the documented ones (the original before its copies),
-//! whatever the small bonuses say.
+//! whatever the small bonuses say. Among other rules of equal score the
+//! documented one comes first too.
 //!
 //! Copies of one detection that say nothing about themselves (no ATT&CK
 //! mapping, description, authors or references: a query cut from its rule,
@@ -550,8 +551,13 @@ impl RelatedIndex {
                     documentation(&entries[b.position]).cmp(&documentation(&entries[a.position])),
                 )
             };
+            // At equal scores the rule that says what it is for (ATT&CK,
+            // description, authors, references) before a bare query.
+            let documented =
+                || documentation(&entries[b.position]).cmp(&documentation(&entries[a.position]));
             same.then_with(copies)
                 .then(b.score.total_cmp(&a.score))
+                .then_with(documented)
                 .then(other_language(a).cmp(&other_language(b)))
                 .then_with(|| {
                     entries[a.position]

@@ -552,3 +552,22 @@ fn a_documented_rule_is_never_folded_into_another() {
     let related = catalog.related(me);
     assert!(related.behaviour.iter().all(|r| r.copies.is_empty()));
 }
+
+#[test]
+fn at_equal_scores_the_documented_rule_comes_before_a_bare_query() {
+    // Both rules share only the document extension with the writer rule,
+    // equally. The bare KQL query is in another language and its title
+    // sorts first, yet the documented Sigma rule leads.
+    let catalog = catalog();
+    let me = position(&catalog, "labpdf_writer.yml");
+    let related = catalog.related(me);
+    let ranked: Vec<(&str, f64)> = related
+        .behaviour
+        .iter()
+        .map(|r| (file(&catalog, r.position), r.score))
+        .collect();
+    assert_eq!(ranked.len(), 2, "{ranked:?}");
+    assert_eq!(ranked[0].0, "labdoc_written.yml", "{ranked:?}");
+    assert_eq!(ranked[1].0, "labdoc_extension.kql", "{ranked:?}");
+    assert!((ranked[0].1 - ranked[1].1).abs() < 1e-9, "{ranked:?}");
+}
