@@ -540,6 +540,10 @@ impl RelatedIndex {
             // only by what the rules say about themselves: those sharing
             // this rule's techniques, then the documented one (the original
             // a conversion was made from), before undocumented copies.
+            // Elsewhere, at equal scores, the rule that says what it is for
+            // (ATT&CK, description, authors, references) before a bare query.
+            let documented =
+                || documentation(&entries[b.position]).cmp(&documentation(&entries[a.position]));
             let same = b.same_detection.cmp(&a.same_detection);
             let copies = || {
                 if !(a.same_detection && b.same_detection) {
@@ -547,14 +551,8 @@ impl RelatedIndex {
                 }
                 let techniques =
                     |r: &Related| shared_count(my_techniques, &self.techniques[r.position]);
-                techniques(b).cmp(&techniques(a)).then(
-                    documentation(&entries[b.position]).cmp(&documentation(&entries[a.position])),
-                )
+                techniques(b).cmp(&techniques(a)).then_with(documented)
             };
-            // At equal scores the rule that says what it is for (ATT&CK,
-            // description, authors, references) before a bare query.
-            let documented =
-                || documentation(&entries[b.position]).cmp(&documentation(&entries[a.position]));
             same.then_with(copies)
                 .then(b.score.total_cmp(&a.score))
                 .then_with(documented)
