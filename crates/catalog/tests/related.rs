@@ -222,12 +222,25 @@ fn first_related(catalog: &Catalog, name: &str) -> (usize, ruledex_catalog::Rela
 
 /// The files ranked in `file`'s behaviour list, strongest first.
 fn ranked_for(catalog: &Catalog, name: &str) -> Vec<String> {
+    ranked_with(catalog, name, |_| ())
+        .into_iter()
+        .map(|(file, ())| file.to_string())
+        .collect()
+}
+
+/// The entries of `name`'s behaviour list, strongest first: each file with
+/// what `what` reads from its entry.
+fn ranked_with<'c, T>(
+    catalog: &'c Catalog,
+    name: &str,
+    what: impl Fn(&ruledex_catalog::Related) -> T,
+) -> Vec<(&'c str, T)> {
     let me = position(catalog, name);
     catalog
         .related(me)
         .behaviour
         .iter()
-        .map(|r| file(catalog, r.position).to_string())
+        .map(|r| (file(catalog, r.position), what(r)))
         .collect()
 }
 
@@ -465,13 +478,7 @@ fn the_same_detection_comes_first_the_documented_original_before_its_copies() {
     // have the same keys: both rules are the same detection as the query,
     // and the original (ATT&CK, author, description, references) leads.
     let catalog = catalog();
-    let me = position(&catalog, "staged_dropper.lucene");
-    let related = catalog.related(me);
-    let same: Vec<(&str, bool)> = related
-        .behaviour
-        .iter()
-        .map(|r| (file(&catalog, r.position), r.same_detection))
-        .collect();
+    let same = ranked_with(&catalog, "staged_dropper.lucene", |r| r.same_detection);
     assert_eq!(
         same,
         [("staged_dropper.yml", true), ("dropper_copy.yml", true)]
@@ -505,17 +512,12 @@ fn undocumented_copies_of_one_detection_take_one_place_in_the_list() {
     // themselves: one entry, the two others folded into it as copies. The
     // documented rule comes next, not after a wall of copies.
     let catalog = catalog();
-    let me = position(&catalog, "relay_tunnel.kql");
-    let related = catalog.related(me);
-    let listed: Vec<(&str, Vec<&str>)> = related
-        .behaviour
-        .iter()
-        .map(|r| {
-            let mut copies: Vec<&str> = r.copies.iter().map(|&p| file(&catalog, p)).collect();
-            copies.sort_unstable();
-            (file(&catalog, r.position), copies)
-        })
-        .collect();
+    let listed = ranked_with(&catalog, "relay_tunnel.kql", |r| {
+        let mut copies: Vec<&str> = r.copies.iter().map(|&p| file(&catalog, p)).collect();
+        copies.sort_unstable();
+        copies
+    });
+    let related = catalog.related(position(&catalog, "relay_tunnel.kql"));
     assert_eq!(listed.len(), 2, "{listed:?}");
     let (first, copies) = &listed[0];
     let mut copies_and_first = copies.clone();
@@ -559,13 +561,7 @@ fn at_equal_scores_the_documented_rule_comes_before_a_bare_query() {
     // equally. The bare KQL query is in another language and its title
     // sorts first, yet the documented Sigma rule leads.
     let catalog = catalog();
-    let me = position(&catalog, "labpdf_writer.yml");
-    let related = catalog.related(me);
-    let ranked: Vec<(&str, f64)> = related
-        .behaviour
-        .iter()
-        .map(|r| (file(&catalog, r.position), r.score))
-        .collect();
+    let ranked = ranked_with(&catalog, "labpdf_writer.yml", |r| r.score);
     assert_eq!(ranked.len(), 2, "{ranked:?}");
     assert_eq!(ranked[0].0, "labdoc_written.yml", "{ranked:?}");
     assert_eq!(ranked[1].0, "labdoc_extension.kql", "{ranked:?}");
